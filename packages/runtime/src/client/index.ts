@@ -1,1 +1,1 @@
-export {};
+export type { CallOptions, Connection } from "./connection.js";

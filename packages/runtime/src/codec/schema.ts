@@ -5,7 +5,8 @@
  * JSON-compatible wire values.
  */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export interface Codec<T> {
   /** TypeScript value → JSON-compatible value. Throws `EncodeError` on a value that does not fit. */
@@ -18,14 +19,7 @@ export interface Codec<T> {
 }
 
 export type PrimitiveKind =
-  | "bool"
-  | "int32"
-  | "int64"
-  | "float64"
-  | "string"
-  | "bytes"
-  | "timestamp"
-  | "json";
+  "bool" | "int32" | "int64" | "float64" | "string" | "bytes" | "timestamp" | "json";
 
 export type SchemaKind = PrimitiveKind | "list" | "map" | "enum" | "record" | "union";
 
@@ -75,9 +69,4 @@ export interface UnionSchema extends Schema<any> {
 
 /** Every schema, for code that walks them (OpenAPI, tooling). */
 export type AnySchema =
-  | PrimitiveSchema
-  | ListSchema
-  | MapSchema
-  | EnumSchema
-  | RecordSchema
-  | UnionSchema;
+  PrimitiveSchema | ListSchema | MapSchema | EnumSchema | RecordSchema | UnionSchema;

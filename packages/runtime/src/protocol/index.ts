@@ -1,1 +1,2 @@
 export { ErrorCode } from "./codes.js";
+export { RpcError } from "./errors.js";

@@ -1,1 +1,1 @@
-export {};
+export type { CallContext, ConnectionInfo, CallbackHandle, CallbackProxy } from "./context.js";

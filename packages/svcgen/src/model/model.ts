@@ -16,14 +16,7 @@ export interface SourceSpan {
 }
 
 export type PrimitiveName =
-  | "bool"
-  | "int32"
-  | "int64"
-  | "float64"
-  | "string"
-  | "bytes"
-  | "timestamp"
-  | "json";
+  "bool" | "int32" | "int64" | "float64" | "string" | "bytes" | "timestamp" | "json";
 
 export type TypeRef =
   | { readonly kind: "primitive"; readonly name: PrimitiveName }
@@ -116,12 +109,7 @@ export interface CallbackDecl extends DeclarationBase {
 }
 
 export type Declaration =
-  | EnumDecl
-  | RecordDecl
-  | ErrorDecl
-  | UnionDecl
-  | InterfaceDecl
-  | CallbackDecl;
+  EnumDecl | RecordDecl | ErrorDecl | UnionDecl | InterfaceDecl | CallbackDecl;
 
 export interface SourceFile {
   /** Absolute, normalized path of the .svc file. */

@@ -1,0 +1,24 @@
+import type { ServiceDescriptor } from "../descriptors.js";
+
+/** Per-call options of every generated client method. */
+export interface CallOptions {
+  /** Aborting rejects the call with -32002 (and, over WebSocket, sends `$/cancel`). */
+  readonly signal?: AbortSignal;
+  /** Overrides the connection's `timeoutMs` for this call; rejects with -32003. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A transport as generated clients see it: `connectHttp` and `connectWebSocket` both
+ * return one. `args` are the method's arguments in IDL order (`undefined` for an
+ * omitted optional one); callbacks are plain objects implementing the callback interface.
+ */
+export interface Connection {
+  call<R>(
+    service: ServiceDescriptor<any>,
+    method: string,
+    args: readonly unknown[],
+    options?: CallOptions,
+  ): Promise<R>;
+  close(): Promise<void>;
+}

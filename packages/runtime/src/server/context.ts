@@ -1,0 +1,43 @@
+/** What an implementation sees of the call it is serving. */
+export interface CallContext {
+  /** What `authenticate` returned; `undefined` when the server has no `authenticate`. */
+  readonly principal: unknown;
+  readonly transport: "http" | "ws";
+  /** The WebSocket connection the call came on; absent over HTTP. */
+  readonly connection?: ConnectionInfo;
+  /** Aborted when the client cancels, goes away, or the server closes. */
+  readonly signal: AbortSignal;
+}
+
+export interface ConnectionInfo {
+  /** Unique per server process. */
+  readonly id: string;
+  readonly remoteAddress: string;
+}
+
+/** The handle every callback proxy has besides the callback's own methods. */
+export interface CallbackHandle {
+  /** The id the client chose for the callback (unique within its connection). */
+  readonly id: string;
+  /** True once released by either side or by disconnection. */
+  readonly released: boolean;
+  /**
+   * Runs `listener` exactly once when the callback is released, with the reason
+   * (`"released"` by the client, `"disconnected"`, or what `release(reason)` said).
+   * Registered after release, it runs at once (asynchronously).
+   */
+  onRelease(listener: (reason: string) => void): void;
+  /** Lets the callback go: the client is sent `$/released`; later calls reject with -32001. */
+  release(reason?: string): void;
+}
+
+/**
+ * The server's typed view of a client's callback object: each method returns a promise.
+ * A `oneway` method's promise resolves once the message is queued on the socket; an
+ * awaited one resolves with the client's answer.
+ */
+export type CallbackProxy<C> = {
+  readonly [K in keyof C]: C[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+} & CallbackHandle;

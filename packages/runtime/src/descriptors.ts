@@ -2,7 +2,8 @@
  * Descriptors: what generated code declares about services, callbacks and errors, and
  * the only thing the dispatcher, the transports and the OpenAPI writer read.
  */
-import type { AnySchema, RecordSchema, Schema } from "./codec/schema.js";
+import type { AnySchema, FieldType, OptionalSchema, RecordSchema, Schema } from "./codec/schema.js";
+import { t } from "./codec/types.js";
 
 export interface ParamDescriptor {
   /** The IDL name; also the key on the wire. */
@@ -78,8 +79,9 @@ export interface MethodSpec {
 
 export interface ParamSpec {
   readonly name: string;
+  /** Also implied by a `t.optional(...)` schema. */
   readonly optional?: boolean;
-  readonly schema?: Schema<any>;
+  readonly schema?: Schema<any> | OptionalSchema<any>;
   readonly callback?: CallbackDescriptor<any>;
 }
 
@@ -92,6 +94,81 @@ export interface ContractSpec {
 export interface ErrorSpec<E extends Error, F> {
   readonly name: string;
   readonly status?: number;
-  readonly fields: () => Record<string, Schema<any>>;
+  /** Lazy, like `t.record`; optional fields are `t.optional(schema)`. */
+  readonly fields: () => Record<string, FieldType>;
   readonly create: (fields: F, message?: string) => E;
+}
+
+/** Builds the descriptor of an IDL `interface` from what generated code declares. */
+export function defineService<T = unknown>(spec: ContractSpec): ServiceDescriptor<T> {
+  return defineContract<ServiceDescriptor<T>>("service", spec);
+}
+
+/** Builds the descriptor of an IDL `callback` from what generated code declares. */
+export function defineCallback<C = unknown>(spec: ContractSpec): CallbackDescriptor<C> {
+  return defineContract<CallbackDescriptor<C>>("callback", spec);
+}
+
+/** Builds the descriptor of an IDL `error`; its fields become a record schema of the same name. */
+export function defineError<E extends Error, F = any>(
+  spec: ErrorSpec<E, F>,
+): ErrorDescriptor<E, F> {
+  return {
+    kind: "error",
+    name: spec.name,
+    status: spec.status ?? 400,
+    fields: t.record<F>(spec.name, spec.fields) as unknown as RecordSchema & Schema<F>,
+    create: spec.create,
+  };
+}
+
+function defineContract<D extends ServiceDescriptor<any> | CallbackDescriptor<any>>(
+  kind: D["kind"],
+  spec: ContractSpec,
+): D {
+  const methods = new Map<string, MethodDescriptor>();
+  const descriptor = {
+    kind,
+    name: spec.name,
+    contractHash: spec.contractHash,
+    methods: methods as ReadonlyMap<string, MethodDescriptor>,
+  } as D;
+  for (const method of spec.methods) {
+    if (methods.has(method.name)) {
+      throw new Error(`${spec.name} declares method ${method.name} twice`);
+    }
+    methods.set(method.name, defineMethod(descriptor, method));
+  }
+  return descriptor;
+}
+
+function defineMethod(
+  owner: ServiceDescriptor<any> | CallbackDescriptor<any>,
+  spec: MethodSpec,
+): MethodDescriptor {
+  const params = spec.params.map(defineParam);
+  const method: MethodDescriptor = {
+    name: spec.name,
+    wireName: `${owner.name}.${spec.name}`,
+    owner,
+    params,
+    throws: spec.throws ?? [],
+    oneway: spec.oneway ?? false,
+    idempotent: spec.idempotent ?? false,
+    takesCallback: params.some((param) => param.callback !== undefined),
+    ...(spec.returns !== undefined && { returns: spec.returns as AnySchema }),
+    ...(spec.deprecated !== undefined && { deprecated: spec.deprecated }),
+  };
+  return method;
+}
+
+function defineParam(spec: ParamSpec): ParamDescriptor {
+  const marker = spec.schema?.kind === "optional" ? (spec.schema as OptionalSchema) : undefined;
+  const schema = (marker ? marker.schema : spec.schema) as AnySchema | undefined;
+  return {
+    name: spec.name,
+    optional: spec.optional === true || marker !== undefined,
+    ...(schema !== undefined && { schema }),
+    ...(spec.callback !== undefined && { callback: spec.callback }),
+  };
 }

@@ -1,1 +1,8 @@
-export const y = 1;
+/** The public API of the svcgen compiler. */
+export { loadProgram, formatDiagnostics, UsageError } from "./program.js";
+export type { Program } from "./program.js";
+export type { Diagnostic } from "./diagnostics/diagnostic.js";
+export { Code as DiagnosticCode } from "./diagnostics/diagnostic.js";
+export { generateFiles } from "./generate/index.js";
+export type { GeneratedFile, GenerateOptions } from "./generate/index.js";
+export type * from "./model/model.js";

@@ -1,1 +1,5 @@
 export type { CallOptions, Connection } from "./connection.js";
+export { connectHttp } from "./http.js";
+export type { HttpConnectionOptions } from "./http.js";
+export { connectWebSocket } from "./ws.js";
+export type { WebSocketConnectOptions, WebSocketConnection, WebSocketState } from "./ws.js";

@@ -70,3 +70,15 @@ export interface UnionSchema extends Schema<any> {
 /** Every schema, for code that walks them (OpenAPI, tooling). */
 export type AnySchema =
   PrimitiveSchema | ListSchema | MapSchema | EnumSchema | RecordSchema | UnionSchema;
+
+/**
+ * `t.optional(schema)`: marks a record or error field (or a parameter) as optional. Not a
+ * schema itself: it only appears as a field value in `t.record(...)` and `defineError`.
+ */
+export interface OptionalSchema<T = any> {
+  readonly kind: "optional";
+  readonly schema: Schema<T>;
+}
+
+/** What a field of `t.record` / `defineError` may be declared as. */
+export type FieldType = Schema<any> | OptionalSchema<any>;

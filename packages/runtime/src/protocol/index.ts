@@ -1,2 +1,3 @@
 export { ErrorCode } from "./codes.js";
-export { RpcError } from "./errors.js";
+export { RpcError, errorFields, fromWireError, toWireError } from "./errors.js";
+export type { WireErrorObject } from "./errors.js";

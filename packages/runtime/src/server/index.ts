@@ -1,1 +1,12 @@
 export type { CallContext, ConnectionInfo, CallbackHandle, CallbackProxy } from "./context.js";
+export { RpcServer } from "./rpc-server.js";
+export type { BoundAddress, ListenOptions, RegisterOptions } from "./rpc-server.js";
+export type { Logger, RpcServerOptions, ServerLimits } from "./options.js";
+export type {
+  InstanceMode,
+  ServiceBaseClass,
+  ServiceFactory,
+  ServiceImplementation,
+} from "./registry.js";
+export { CallbackGroup } from "./callback-group.js";
+export type { Broadcast } from "./callback-group.js";

@@ -1,0 +1,66 @@
+/**
+ * svcgen: RpcServer (REST and WebSocket on one port) with the bench service, and the
+ * generated-style client over connectWebSocket or connectHttp.
+ */
+import { CallbackGroup, RpcServer, connectHttp, connectWebSocket } from "@svcgen/runtime";
+import { BenchBase, BenchClient } from "./bench-service.mjs";
+
+class BenchService extends BenchBase {
+  subscribers = new CallbackGroup();
+
+  add(a, b) {
+    return a + b;
+  }
+
+  async push(count, payload, sink) {
+    // Oneway calls are queued in order; awaiting the last one is enough to know all are.
+    let queued;
+    for (let seq = 0; seq < count; seq++) queued = sink.event(seq, payload);
+    await queued;
+    return count;
+  }
+
+  subscribe(sink) {
+    this.subscribers.add(sink);
+  }
+
+  broadcast(seq, payload) {
+    return this.subscribers.broadcast.event(seq, payload);
+  }
+}
+
+export async function startServer() {
+  const server = new RpcServer({
+    logger: false,
+    // callback-push queues 100,000 events at once (~12 MB of frames), close to the 16 MiB
+    // slow-consumer default; raw ws has no such limit, so lift it for the comparison.
+    limits: { maxBufferedBytes: 256 * 1024 * 1024 },
+  });
+  server.register(new BenchService());
+  const address = await server.listen({ port: 0, host: "127.0.0.1" });
+  return { port: address.port, close: () => server.close() };
+}
+
+export async function connect(port, { transport }) {
+  const connection =
+    transport === "http"
+      ? connectHttp(`http://127.0.0.1:${port}`)
+      : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, { reconnect: false });
+  const client = new BenchClient(connection);
+  let onEvent = () => {};
+  // One callback object per connection: passing it again reuses its id on the server.
+  const sink = { event: (seq, payload) => onEvent(seq, payload) };
+  return {
+    add: (a, b) => client.add(a, b),
+    push: (count, payload, handler) => {
+      onEvent = handler;
+      return client.push(count, payload, sink);
+    },
+    subscribe: (handler) => {
+      onEvent = handler;
+      return client.subscribe(sink);
+    },
+    broadcast: (seq, payload) => client.broadcast(seq, payload),
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The targets svcgen is held to, each a ratio between two results of the same run (so the
+ * machine's speed cancels out).
+ */
+const peers = ["rpc-websockets", "socket.io", "trpc", "grpc"];
+
+export const goals = [
+  { scenario: "ws-pipelined", against: "raw-ws", op: ">=", target: 0.8 },
+  { scenario: "ws-pipelined", against: "best peer", op: ">=", target: 1.5 },
+  { scenario: "ws-seq", metric: "p50", against: "raw-ws", op: "<=", target: 1.15 },
+  { scenario: "fanout-1000", against: "raw-ws", op: "<=", target: 1.25 },
+  { scenario: "mem-per-conn", against: "raw-ws", op: "<=", target: 1.3 },
+  { scenario: "rest-seq", against: "raw-http", op: ">=", target: 0.8 },
+  { scenario: "rest-50", against: "raw-http", op: ">=", target: 0.8 },
+  { scenario: "codec", against: "json", op: ">=", target: 0.5 },
+];
+
+/** Evaluates every goal whose scenario is in `scenarios` (entries of results.json). */
+export function evaluateGoals(scenarios) {
+  const evaluated = [];
+  for (const goal of goals) {
+    const scenario = scenarios.find((entry) => entry.id === goal.scenario);
+    if (!scenario) continue;
+    const { results, better } = goal.metric ? scenario.metrics[goal.metric] : scenario;
+    const unit = goal.metric ? `${goal.metric}` : scenario.unit;
+    const text =
+      `${goal.scenario} ${unit}: svcgen ${goal.op === ">=" ? "≥" : "≤"} ${goal.target}× ` +
+      goal.against;
+    const other = goal.against === "best peer" ? bestPeer(results, better) : goal.against;
+    const mine = results.svcgen;
+    const theirs = other ? results[other] : undefined;
+    if (typeof mine !== "number" || typeof theirs !== "number") {
+      evaluated.push({ ...goal, text, ratio: null, met: null, note: "not measured" });
+      continue;
+    }
+    const ratio = mine / theirs;
+    const met = goal.op === ">=" ? ratio >= goal.target : ratio <= goal.target;
+    evaluated.push({ ...goal, text, compared: other, ratio, met });
+  }
+  return evaluated;
+}
+
+function bestPeer(results, better) {
+  const measured = peers.filter((peer) => typeof results[peer] === "number");
+  if (measured.length === 0) return undefined;
+  const sign = better === "higher" ? 1 : -1;
+  return measured.reduce((best, peer) =>
+    sign * results[peer] > sign * results[best] ? peer : best,
+  );
+}

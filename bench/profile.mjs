@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * CPU-profiles one scenario of one contender (svcgen by default): server and client run
+ * under `node --cpu-prof`, then the functions with the most self time are listed for each.
+ *
+ *   node bench/profile.mjs <scenario> [contender] [--quick]
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join, relative } from "node:path";
+import { measureOnce } from "./lib/children.mjs";
+import { loadScenario } from "./scenarios/index.mjs";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const [scenarioId, contender = "svcgen"] = args.filter((arg) => !arg.startsWith("--"));
+if (!scenarioId) {
+  process.stderr.write("usage: node bench/profile.mjs <scenario> [contender] [--quick]\n");
+  process.exit(2);
+}
+
+const scenario = await loadScenario(scenarioId);
+const profileDir = join(benchDir, ".work", "profiles", `${scenarioId}-${contender}`);
+rmSync(profileDir, { recursive: true, force: true });
+const dirs = { server: join(profileDir, "server"), client: join(profileDir, "client") };
+for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+
+const outcome = await measureOnce(
+  scenario,
+  contender,
+  scenario.params(quick, { maxConnections: 2000 }),
+  {
+    timeoutMs: 300_000,
+    serverArgs: ["--cpu-prof", "--cpu-prof-dir", dirs.server],
+    clientArgs: ["--cpu-prof", "--cpu-prof-dir", dirs.client],
+  },
+);
+process.stdout.write(`${scenarioId} ${contender}: ${JSON.stringify(outcome)}\n`);
+
+for (const [side, dir] of Object.entries(dirs)) {
+  for (const file of readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"))) {
+    const path = join(dir, file);
+    process.stdout.write(`\n${side} (${relative(process.cwd(), path)}): top self time\n`);
+    for (const row of topFunctions(JSON.parse(readFileSync(path, "utf8")), 25)) {
+      process.stdout.write(`${row.percent.toFixed(1).padStart(5)}%  ${row.name}\n`);
+    }
+  }
+}
+
+/** Self time per function (summed over call sites), from the sampled profile. */
+function topFunctions(profile, count) {
+  const totals = new Map();
+  const samplesPerNode = new Map();
+  for (const id of profile.samples ?? []) samplesPerNode.set(id, (samplesPerNode.get(id) ?? 0) + 1);
+  let all = 0;
+  for (const node of profile.nodes) {
+    const hits = samplesPerNode.get(node.id) ?? node.hitCount ?? 0;
+    if (hits === 0 || node.callFrame.functionName === "(idle)") continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url
+      ? `${url.replace(/^file:\/\//, "").replace(process.cwd() + "/", "")}:${lineNumber + 1}`
+      : "";
+    const name = `${functionName || "(anonymous)"} ${where}`.trim();
+    totals.set(name, (totals.get(name) ?? 0) + hits);
+    all += hits;
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, hits]) => ({ name, percent: (hits / all) * 100 }));
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+/**
+ * Runs the benchmark set and writes bench/results.json, bench/RESULTS.md and bench/results.svg
+ * (with --quick: into bench/.work/, shorter runs, one repetition).
+ *
+ *   node bench/run.mjs [--quick] [--only id[,id...]] [--runs N] [--no-build]
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import * as prettier from "prettier";
+import { measureOnce } from "./lib/children.mjs";
+import { runExternal } from "./lib/external.mjs";
+import { evaluateGoals } from "./lib/goals.mjs";
+import { describeMachine } from "./lib/machine.mjs";
+import { renderMarkdown } from "./lib/report.mjs";
+import { summarize } from "./lib/stats.mjs";
+import { renderChart } from "./lib/svg.mjs";
+import { loadScenario, scenarioIds } from "./scenarios/index.mjs";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = dirname(benchDir);
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string", multiple: true },
+    runs: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+  },
+});
+const quick = options.quick;
+const runs = Number(options.runs ?? (quick ? 1 : 5));
+const only = options.only?.flatMap((value) => value.split(","));
+const selected = only ?? scenarioIds;
+for (const id of selected) if (!scenarioIds.includes(id)) fail(`unknown scenario ${id}`);
+const outDir = quick ? join(benchDir, ".work") : benchDir;
+const limits = { maxConnections: connectionLimit() };
+const timeoutMs = quick ? 30_000 : 180_000;
+
+const startedAt = performance.now();
+if (!options["no-build"]) build();
+const machine = describeMachine();
+const scenarios = [];
+for (const id of selected) {
+  const scenario = await loadScenario(id);
+  log(`${id}`);
+  scenarios.push(await runScenario(scenario));
+}
+const goals = evaluateGoals(scenarios);
+for (const scenario of scenarios) {
+  scenario.goals = goals.filter((goal) => goal.scenario === scenario.id);
+}
+
+mkdirSync(outDir, { recursive: true });
+const command = `npm run bench${quick || only ? " --" : ""}${quick ? " --quick" : ""}${only ? ` --only ${only.join(",")}` : ""}`;
+writeFileSync(join(outDir, "results.json"), JSON.stringify({ machine, scenarios }, null, 2) + "\n");
+writeFileSync(join(outDir, "results.svg"), renderChart(scenarios));
+const findingsFile = join(benchDir, "FINDINGS.md");
+const findings = existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : undefined;
+const resultsFile = join(outDir, "RESULTS.md");
+writeFileSync(
+  resultsFile,
+  await formatMarkdown(
+    resultsFile,
+    renderMarkdown({ machine, scenarios, goals, command, findings }),
+  ),
+);
+
+log("");
+for (const goal of goals) {
+  log(
+    `${goal.met === null ? "?" : goal.met ? "✓" : "✗"} ${goal.text}: ${goal.ratio?.toFixed(2) ?? "not measured"}`,
+  );
+}
+log(
+  `wrote ${relative(rootDir, outDir) || "."}/{results.json,RESULTS.md,results.svg} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
+);
+
+/** All repetitions of one scenario, contenders interleaved so drift hits all of them alike. */
+async function runScenario(scenario) {
+  const params = scenario.params(quick, limits);
+  const samples = Object.fromEntries(scenario.contenders.map((name) => [name, []]));
+  const unavailable = {};
+  for (let run = 0; run < runs; run++) {
+    for (const contender of scenario.contenders) {
+      if (unavailable[contender]) continue;
+      try {
+        const outcome =
+          scenario.transport === "external"
+            ? await runExternal(join(benchDir, scenario.script), { quick })
+            : await measureOnce(scenario, contender, params, { timeoutMs });
+        if ("unavailable" in outcome) {
+          unavailable[contender] = outcome.unavailable;
+          log(`  ${contender}: ${outcome.unavailable}`);
+        } else {
+          samples[contender].push(outcome);
+          log(`  ${contender}: ${formatOutcome(outcome, scenario)}`);
+        }
+      } catch (error) {
+        unavailable[contender] = `failed: ${firstLine(error)}`;
+        log(`  ${contender}: failed\n${error?.stack ?? error}`);
+      }
+    }
+  }
+  return summarizeScenario(scenario, params, samples, unavailable);
+}
+
+function summarizeScenario(scenario, params, samples, unavailable) {
+  const results = {};
+  const spread = {};
+  const metrics = {};
+  for (const metric of scenario.metrics ?? []) {
+    metrics[metric.key] = { unit: metric.unit, better: metric.better, results: {}, spread: {} };
+  }
+  let unit = scenario.unit;
+  for (const [contender, outcomes] of Object.entries(samples)) {
+    if (outcomes.length === 0) {
+      results[contender] = null;
+      continue;
+    }
+    unit = outcomes[0].unit ?? unit;
+    const summary = summarize(outcomes.map((outcome) => outcome.value));
+    results[contender] = summary.median;
+    spread[contender] = summary;
+    for (const [key, value] of Object.entries(outcomes[0].extra ?? {})) {
+      metrics[key] ??= { unit: "", better: "lower", results: {}, spread: {} };
+      const extra = summarize(outcomes.map((outcome) => outcome.extra[key]));
+      metrics[key].results[contender] = extra.median;
+      metrics[key].spread[contender] = extra;
+    }
+  }
+  const base = scenario.baseline ? results[scenario.baseline] : undefined;
+  const ratios = {};
+  if (typeof base === "number") {
+    for (const [contender, value] of Object.entries(results)) {
+      if (typeof value === "number") ratios[contender] = value / base;
+    }
+  }
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    description: scenario.description,
+    unit,
+    better: scenario.better,
+    baseline: scenario.baseline ?? null,
+    params,
+    results,
+    spread,
+    ratios,
+    metrics,
+    unavailable,
+  };
+}
+
+/** Formats as the repository's prettier config says, so the committed report passes the check. */
+async function formatMarkdown(file, markdown) {
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(markdown, { ...config, filepath: file });
+}
+
+/** Builds the packages the svcgen contender imports, so a run never measures stale output. */
+function build() {
+  const result = spawnSync("npx", ["tsc", "-b", "packages/runtime", "packages/svcgen"], {
+    cwd: rootDir,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    log("warning: the build failed; measuring whatever is in packages/*/dist");
+    log((result.stdout + result.stderr).split("\n").slice(0, 10).join("\n"));
+  }
+}
+
+/** Connections the mem-per-conn scenario may open: 5,000, or fewer when descriptors are short. */
+function connectionLimit() {
+  const result = spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" });
+  const descriptors = Number.parseInt(result.stdout, 10);
+  const limit = Number.isFinite(descriptors) ? Math.min(5000, descriptors - 200) : 5000;
+  if (limit < 5000) log(`ulimit -n is ${descriptors}: mem-per-conn uses ${limit} connections`);
+  return Math.max(100, limit);
+}
+
+function formatOutcome(outcome, scenario) {
+  const extra = Object.entries(outcome.extra ?? {})
+    .map(([key, value]) => ` ${key}=${value.toPrecision(3)}`)
+    .join("");
+  return `${outcome.value.toPrecision(4)} ${outcome.unit ?? scenario.unit}${extra}`;
+}
+
+function firstLine(error) {
+  return String(error?.message ?? error).split("\n")[0];
+}
+
+function log(message) {
+  process.stdout.write(`${message}\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}

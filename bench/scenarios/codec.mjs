@@ -1,0 +1,49 @@
+/** Schema-checked encode/decode against the plain JSON round trip it wraps. */
+export default {
+  id: "codec",
+  title: "Encode + decode of a nested record",
+  description:
+    "Round trips of an `Order` (customer record, 10 lines, tags, timestamp): svcgen " +
+    "`OrderSchema.encode` → `JSON.stringify` → `JSON.parse` → `OrderSchema.decode` (validated, " +
+    "Date restored) against `JSON.parse(JSON.stringify(order))` alone. In one process, no I/O.",
+  unit: "ops/s",
+  better: "higher",
+  baseline: "json",
+  transport: "none",
+  contenders: ["svcgen", "json"],
+  params: (quick) => (quick ? { warmup: 5000, rounds: 30000 } : { warmup: 20000, rounds: 300000 }),
+  async measure({ contenderName, params }) {
+    const order = sampleOrder();
+    const roundTrip = contenderName === "svcgen" ? await schemaRoundTrip() : jsonRoundTrip;
+    let sink = 0;
+    for (let i = 0; i < params.warmup; i++) sink += roundTrip(order).lines.length;
+    const started = performance.now();
+    for (let i = 0; i < params.rounds; i++) sink += roundTrip(order).lines.length;
+    const seconds = (performance.now() - started) / 1000;
+    if (sink !== (params.warmup + params.rounds) * order.lines.length)
+      throw new Error("lost lines");
+    return { value: params.rounds / seconds };
+  },
+};
+
+const jsonRoundTrip = (order) => JSON.parse(JSON.stringify(order));
+
+async function schemaRoundTrip() {
+  const { OrderSchema } = await import("../contenders/bench-service.mjs");
+  return (order) => OrderSchema.decode(JSON.parse(JSON.stringify(OrderSchema.encode(order))));
+}
+
+function sampleOrder() {
+  return {
+    id: "order-20261125-0001",
+    customer: { id: 4711, name: "Ada Lovelace", email: "ada@example.org", vip: true },
+    lines: Array.from({ length: 10 }, (_, i) => ({
+      sku: `SKU-${1000 + i}`,
+      quantity: i + 1,
+      unitPrice: 9.99 + i,
+    })),
+    placedAt: new Date("2026-11-25T12:00:00.000Z"),
+    note: "leave at the door",
+    tags: ["express", "gift", "fragile"],
+  };
+}

@@ -1,0 +1,19 @@
+/** The scenario registry: ids in report order. */
+export const scenarioIds = [
+  "ws-seq",
+  "ws-pipelined",
+  "ws-50-clients",
+  "callback-push",
+  "fanout-1000",
+  "mem-per-conn",
+  "rest-seq",
+  "rest-50",
+  "codec",
+  "idl-check",
+  "idl-generate",
+];
+
+export async function loadScenario(id) {
+  if (!scenarioIds.includes(id)) throw new Error(`unknown scenario ${id}`);
+  return (await import(`./${id}.mjs`)).default;
+}

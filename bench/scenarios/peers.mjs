@@ -1,0 +1,3 @@
+/** Who competes where. */
+export const wsPeers = ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "trpc", "grpc"];
+export const restPeers = ["svcgen", "raw-http"];

@@ -1,0 +1,26 @@
+import { callsInFlight, closeAll, connectMany } from "../lib/workloads.mjs";
+import { restPeers } from "./peers.mjs";
+
+/** Many HTTP clients at once: the server's request path under concurrency. */
+export default {
+  id: "rest-50",
+  title: "50 REST clients",
+  description: "50 clients each call `add` sequentially over their own keep-alive connection.",
+  unit: "ops/s",
+  better: "higher",
+  baseline: "raw-http",
+  transport: "http",
+  contenders: restPeers,
+  params: (quick) =>
+    quick
+      ? { clients: 50, inFlight: 1, warmup: 10, total: 6000 }
+      : { clients: 50, inFlight: 1, warmup: 50, total: 50000 },
+  async measure({ contender, port, params }) {
+    const clients = await connectMany(contender, port, params.clients, { transport: "http" });
+    try {
+      return await callsInFlight(clients, params);
+    } finally {
+      await closeAll(clients);
+    }
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * Where the client's WebSocket comes from: the one passed in options, `ws` in Node (loaded
+ * by a dynamic import whose specifier bundlers do not follow, so browser bundles never
+ * contain it), or the global WebSocket of browsers and other runtimes.
+ */
+
+/** The part of the WHATWG WebSocket API the client uses (browsers and `ws` both have it). */
+export interface SocketLike {
+  readonly readyState: number;
+  readonly protocol: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "open", listener: () => void): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(
+    type: "close",
+    listener: (event: { code: number; reason: string }) => void,
+  ): void;
+  addEventListener(type: "error", listener: (event: unknown) => void): void;
+}
+
+/** A WebSocket constructor: the global one, `ws`'s, or any compatible. */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  // `ws` takes client options (headers, ...) here; browsers ignore a third argument.
+  options?: Record<string, unknown>,
+) => SocketLike;
+
+/** `ws` sockets can ping and hear pongs; browser sockets cannot (the browser answers pings). */
+export interface PingableSocket extends SocketLike {
+  ping(): void;
+  terminate(): void;
+  on(event: "pong", listener: () => void): void;
+}
+
+export function isPingable(socket: SocketLike): socket is PingableSocket {
+  const candidate = socket as Partial<PingableSocket>;
+  return (
+    typeof candidate.ping === "function" &&
+    typeof candidate.terminate === "function" &&
+    typeof candidate.on === "function"
+  );
+}
+
+export const OPEN = 1;
+
+function isNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+let nodeWebSocket: Promise<WebSocketConstructor> | undefined;
+
+/** The constructor to use; in Node `ws` (headers and pings need it) even if a global exists. */
+export function resolveWebSocket(custom?: WebSocketConstructor): Promise<WebSocketConstructor> {
+  if (custom) return Promise.resolve(custom);
+  if (isNode()) {
+    nodeWebSocket ??= loadWs();
+    return nodeWebSocket;
+  }
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global) return Promise.resolve(global);
+  return Promise.reject(new Error("no WebSocket implementation here: pass options.WebSocket"));
+}
+
+async function loadWs(): Promise<WebSocketConstructor> {
+  // A variable specifier: bundlers leave this import alone, so `ws` stays out of browser code.
+  const specifier = "ws";
+  const module = (await import(specifier)) as {
+    WebSocket?: WebSocketConstructor;
+    default?: WebSocketConstructor;
+  };
+  const constructor = module.WebSocket ?? module.default;
+  if (!constructor) throw new Error("the ws package has no WebSocket export");
+  return constructor;
+}

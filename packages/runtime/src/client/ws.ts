@@ -1,0 +1,452 @@
+/**
+ * `connectWebSocket`: the client side of the WebSocket transport. Calls are JSON-RPC
+ * requests with their own ids; callback objects passed as arguments are registered and
+ * answered when the server calls them (`$/callback`). A lost connection is re-established
+ * with backoff; `@idempotent` calls still waiting are sent again, others fail with -32007.
+ */
+import { decodeResult, encodeParams } from "../codec/params.js";
+import type { JsonValue } from "../codec/schema.js";
+import type { CallbackDescriptor, MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
+import { ErrorCode } from "../protocol/codes.js";
+import { RpcError, fromWireError } from "../protocol/errors.js";
+import { parseMessage, type JsonRpcResponse } from "../protocol/jsonrpc.js";
+import { Heartbeat } from "../server/heartbeat.js";
+import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
+import { CallbackRegistry } from "./callback-registry.js";
+import type { CallOptions, Connection } from "./connection.js";
+import { runCallback } from "./ws-callbacks.js";
+import { ContractMismatchError, compareContracts } from "./ws-contract.js";
+import { Emitter, type WebSocketEvents } from "./ws-events.js";
+import {
+  OPEN,
+  isPingable,
+  resolveWebSocket,
+  type SocketLike,
+  type WebSocketConstructor,
+} from "./ws-socket.js";
+
+export interface WebSocketConnectOptions {
+  /** Default call timeout (-32003), and how long a connect attempt may take. Default 30 000. */
+  readonly timeoutMs?: number;
+  /** Subprotocols offered. Default `["svc.json"]`. */
+  readonly protocols?: string | string[];
+  /** Extra upgrade request headers (Node only: browsers cannot set them). */
+  readonly headers?: Record<string, string>;
+  /** Reconnect with backoff (the default), or `false` to close for good on the first loss. */
+  readonly reconnect?: ReconnectOptions | false;
+  /** Node only: ping interval; a server that missed two pongs is dropped. Default 30 000; 0: off. */
+  readonly heartbeatMs?: number;
+  /** Services whose contract hash must match the server's, or the connect rejects. */
+  readonly checkContract?: readonly ServiceDescriptor<any>[];
+  /** The WebSocket constructor to use (default: `ws` in Node, the global one elsewhere). */
+  readonly WebSocket?: WebSocketConstructor;
+}
+
+export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
+
+export interface WebSocketConnection extends Connection {
+  readonly state: WebSocketState;
+  /** Lets a callback object go: the server is sent `$/release` and the object forgotten. */
+  release(callback: object): void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof WebSocketEvents>(event: E, listener: WebSocketEvents[E]): () => void;
+  /** Closes for good: pending calls reject with -32007; resolves once the socket closed. */
+  close(): Promise<void>;
+}
+
+/** Opens a connection; rejects when the first socket cannot open or the contract differs. */
+export async function connectWebSocket(
+  url: string,
+  options: WebSocketConnectOptions = {},
+): Promise<WebSocketConnection> {
+  const constructor = await resolveWebSocket(options.WebSocket);
+  const connection = new WebSocketClient(url, options, constructor);
+  await connection.start();
+  return connection;
+}
+
+interface PendingCall {
+  readonly id: number;
+  readonly wireMethod: string;
+  /** Builds the params at send time (callback ids belong to the current socket). */
+  readonly params: () => JsonValue | undefined;
+  readonly decode: (result: JsonValue) => unknown;
+  readonly method: MethodDescriptor | undefined;
+  /** Re-sent after a reconnect instead of failing with -32007. */
+  readonly retry: boolean;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  sent: boolean;
+}
+
+function closedError(message = "connection closed before the answer came"): RpcError {
+  return new RpcError(ErrorCode.ConnectionClosed, message);
+}
+
+class WebSocketClient implements WebSocketConnection {
+  readonly #url: string;
+  readonly #options: WebSocketConnectOptions;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #timeoutMs: number;
+  readonly #events = new Emitter();
+  readonly #registry = new CallbackRegistry();
+  readonly #pending = new Map<number, PendingCall>();
+  #nextId = 1;
+  #socket: SocketLike | undefined;
+  #state: WebSocketState = "connecting";
+  #heartbeat: Heartbeat | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #closing = false;
+  #socketClosed: Promise<void> = Promise.resolve();
+
+  constructor(url: string, options: WebSocketConnectOptions, constructor: WebSocketConstructor) {
+    this.#url = url;
+    this.#options = options;
+    this.#WebSocket = constructor;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  get state(): WebSocketState {
+    return this.#state;
+  }
+
+  on<E extends keyof WebSocketEvents>(event: E, listener: WebSocketEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.#openSocket();
+    } catch (error) {
+      this.#state = "closed";
+      throw error;
+    }
+    this.#state = "open";
+    if (this.#options.checkContract?.length) {
+      let mismatches;
+      try {
+        const answer = await this.#request("$/contract", () => undefined, {});
+        mismatches = compareContracts(this.#options.checkContract, answer);
+      } catch (error) {
+        await this.close();
+        throw error;
+      }
+      if (mismatches.length > 0) {
+        await this.close();
+        throw new ContractMismatchError(mismatches);
+      }
+    }
+    this.#events.emit("open");
+  }
+
+  call<R>(
+    service: ServiceDescriptor<any>,
+    methodName: string,
+    args: readonly unknown[],
+    options: CallOptions = {},
+  ): Promise<R> {
+    const method = service.methods.get(methodName);
+    if (method === undefined) {
+      return Promise.reject(
+        new RpcError(ErrorCode.MethodNotFound, `${service.name} has no method ${methodName}`),
+      );
+    }
+    const params = () =>
+      encodeParams(method, args, (object, callback) => this.#idFor(object, callback));
+    if (method.oneway) return this.#notifyCall(method, params) as Promise<R>;
+    return this.#request(method.wireName, params, options, method) as Promise<R>;
+  }
+
+  release(callback: object): void {
+    const id = this.#registry.idOf(callback);
+    if (id === undefined) return;
+    this.#registry.forget(id);
+    this.#sendJson({ jsonrpc: "2.0", method: "$/release", params: { callback: id } });
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === "closed") return this.#socketClosed;
+    this.#closing = true;
+    clearTimeout(this.#reconnectTimer);
+    const closed = this.#socketClosed;
+    this.#socket?.close(1000, "client closing");
+    if (this.#socket === undefined) this.#finish();
+    await closed;
+  }
+
+  // ---- calls -----------------------------------------------------------------------
+
+  #idFor(object: object, callback: CallbackDescriptor): string {
+    return this.#registry.idFor(object, callback);
+  }
+
+  /** A `oneway` method: a notification, resolved once handed to the socket. */
+  #notifyCall(method: MethodDescriptor, params: () => JsonValue | undefined): Promise<void> {
+    if (this.#socket?.readyState !== OPEN || this.#state !== "open") {
+      return Promise.reject(closedError("not connected"));
+    }
+    try {
+      this.#sendJson({ jsonrpc: "2.0", method: method.wireName, params: params() ?? {} });
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #request(
+    wireMethod: string,
+    params: () => JsonValue | undefined,
+    options: CallOptions,
+    method?: MethodDescriptor,
+  ): Promise<unknown> {
+    if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
+    if (options.signal?.aborted) {
+      return Promise.reject(new RpcError(ErrorCode.Cancelled, "Cancelled"));
+    }
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+      const cleanup = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        this.#pending.delete(id);
+      };
+      const giveUp = (error: RpcError) => {
+        const call = this.#pending.get(id);
+        if (call === undefined) return;
+        cleanup();
+        // Tell the server to stop working on something nobody waits for.
+        if (call.sent) this.#sendJson({ jsonrpc: "2.0", method: "$/cancel", params: { id } });
+        reject(error);
+      };
+      const timer = setTimeout(
+        () =>
+          giveUp(new RpcError(ErrorCode.TimedOut, `${wireMethod} timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onAbort = () => giveUp(new RpcError(ErrorCode.Cancelled, "Cancelled"));
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      const call: PendingCall = {
+        id,
+        wireMethod,
+        params,
+        method,
+        retry: method?.idempotent ?? true,
+        decode: method ? (result) => decodeResult(method, result) : (result) => result,
+        resolve: (value) => {
+          cleanup();
+          resolve(value);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+        sent: false,
+      };
+      this.#pending.set(id, call);
+      if (this.#state === "open") this.#transmit(call);
+    });
+  }
+
+  #transmit(call: PendingCall): void {
+    let params: JsonValue | undefined;
+    try {
+      params = call.params();
+    } catch (error) {
+      call.reject(error);
+      return;
+    }
+    const message =
+      params === undefined
+        ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
+        : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
+    call.sent = this.#sendJson(message);
+  }
+
+  #sendJson(message: object): boolean {
+    const socket = this.#socket;
+    if (socket === undefined || socket.readyState !== OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  // ---- reading ---------------------------------------------------------------------
+
+  #onText(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return; // nothing sensible to answer a server that sent garbage
+    }
+    for (const message of Array.isArray(value) ? value : [value]) this.#onMessage(message);
+  }
+
+  #onMessage(value: unknown): void {
+    const parsed = parseMessage(value);
+    switch (parsed.kind) {
+      case "response":
+        this.#onResponse(parsed.message);
+        return;
+      case "request":
+      case "notification": {
+        const { method, params } = parsed.message;
+        const id = parsed.kind === "request" ? parsed.message.id : undefined;
+        if (method === "$/callback") {
+          void runCallback(this.#registry, params, id).then(
+            (answer) => answer && this.#sendJson(answer),
+          );
+        } else if (method === "$/released") {
+          const callback = (params as Record<string, unknown> | undefined)?.["callback"];
+          const reason = (params as Record<string, unknown> | undefined)?.["reason"];
+          const entry = typeof callback === "string" ? this.#registry.forget(callback) : undefined;
+          if (entry) this.#events.emit("released", entry.object, String(reason ?? "released"));
+        } else if (id !== undefined) {
+          this.#sendJson({
+            jsonrpc: "2.0",
+            id,
+            error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${method}` },
+          });
+        }
+        return;
+      }
+      case "invalid":
+        return;
+    }
+  }
+
+  #onResponse(response: JsonRpcResponse): void {
+    const call = typeof response.id === "number" ? this.#pending.get(response.id) : undefined;
+    if (call === undefined) return; // answer to a call that timed out or was cancelled
+    if ("error" in response) {
+      call.reject(fromWireError(response.error, call.method));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = call.decode(response.result);
+    } catch (error) {
+      call.reject(error);
+      return;
+    }
+    call.resolve(value);
+  }
+
+  // ---- sockets ---------------------------------------------------------------------
+
+  /** Opens a socket; resolves once open, rejects if it closes or times out before. */
+  #openSocket(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const extra = this.#options.headers ? { headers: this.#options.headers } : undefined;
+      let socket: SocketLike;
+      try {
+        socket = new this.#WebSocket(this.#url, this.#options.protocols ?? ["svc.json"], extra);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      let opened = false;
+      let failure = "";
+      let markClosed!: () => void;
+      const socketClosed = new Promise<void>((done) => (markClosed = done));
+      const timer = setTimeout(() => {
+        failure = `no answer within ${this.#timeoutMs} ms`;
+        socket.close();
+        (socket as { terminate?: () => void }).terminate?.();
+      }, this.#timeoutMs);
+      socket.addEventListener("error", (event) => {
+        const message = (event as { message?: unknown }).message;
+        if (typeof message === "string" && failure === "") failure = message;
+      });
+      socket.addEventListener("open", () => {
+        clearTimeout(timer);
+        opened = true;
+        this.#adopt(socket, socketClosed);
+        resolve();
+      });
+      socket.addEventListener("message", (event) => {
+        if (typeof event.data === "string") this.#onText(event.data);
+      });
+      socket.addEventListener("close", (event) => {
+        clearTimeout(timer);
+        markClosed();
+        if (opened) this.#onSocketClose(event.code, event.reason);
+        else
+          reject(closedError(`could not connect to ${this.#url}${failure ? `: ${failure}` : ""}`));
+      });
+    });
+  }
+
+  #adopt(socket: SocketLike, closed: Promise<void>): void {
+    this.#socket = socket;
+    this.#socketClosed = closed;
+    const heartbeatMs = this.#options.heartbeatMs ?? 30_000;
+    if (heartbeatMs > 0 && isPingable(socket)) {
+      const heartbeat = new Heartbeat(
+        heartbeatMs,
+        () => socket.ping(),
+        () => socket.terminate(),
+      );
+      socket.on("pong", () => heartbeat.alive());
+      this.#heartbeat = heartbeat;
+    }
+  }
+
+  #onSocketClose(code: number, reason: string): void {
+    this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
+    this.#socket = undefined;
+    const reconnect = !this.#closing && this.#options.reconnect !== false;
+    // The server dropped every callback of the old socket with it.
+    for (const entry of this.#registry.clear()) {
+      this.#events.emit("released", entry.object, "disconnected");
+    }
+    for (const call of [...this.#pending.values()]) {
+      if (!call.sent) continue;
+      if (reconnect && call.retry) call.sent = false;
+      else call.reject(closedError());
+    }
+    this.#events.emit("close", { code, reason, reconnecting: reconnect });
+    if (reconnect) {
+      this.#state = "reconnecting";
+      this.#scheduleReconnect(0);
+    } else {
+      this.#finish();
+    }
+  }
+
+  #scheduleReconnect(attempt: number): void {
+    const options = resolveReconnect(this.#options.reconnect || {});
+    if (attempt >= options.maxAttempts) {
+      this.#finish();
+      return;
+    }
+    const delayMs = backoffDelay(options, attempt);
+    this.#events.emit("reconnecting", { attempt: attempt + 1, delayMs });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#openSocket().then(
+        () => {
+          if (this.#closing) {
+            this.#socket?.close(1000, "client closing");
+            return;
+          }
+          this.#state = "open";
+          this.#events.emit("reconnected");
+          for (const call of [...this.#pending.values()]) if (!call.sent) this.#transmit(call);
+        },
+        () => {
+          if (!this.#closing) this.#scheduleReconnect(attempt + 1);
+          else this.#finish();
+        },
+      );
+    }, delayMs);
+  }
+
+  /** Closed for good: nothing pending survives. */
+  #finish(): void {
+    this.#state = "closed";
+    clearTimeout(this.#reconnectTimer);
+    for (const call of [...this.#pending.values()]) call.reject(closedError());
+    this.#registry.clear();
+  }
+}

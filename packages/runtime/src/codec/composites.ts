@@ -1,0 +1,311 @@
+/**
+ * The schemas of composite IDL types: lists, maps, enums, records and unions. Each is
+ * compiled into reader/writer closures; records and unions resolve their members lazily on
+ * first use so that they may refer to themselves.
+ */
+import type {
+  EnumSchema,
+  FieldSchema,
+  FieldType,
+  JsonValue,
+  ListSchema,
+  MapSchema,
+  OptionalSchema,
+  RecordSchema,
+  Schema,
+  UnionCaseSchema,
+  UnionSchema,
+  AnySchema,
+} from "./schema.js";
+import { attachCodec, expectedOf, readerOf, writerOf } from "./compiled.js";
+import type { Reader, Writer } from "./compiled.js";
+import { Mismatch } from "./mismatch.js";
+import { isJsonObject, isPrototypeKey, setOwn } from "./objects.js";
+
+type Typed<S extends Schema<any>, T> = Omit<S, "encode" | "decode"> & Schema<T>;
+
+export type TypedListSchema<T> = Typed<ListSchema, T[]>;
+export type TypedMapSchema<T> = Typed<MapSchema, Record<string, T>>;
+export type TypedEnumSchema<T extends string> = Typed<EnumSchema, T>;
+export type TypedRecordSchema<T> = Typed<RecordSchema, T>;
+export type TypedUnionSchema<T> = Typed<UnionSchema, T>;
+
+const hasOwn = Object.hasOwn;
+
+/** A member that is not a schema: typically a module cycle read before initialization. */
+function notASchema(owner: string, member: string): TypeError {
+  return new TypeError(`${owner}.${member} is not a schema (is it used before it is defined?)`);
+}
+
+export function list<T>(element: Schema<T>): TypedListSchema<T> {
+  const readElement = readerOf(element);
+  const writeElement = writerOf(element);
+  const convert = <I, O>(convertElement: (value: I) => O) => {
+    return (value: unknown): O[] => {
+      if (!Array.isArray(value)) throw new Mismatch("array");
+      const length = value.length;
+      const out: O[] = new Array(length);
+      let i = 0;
+      try {
+        for (; i < length; i++) out[i] = convertElement(value[i]);
+      } catch (error) {
+        if (error instanceof Mismatch) error.path.push(i);
+        throw error;
+      }
+      return out;
+    };
+  };
+  return attachCodec(
+    { kind: "list", element: element as AnySchema } as const,
+    "array",
+    convert(readElement),
+    convert(writeElement) as Writer<T[]>,
+  );
+}
+
+export function map<T>(value: Schema<T>): TypedMapSchema<T> {
+  const readValue = readerOf(value);
+  const writeValue = writerOf(value);
+  const convert = <O>(convertValue: (value: any) => O) => {
+    return (input: unknown): Record<string, O> => {
+      if (!isJsonObject(input) || input instanceof Map) throw new Mismatch("object");
+      const out: Record<string, O> = {};
+      let key = "";
+      try {
+        for (key of Object.keys(input)) setOwn(out, key, convertValue(input[key]));
+      } catch (error) {
+        if (error instanceof Mismatch) error.path.push(key);
+        throw error;
+      }
+      return out;
+    };
+  };
+  return attachCodec(
+    { kind: "map", value: value as AnySchema } as const,
+    "object",
+    convert(readValue),
+    convert(writeValue) as Writer<Record<string, T>>,
+  );
+}
+
+export function optional<T>(schema: Schema<T>): OptionalSchema<T> {
+  return { kind: "optional", schema };
+}
+
+export function isOptional(field: FieldType): field is OptionalSchema {
+  return field.kind === "optional";
+}
+
+export function enumeration<T extends string>(
+  name: string,
+  members: readonly T[],
+): TypedEnumSchema<T> {
+  const known = new Set<unknown>(members);
+  const expected = `one of ${members.join(", ")}`;
+  const check = (value: unknown): T => {
+    if (known.has(value)) return value as T;
+    throw new Mismatch(expected);
+  };
+  return attachCodec(
+    { kind: "enum", name, members: Object.freeze([...members]) } as const,
+    expected,
+    check,
+    check,
+  );
+}
+
+interface CompiledField {
+  readonly name: string;
+  readonly optional: boolean;
+  /** For `json` fields null is a value; for every other type null means absent. */
+  readonly nullIsValue: boolean;
+  /** Keys like `constructor` need an own-property check, not just a read. */
+  readonly guarded: boolean;
+  readonly expected: string;
+  readonly read: Reader<unknown>;
+  readonly write: Writer<unknown>;
+}
+
+export function record<T>(
+  name: string,
+  fields: () => Record<string, FieldType>,
+): TypedRecordSchema<T> {
+  let resolved: readonly FieldSchema[] | undefined;
+  let compiled: readonly CompiledField[] | undefined;
+  const resolve = (): readonly FieldSchema[] => {
+    if (!resolved) {
+      const declared = fields();
+      resolved = Object.freeze(
+        Object.keys(declared).map((fieldName): FieldSchema => {
+          const field = declared[fieldName];
+          const optional = field !== undefined && isOptional(field);
+          const schema = (optional ? field.schema : field) as AnySchema | undefined;
+          if (typeof schema?.decode !== "function") throw notASchema(name, fieldName);
+          return Object.freeze({ name: fieldName, optional, schema });
+        }),
+      );
+    }
+    return resolved;
+  };
+  const compile = (): readonly CompiledField[] =>
+    (compiled ??= resolve().map((field) => ({
+      name: field.name,
+      optional: field.optional,
+      nullIsValue: field.schema.kind === "json",
+      guarded: isPrototypeKey(field.name),
+      expected: expectedOf(field.schema),
+      read: readerOf(field.schema),
+      write: writerOf(field.schema),
+    })));
+
+  const read: Reader<T> = (json) => {
+    const plan = compiled ?? compile();
+    if (!isJsonObject(json)) throw new Mismatch("object");
+    const out: Record<string, unknown> = {};
+    let i = 0;
+    try {
+      for (; i < plan.length; i++) {
+        const field = plan[i]!;
+        const value = field.guarded
+          ? hasOwn(json, field.name)
+            ? json[field.name]
+            : undefined
+          : json[field.name];
+        if (value === undefined || (value === null && !field.nullIsValue)) {
+          if (field.optional) continue;
+          throw new Mismatch(field.expected, "required");
+        }
+        if (field.guarded) setOwn(out, field.name, field.read(value));
+        else out[field.name] = field.read(value);
+      }
+    } catch (error) {
+      if (error instanceof Mismatch) error.path.push(plan[i]!.name);
+      throw error;
+    }
+    return out as T;
+  };
+
+  const write: Writer<T> = (input) => {
+    const plan = compiled ?? compile();
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      throw new Mismatch("object");
+    }
+    const source = input as Record<string, unknown>;
+    const out: Record<string, JsonValue> = {};
+    let i = 0;
+    try {
+      for (; i < plan.length; i++) {
+        const field = plan[i]!;
+        const value = field.guarded
+          ? hasOwn(source, field.name)
+            ? source[field.name]
+            : undefined
+          : source[field.name];
+        if (value === undefined || (value === null && !field.nullIsValue)) {
+          if (field.optional) continue;
+          throw new Mismatch(field.expected, "required");
+        }
+        if (field.guarded) setOwn(out, field.name, field.write(value));
+        else out[field.name] = field.write(value);
+      }
+    } catch (error) {
+      if (error instanceof Mismatch) error.path.push(plan[i]!.name);
+      throw error;
+    }
+    return out;
+  };
+
+  const schema = { kind: "record", name } as {
+    kind: "record";
+    name: string;
+    fields: readonly FieldSchema[];
+  };
+  Object.defineProperty(schema, "fields", { get: resolve, enumerable: true });
+  return attachCodec(schema, "object", read, write);
+}
+
+interface CompiledCase {
+  readonly read: Reader<unknown>;
+  readonly write: Writer<unknown>;
+}
+
+export function union<T>(
+  name: string,
+  cases: () => Record<string, Schema<any>>,
+): TypedUnionSchema<T> {
+  let resolved: readonly UnionCaseSchema[] | undefined;
+  let compiled: Map<string, CompiledCase> | undefined;
+  let expected = "object with exactly one key";
+  const resolve = (): readonly UnionCaseSchema[] => {
+    if (!resolved) {
+      const declared = cases();
+      resolved = Object.freeze(
+        Object.keys(declared).map((caseName): UnionCaseSchema => {
+          const schema = declared[caseName] as AnySchema | undefined;
+          if (typeof schema?.decode !== "function") throw notASchema(name, caseName);
+          return Object.freeze({ name: caseName, schema });
+        }),
+      );
+    }
+    return resolved;
+  };
+  const compile = (): Map<string, CompiledCase> => {
+    if (!compiled) {
+      const all = resolve();
+      compiled = new Map(
+        all.map((c) => [c.name, { read: readerOf(c.schema), write: writerOf(c.schema) }]),
+      );
+      expected = `object with exactly one key of ${all.map((c) => c.name).join(", ")}`;
+    }
+    return compiled;
+  };
+
+  const read: Reader<T> = (json) => {
+    const plan = compiled ?? compile();
+    if (isJsonObject(json)) {
+      const keys = Object.keys(json);
+      const caseName = keys[0];
+      const unionCase = keys.length === 1 ? plan.get(caseName!) : undefined;
+      if (unionCase) {
+        try {
+          return { case: caseName, value: unionCase.read(json[caseName!]) } as T;
+        } catch (error) {
+          if (error instanceof Mismatch) error.path.push(caseName!);
+          throw error;
+        }
+      }
+    }
+    throw new Mismatch(expected);
+  };
+
+  const write: Writer<T> = (input) => {
+    const plan = compiled ?? compile();
+    const value = input as { case?: unknown; value?: unknown } | null;
+    const caseName = typeof value === "object" && value !== null ? value.case : undefined;
+    const unionCase = typeof caseName === "string" ? plan.get(caseName) : undefined;
+    if (!unionCase)
+      throw new Mismatch(
+        `{ case, value } with case one of ${resolve()
+          .map((c) => c.name)
+          .join(", ")}`,
+      );
+    const out: Record<string, JsonValue> = {};
+    try {
+      setOwn(out, caseName as string, unionCase.write(value!.value));
+    } catch (error) {
+      if (error instanceof Mismatch) error.path.push(caseName as string);
+      throw error;
+    }
+    return out;
+  };
+
+  const schema = { kind: "union", name } as {
+    kind: "union";
+    name: string;
+    cases: readonly UnionCaseSchema[];
+  };
+  Object.defineProperty(schema, "cases", { get: resolve, enumerable: true });
+  // The expected text names the cases, which are known only once resolved.
+  const codec = attachCodec(schema, "object with exactly one key", read, write);
+  return codec;
+}

@@ -1,0 +1,122 @@
+/**
+ * Reading an HTTP request body as JSON with the limits enforced while it streams: the size
+ * limit stops reading at the limit (a huge body is never buffered), the content type is
+ * checked before any byte is read, and invalid UTF-8 is refused rather than replaced.
+ */
+import type { IncomingMessage } from "node:http";
+import { ErrorCode } from "../protocol/codes.js";
+
+/** A failure of the HTTP layer itself, before the dispatcher is reached. */
+export class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export type JsonBody =
+  { readonly empty: true } | { readonly empty: false; readonly value: unknown };
+
+/** `application/json`, optionally with `charset=utf-8`; anything else is refused with 415. */
+export function checkJsonContentType(req: IncomingMessage, hasBody: boolean): void {
+  const header = req.headers["content-type"];
+  if (header === undefined) {
+    if (!hasBody) return;
+    throw new HttpFailure(415, ErrorCode.InvalidRequest, "Content-Type must be application/json");
+  }
+  const [mediaType, ...parameters] = header.split(";").map((part) => part.trim().toLowerCase());
+  const charset = parameters
+    .find((part) => part.startsWith("charset="))
+    ?.slice(8)
+    .replace(/"/g, "");
+  if (
+    mediaType !== "application/json" ||
+    (charset !== undefined && charset !== "utf-8" && charset !== "utf8")
+  ) {
+    throw new HttpFailure(
+      415,
+      ErrorCode.InvalidRequest,
+      `Content-Type must be application/json, not ${header}`,
+    );
+  }
+}
+
+/** True when the request announces a body (a length above 0 or a chunked transfer). */
+export function announcesBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  if (length !== undefined) return Number(length) > 0;
+  return req.headers["transfer-encoding"] !== undefined;
+}
+
+function tooLarge(maxBytes: number): HttpFailure {
+  return new HttpFailure(
+    413,
+    ErrorCode.LimitExceeded,
+    `Request body is larger than ${maxBytes} bytes`,
+  );
+}
+
+/** The raw body, at most `maxBytes`; rejects with 413 as soon as the limit is passed. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        // Stop pulling bytes off the socket: the rest of the body is never read.
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Parses a body as JSON: empty (only whitespace) is `{ empty: true }`; bad text is 400. */
+export function parseJsonBody(raw: Buffer): JsonBody {
+  let text: string;
+  try {
+    text = strictUtf8.decode(raw);
+  } catch {
+    throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not valid UTF-8");
+  }
+  if (text.trim() === "") return { empty: true };
+  try {
+    return { empty: false, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const reason = error instanceof RangeError ? "nested too deeply" : "malformed JSON";
+    throw new HttpFailure(400, ErrorCode.ParseError, `Request body is not JSON: ${reason}`);
+  }
+}
+
+/** Content type check, bounded read and parse, in that order. */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  checkJsonContentType(req, announcesBody(req));
+  return parseJsonBody(await readBody(req, maxBytes));
+}

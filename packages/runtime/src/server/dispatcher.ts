@@ -1,0 +1,183 @@
+/**
+ * The one transport-independent dispatcher: decode parameters, authorize, pick the
+ * implementation instance, call it, encode the result, and turn every failure into a
+ * wire-ready RpcError. REST, `/rpc` and the WebSocket endpoint are thin adapters over it.
+ */
+import { randomUUID } from "node:crypto";
+import type { JsonValue } from "../codec/schema.js";
+import { decodeParams, encodeResult } from "../codec/params.js";
+import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
+import { ErrorCode } from "../protocol/codes.js";
+import { RpcError } from "../protocol/errors.js";
+import type { CallContext, ConnectionInfo } from "./context.js";
+import type { ResolvedServerOptions } from "./options.js";
+import { InstanceScope, type ServiceRegistry } from "./registry.js";
+
+export { InstanceScope };
+
+export interface Invocation {
+  /** From `lookup()` / `lookupRest()`. */
+  readonly method: MethodDescriptor;
+  /** JSON params as received: a named object, a positional array, or undefined. */
+  readonly params: unknown;
+  readonly transport: "http" | "ws";
+  readonly principal: unknown;
+  readonly connection?: ConnectionInfo;
+  /** Holds `perConnection` instances. */
+  readonly scope: InstanceScope;
+  readonly signal: AbortSignal;
+  /** WebSocket only: callback id → the connection's proxy. Absent over HTTP. */
+  readonly resolveCallback?: (id: string, callback: CallbackDescriptor, pointer: string) => unknown;
+}
+
+/** Codes an implementation may throw on purpose; they reach the client as thrown. */
+const passThroughCodes: ReadonlySet<number> = new Set([
+  ErrorCode.InvalidParams,
+  ErrorCode.CallbackReleased,
+  ErrorCode.Cancelled,
+  ErrorCode.TimedOut,
+  ErrorCode.Unauthenticated,
+  ErrorCode.Forbidden,
+  ErrorCode.LimitExceeded,
+  ErrorCode.ConnectionClosed,
+]);
+
+export class Dispatcher {
+  readonly #registry: ServiceRegistry;
+  readonly #options: ResolvedServerOptions;
+
+  constructor(registry: ServiceRegistry, options: ResolvedServerOptions) {
+    this.#registry = registry;
+    this.#options = options;
+  }
+
+  /** A method by its JSON-RPC name, e.g. `jobs.JobService.start`. */
+  lookup(wireName: string): MethodDescriptor | undefined {
+    const dot = wireName.lastIndexOf(".");
+    if (dot <= 0) return undefined;
+    return this.lookupRest(wireName.slice(0, dot), wireName.slice(dot + 1));
+  }
+
+  /** A method by its REST path segments: `calculator.Calculator`, `add`. */
+  lookupRest(service: string, method: string): MethodDescriptor | undefined {
+    const registration = this.#registry.get(service);
+    if (registration === undefined) return undefined;
+    const methods = registration.descriptor.methods;
+    // A Map lookup never reaches inherited keys, so `__proto__` or `constructor` are plain misses.
+    return methods.get(method);
+  }
+
+  /** `$/contract` answer: wire name → contract hash of every registered service. */
+  contract(): Record<string, string> {
+    const hashes: Record<string, string> = {};
+    for (const { descriptor } of this.#registry.registrations()) {
+      hashes[descriptor.name] = descriptor.contractHash;
+    }
+    return hashes;
+  }
+
+  /**
+   * The encoded result (undefined for void). Rejects only with RpcError, wire-ready:
+   * declared errors of the method as thrown; undeclared exceptions → -32603 with an
+   * `incident` id that is logged with the exception; an aborted signal → -32002.
+   */
+  async invoke(inv: Invocation): Promise<JsonValue | undefined> {
+    try {
+      return await whileNotAborted(inv.signal, () => this.#run(inv));
+    } catch (error) {
+      throw this.#toWireReady(error, inv);
+    }
+  }
+
+  async #run(inv: Invocation): Promise<JsonValue | undefined> {
+    const { method } = inv;
+    const registration = this.#registry.get(method.owner.name);
+    if (registration === undefined || registration.descriptor.methods.get(method.name) !== method) {
+      throw new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method.wireName}`);
+    }
+    if (method.takesCallback && inv.resolveCallback === undefined) {
+      const name = `${method.owner.name}.${method.name}`;
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `${name} takes a callback and needs a WebSocket connection (${this.#options.prefix}/ws)`,
+      );
+    }
+    const args = decodeArguments(inv);
+    const ctx: CallContext = {
+      principal: inv.principal,
+      transport: inv.transport,
+      signal: inv.signal,
+      ...(inv.connection ? { connection: inv.connection } : {}),
+    };
+    const authorize = this.#options.authorize;
+    if (authorize !== undefined && (await authorize(ctx, method)) !== true) {
+      throw new RpcError(ErrorCode.Forbidden, "Forbidden");
+    }
+    const implementation = this.#registry.implementationFor(registration, ctx, inv.scope);
+    const fn = (implementation as Record<string, unknown>)[method.name];
+    if (typeof fn !== "function") {
+      throw new Error(`${method.wireName} is not implemented by the registered instance`);
+    }
+    // Optional parameters left out by the client still take their position before ctx.
+    const positional = Array.from({ length: method.params.length }, (_, i) => args[i]);
+    const value: unknown = await fn.call(implementation, ...positional, ctx);
+    return encodeResult(method, value);
+  }
+
+  #toWireReady(error: unknown, inv: Invocation): RpcError {
+    if (error instanceof RpcError) {
+      if (error.descriptor !== undefined) {
+        const declared = inv.method.throws.some(
+          (d) => d === error.descriptor || d.name === error.descriptor?.name,
+        );
+        if (declared) return error;
+      } else if (error.code === ErrorCode.MethodNotFound || passThroughCodes.has(error.code)) {
+        return error;
+      }
+    }
+    if (inv.signal.aborted) return new RpcError(ErrorCode.Cancelled, "Cancelled");
+    const incident = randomUUID();
+    this.#options.logger.error(`${inv.method.wireName} failed`, {
+      incident,
+      method: inv.method.wireName,
+      transport: inv.transport,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    return new RpcError(ErrorCode.InternalError, "Internal error", { incident });
+  }
+}
+
+/** decodeParams, with JSON nested beyond the stack's depth refused as invalid, not a crash. */
+function decodeArguments(inv: Invocation): unknown[] {
+  try {
+    return decodeParams(inv.method, inv.params, inv.resolveCallback);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new RpcError(ErrorCode.InvalidParams, "Invalid params: nested too deeply");
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs `work`, but settles with -32002 as soon as `signal` aborts: a cancelled client gets
+ * its answer at once even when the implementation ignores the signal (its late result is dropped).
+ */
+function whileNotAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const cancelled = () => new RpcError(ErrorCode.Cancelled, "Cancelled");
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener("abort", onAbort, { once: true });
+    work().then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * `POST {base}/rpc`: JSON-RPC 2.0 over HTTP for generic clients. One request or a batch per
+ * POST; notifications run but get no answer entry (a batch of only notifications → 204).
+ * Protocol-level failures answer with a JSON-RPC error body and status 200, as generic
+ * clients expect; HTTP-level refusals (405, 415, 413, 401/403) keep their status.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JsonValue } from "../codec/schema.js";
+import { ErrorCode } from "../protocol/codes.js";
+import { RpcError, toWireError } from "../protocol/errors.js";
+import {
+  emptyBatchResponse,
+  errorResponse,
+  parseErrorResponse,
+  parseMessage,
+  resultResponse,
+  type JsonRpcId,
+  type JsonRpcResponse,
+} from "../protocol/jsonrpc.js";
+import { problemFromCode, statusOf } from "../protocol/problem.js";
+import { authenticateRequest } from "./auth.js";
+import { HttpFailure, readJsonBody } from "./body.js";
+import { closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
+import { InstanceScope } from "./registry.js";
+import { sendJson, sendNoContent, sendProblem } from "./respond.js";
+
+export async function handleJsonRpc(
+  env: HttpEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (req.method !== "POST") {
+    const detail = `${req.method} is not allowed on /rpc; use POST`;
+    sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 405), { allow: "POST" });
+    return;
+  }
+  let principal: unknown;
+  let body: Awaited<ReturnType<typeof readJsonBody>>;
+  try {
+    principal = await authenticateRequest(env.options, req);
+    body = await readJsonBody(req, env.options.limits.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof RpcError) {
+      // Refused credentials: the HTTP status says so, the body is still JSON-RPC.
+      sendJson(res, statusOf(error), errorResponse(null, toWireError(error)));
+    } else if (error instanceof HttpFailure && error.code === ErrorCode.ParseError) {
+      sendJson(res, 200, parseErrorResponse());
+    } else {
+      if (error instanceof HttpFailure && error.status === 413) closeAfterResponse(req, res);
+      sendFailure(env, res, error);
+    }
+    return;
+  }
+  if (body.empty) {
+    sendJson(
+      res,
+      200,
+      errorResponse(null, {
+        code: ErrorCode.InvalidRequest,
+        message: "Invalid request: empty body",
+      }),
+    );
+    return;
+  }
+  const scope = new InstanceScope();
+  try {
+    const answer = await env.calls.track(res, (signal) =>
+      answerPayload(env, body.value, principal, scope, signal),
+    );
+    if (answer === undefined) sendNoContent(res);
+    else sendJson(res, 200, answer);
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** The answer to a single message or a batch; undefined when nothing needs an answer. */
+async function answerPayload(
+  env: HttpEnv,
+  payload: unknown,
+  principal: unknown,
+  scope: InstanceScope,
+  signal: AbortSignal,
+): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+  if (!Array.isArray(payload)) return answerMessage(env, payload, principal, scope, signal);
+  if (payload.length === 0) return emptyBatchResponse();
+  if (payload.length > env.options.limits.maxBatchSize) {
+    return errorResponse(null, {
+      code: ErrorCode.LimitExceeded,
+      message: `Batch of ${payload.length} messages is over the limit of ${env.options.limits.maxBatchSize}`,
+    });
+  }
+  const answers = await Promise.all(
+    payload.map((message) => answerMessage(env, message, principal, scope, signal)),
+  );
+  const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+  return responses.length === 0 ? undefined : responses;
+}
+
+async function answerMessage(
+  env: HttpEnv,
+  value: unknown,
+  principal: unknown,
+  scope: InstanceScope,
+  signal: AbortSignal,
+): Promise<JsonRpcResponse | undefined> {
+  const parsed = parseMessage(value);
+  if (parsed.kind === "invalid") return errorResponse(parsed.id, parsed.error);
+  if (parsed.kind === "response") {
+    const message = "Invalid request: the server sends no requests over HTTP";
+    return errorResponse(parsed.message.id, { code: ErrorCode.InvalidRequest, message });
+  }
+  const id: JsonRpcId | undefined = parsed.kind === "request" ? parsed.message.id : undefined;
+  const answer = (result: JsonValue | undefined) =>
+    id === undefined ? undefined : resultResponse(id, result);
+  const fail = (error: RpcError) =>
+    id === undefined ? undefined : errorResponse(id, toWireError(error));
+
+  const { method: name, params } = parsed.message;
+  if (name === "$/contract") return answer({ services: env.dispatcher.contract() });
+  const method = env.dispatcher.lookup(name);
+  if (method === undefined) {
+    return fail(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${name}`));
+  }
+  try {
+    return answer(
+      await env.dispatcher.invoke({ method, params, transport: "http", principal, scope, signal }),
+    );
+  } catch (error) {
+    return fail(error as RpcError);
+  }
+}

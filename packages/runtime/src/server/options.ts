@@ -1,0 +1,114 @@
+/**
+ * RpcServer options, and their resolved form with every default applied. Both transports
+ * read the resolved form, so a limit or hook means the same thing over HTTP and WebSocket.
+ */
+import type { IncomingMessage } from "node:http";
+import type { MethodDescriptor } from "../descriptors.js";
+import type { CallContext } from "./context.js";
+
+/** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ServerLimits {
+  /** Largest HTTP request body; enforced while reading (413 / -32006). */
+  readonly maxBodyBytes: number;
+  /** Largest WebSocket frame (close 1009). */
+  readonly maxFrameBytes: number;
+  /** Unsent bytes a WebSocket connection may hold before it is closed with 1008. */
+  readonly maxBufferedBytes: number;
+  readonly maxInFlightPerConnection: number;
+  readonly maxCallbacksPerConnection: number;
+  /** Most messages in one JSON-RPC batch (over HTTP and WebSocket). */
+  readonly maxBatchSize: number;
+}
+
+export interface RpcServerOptions {
+  /** Mount path of every route (`{base}/rpc`, `{base}/ws`, ...). Default `/`. */
+  base?: string;
+  /**
+   * Turns a request (HTTP call or WebSocket upgrade) into a principal. Throwing, rejecting
+   * or returning `undefined`/`null` refuses it as unauthenticated (401, -32004); throwing an
+   * `RpcError` with code -32005 refuses it as forbidden (403).
+   */
+  authenticate?(req: IncomingMessage): unknown;
+  /** Asked before every call, after its parameters decoded; `false` refuses it (403, -32005). */
+  authorize?(ctx: CallContext, method: MethodDescriptor): boolean | Promise<boolean>;
+  /** Where warnings and errors go. Default: warnings and errors to `console.error`; `false`: nowhere. */
+  logger?: Logger | false;
+  limits?: Partial<ServerLimits>;
+  /** WebSocket ping interval. Default 30 000. */
+  heartbeatMs?: number;
+  /** How long the server waits for a client to answer an awaited callback. Default 30 000. */
+  callbackTimeoutMs?: number;
+  /** On `close()`, how long in-flight calls may run before their signals abort. Default 5 000. */
+  closeGraceMs?: number;
+}
+
+export interface ResolvedServerOptions {
+  /** Normalized mount path: starts with `/`, no trailing `/` except for the root `/`. */
+  readonly base: string;
+  /** `base` without its trailing `/`: `""` for the root, so routes are `prefix + "/rpc"`. */
+  readonly prefix: string;
+  readonly authenticate?: (req: IncomingMessage) => unknown;
+  readonly authorize?: (ctx: CallContext, method: MethodDescriptor) => boolean | Promise<boolean>;
+  readonly logger: Logger;
+  readonly limits: ServerLimits;
+  readonly heartbeatMs: number;
+  readonly callbackTimeoutMs: number;
+  readonly closeGraceMs: number;
+}
+
+export const defaultLimits: ServerLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxFrameBytes: 1024 * 1024,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  maxInFlightPerConnection: 256,
+  maxCallbacksPerConnection: 1024,
+  maxBatchSize: 100,
+};
+
+/** Info is dropped; warnings and errors go to stderr with their fields. */
+export const consoleLogger: Logger = {
+  info() {},
+  warn(message, fields) {
+    console.error(`[svcgen] warn: ${message}`, fields ?? "");
+  },
+  error(message, fields) {
+    console.error(`[svcgen] error: ${message}`, fields ?? "");
+  },
+};
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+function normalizeBase(base: string | undefined): string {
+  const trimmed = (base ?? "/").replace(/\/+$/, "");
+  if (trimmed === "") return "/";
+  return trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+}
+
+export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedServerOptions {
+  const base = normalizeBase(options.base);
+  const resolved: ResolvedServerOptions = {
+    base,
+    prefix: base === "/" ? "" : base,
+    logger: options.logger === false ? silentLogger : (options.logger ?? consoleLogger),
+    limits: { ...defaultLimits, ...definedOnly(options.limits ?? {}) },
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
+    closeGraceMs: options.closeGraceMs ?? 5_000,
+    ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
+    ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
+  };
+  return resolved;
+}
+
+/** `{ maxBodyBytes: undefined }` must not override the default. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}

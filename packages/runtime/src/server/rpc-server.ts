@@ -1,0 +1,191 @@
+/**
+ * RpcServer: one HTTP port serving REST, JSON-RPC over HTTP, the OpenAPI document and the
+ * WebSocket endpoint, all over one Dispatcher. It can listen by itself or live inside an
+ * existing node:http server (`attach`, `requestListener`, `handleUpgrade`).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { CallTracker } from "./call-tracker.js";
+import { Dispatcher } from "./dispatcher.js";
+import { HttpAdapter, pathBelow, type NextHandler } from "./http-adapter.js";
+import type { HttpEnv } from "./http-env.js";
+import { buildOpenApi } from "./openapi.js";
+import {
+  resolveServerOptions,
+  type ResolvedServerOptions,
+  type RpcServerOptions,
+} from "./options.js";
+import {
+  ServiceRegistry,
+  type InstanceMode,
+  type ServiceBaseClass,
+  type ServiceFactory,
+  type ServiceImplementation,
+} from "./registry.js";
+import { WebSocketEndpoint } from "./ws-endpoint.js";
+
+export interface RegisterOptions {
+  /** `perCall`: a fresh instance per call; `perConnection`: one per WebSocket connection (HTTP: per request). */
+  readonly instance: Exclude<InstanceMode, "shared">;
+}
+
+export interface ListenOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Default `127.0.0.1`. */
+  readonly host?: string;
+}
+
+export interface BoundAddress {
+  readonly address: string;
+  readonly port: number;
+  /** `http://host:port{base}` without a trailing `/` (`ws:` for the socket is `url + "/ws"`). */
+  readonly url: string;
+}
+
+export class RpcServer {
+  readonly options: ResolvedServerOptions;
+  readonly dispatcher: Dispatcher;
+  readonly #registry = new ServiceRegistry();
+  readonly #calls = new CallTracker();
+  readonly #http: HttpAdapter;
+  readonly #ws: WebSocketEndpoint;
+  readonly #ownServers = new Set<Server>();
+  readonly #attached = new Map<Server, { request: RequestListener; upgrade: UpgradeListener }>();
+  #openApi: unknown;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: RpcServerOptions = {}) {
+    this.options = resolveServerOptions(options);
+    this.dispatcher = new Dispatcher(this.#registry, this.options);
+    const env: HttpEnv = {
+      dispatcher: this.dispatcher,
+      options: this.options,
+      calls: this.#calls,
+      openApi: () =>
+        (this.#openApi ??= buildOpenApi(
+          [...this.#registry.registrations()].map((r) => r.descriptor),
+          { base: this.options.base },
+        )),
+    };
+    this.#http = new HttpAdapter(env);
+    this.#ws = new WebSocketEndpoint(this.dispatcher, this.options);
+  }
+
+  /** Serves `implementation` (an instance of a generated base class) to every call. */
+  register(implementation: ServiceImplementation): this;
+  /** Serves `Base`'s service with instances made by `factory`, per call or per connection. */
+  register(Base: ServiceBaseClass, factory: ServiceFactory, options: RegisterOptions): this;
+  register(
+    target: ServiceImplementation | ServiceBaseClass,
+    factory?: ServiceFactory,
+    options?: RegisterOptions,
+  ): this {
+    if (factory !== undefined) {
+      const descriptor = (target as ServiceBaseClass).descriptor;
+      if (descriptor?.kind !== "service")
+        throw new TypeError("register(Base, factory): Base has no static service descriptor");
+      this.#registry.add({ descriptor, mode: options?.instance ?? "perCall", factory });
+    } else {
+      const descriptor = (target.constructor as Partial<ServiceBaseClass> | undefined)?.descriptor;
+      if (descriptor?.kind !== "service") {
+        throw new TypeError(
+          "register(instance): the instance's class has no static service descriptor (extend a generated base class)",
+        );
+      }
+      this.#registry.add({ descriptor, mode: "shared", instance: target });
+    }
+    this.#openApi = undefined;
+    return this;
+  }
+
+  /** A node:http request listener; requests outside `{base}` go to `next` when given, else 404. */
+  readonly requestListener = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: NextHandler,
+  ): void => {
+    this.#http.handle(req, res, next);
+  };
+
+  /** Upgrades at `{base}/ws` become WebSocket connections; any other path is refused with 404. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (pathBelow(this.options.prefix, req.url) === "/ws" && this.#closed === undefined) {
+      this.#ws.handleUpgrade(req, socket, head);
+      return;
+    }
+    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    socket.destroy();
+  };
+
+  /** Serves on an existing server, which must have no other request handler of its own. */
+  attach(server: Server): void {
+    const listeners = {
+      request: this.requestListener as RequestListener,
+      upgrade: this.handleUpgrade,
+    };
+    server.on("request", listeners.request);
+    server.on("upgrade", listeners.upgrade);
+    this.#attached.set(server, listeners);
+  }
+
+  async listen(options: ListenOptions = {}): Promise<BoundAddress> {
+    const server = createServer();
+    this.attach(server);
+    this.#ownServers.add(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const { address, port } = server.address() as AddressInfo;
+    const host = address.includes(":") ? `[${address}]` : address;
+    return { address, port, url: `http://${host}:${port}${this.options.prefix}` };
+  }
+
+  /**
+   * Stops accepting, lets in-flight calls finish (aborting their signals after
+   * `closeGraceMs`), ends keep-alive sockets and WebSocket connections; resolves when all is
+   * closed. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#http.startClosing();
+    const serversClosed = [...this.#ownServers].map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
+    for (const server of this.#ownServers) server.closeIdleConnections();
+    const wsClosed = this.#ws.close();
+    await this.#drainCalls();
+    await wsClosed;
+    for (const server of this.#ownServers) server.closeAllConnections();
+    await Promise.all(serversClosed);
+    for (const [server, listeners] of this.#attached) {
+      server.off("request", listeners.request);
+      server.off("upgrade", listeners.upgrade);
+    }
+    this.#attached.clear();
+  }
+
+  async #drainCalls(): Promise<void> {
+    if (this.#calls.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.closeGraceMs);
+    });
+    await Promise.race([this.#calls.idle(), grace]);
+    clearTimeout(timer);
+    this.#calls.abortAll();
+    await this.#calls.idle();
+  }
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;

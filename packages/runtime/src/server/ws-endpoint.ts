@@ -1,0 +1,92 @@
+/**
+ * The WebSocket side of RpcServer: accepts upgrades at `{base}/ws` (authenticated at
+ * upgrade), and hands each socket to a WsConnection. Closing it ends every connection.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { ErrorCode } from "../protocol/codes.js";
+import { RpcError } from "../protocol/errors.js";
+import { authenticateRequest } from "./auth.js";
+import type { Dispatcher } from "./dispatcher.js";
+import type { ResolvedServerOptions } from "./options.js";
+import { CloseCode, WsConnection } from "./ws-connection.js";
+
+/** The subprotocol we speak; a client offering none is accepted too. */
+export const subprotocol = "svc.json";
+
+let connectionCounter = 0;
+
+export class WebSocketEndpoint {
+  readonly #dispatcher: Dispatcher;
+  readonly #options: ResolvedServerOptions;
+  readonly #server: WebSocketServer;
+  readonly #connections = new Set<WsConnection>();
+  #closing = false;
+
+  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
+    this.#dispatcher = dispatcher;
+    this.#options = options;
+    this.#server = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.limits.maxFrameBytes,
+      // Compression costs CPU per frame and makes bufferedAmount lie about memory.
+      perMessageDeflate: false,
+      handleProtocols: (offered) => (offered.has(subprotocol) ? subprotocol : false),
+    });
+  }
+
+  /** The path upgrades are accepted at. */
+  get path(): string {
+    return `${this.#options.prefix}/ws`;
+  }
+
+  /** Live connections (for tests and metrics). */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (pathname !== this.path) return refuse(socket, 404, "Not Found");
+    if (this.#closing) return refuse(socket, 503, "Service Unavailable");
+    authenticateRequest(this.#options, req).then(
+      (principal) => {
+        if (socket.destroyed) return;
+        if (this.#closing) return refuse(socket, 503, "Service Unavailable");
+        this.#server.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, principal));
+      },
+      (error: unknown) => {
+        const forbidden = error instanceof RpcError && error.code === ErrorCode.Forbidden;
+        refuse(socket, forbidden ? 403 : 401, forbidden ? "Forbidden" : "Unauthorized");
+      },
+    );
+  }
+
+  /** Closes every connection (1001) and resolves once all are closed. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const all = [...this.#connections];
+    for (const connection of all) connection.close(CloseCode.GoingAway, "server closing");
+    await Promise.all(all.map((connection) => connection.closed));
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(ws: WebSocket, req: IncomingMessage, principal: unknown): void {
+    const connection = new WsConnection(ws, this.#dispatcher, this.#options, principal, {
+      id: `ws-${++connectionCounter}`,
+      remoteAddress: req.socket.remoteAddress ?? "",
+    });
+    this.#connections.add(connection);
+    void connection.closed.then(() => this.#connections.delete(connection));
+  }
+}
+
+/** Answers an upgrade with a plain HTTP status and drops the socket: no WebSocket exists. */
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed) return;
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/** The `svcgen` command line: commander wiring only; the work is in ./commands. */
+import { readFileSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError, Option } from "commander";
+import { runCheck } from "./commands/check.js";
+import type { CommandOutput } from "./commands/check.js";
+import { runGenerate } from "./commands/generate.js";
+import { UsageError } from "./program.js";
+
+const processOutput: CommandOutput = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+function packageVersion(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+  ) as { version: string };
+  return manifest.version;
+}
+
+function formatOption(): Option {
+  return new Option("--format <format>", "how to print diagnostics")
+    .choices(["text", "json"])
+    .default("text");
+}
+
+/** Runs the CLI with `argv` (the arguments after the program name); resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  output: CommandOutput = processOutput,
+): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("svcgen")
+    .description("Checks .svc interface definitions and generates typed TypeScript from them.")
+    .version(packageVersion(), "-v, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .showHelpAfterError("(run svcgen --help for usage)");
+
+  program
+    .command("check")
+    .description("check .svc files (a folder stands for every *.svc below it) and print problems")
+    .argument("<paths...>", ".svc files or folders")
+    .addOption(formatOption())
+    .action(async (paths: string[], options: { format: "text" | "json" }) => {
+      exitCode = await runCheck(paths, { format: options.format }, output);
+    });
+
+  program
+    .command("generate")
+    .description("generate TypeScript modules, one per .svc file, mirroring the input tree")
+    .argument("<paths...>", ".svc files or folders")
+    .requiredOption("--out <dir>", "output folder")
+    .option("--root <dir>", "folder the output tree mirrors (default: the inputs' common folder)")
+    .option("--check", "write nothing; exit 1 if generated files are missing or stale", false)
+    .addOption(formatOption())
+    .action(
+      async (
+        paths: string[],
+        options: { out: string; root?: string; check: boolean; format: "text" | "json" },
+      ) => {
+        exitCode = await runGenerate(paths, {
+          out: options.out,
+          ...(options.root === undefined ? {} : { root: options.root }),
+          check: options.check,
+          format: options.format,
+        });
+      },
+    );
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      output.stderr(`svcgen: ${error.message}\n`);
+      return 2;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    output.stderr(`svcgen: internal error: ${detail}\n`);
+    return 2;
+  }
+}
+
+function invokedAsScript(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedAsScript()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,84 @@
+import path from "node:path";
+import { generateFiles, GenerateError, isBelow } from "../generate/index.js";
+import { outdatedFiles, writeGeneratedFiles } from "../generate/output.js";
+import { formatDiagnostics, loadProgram, UsageError } from "../program.js";
+import type { CommandOutput } from "./check.js";
+
+const processOutput: CommandOutput = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+export interface GenerateCommandOptions {
+  readonly out: string;
+  readonly root?: string;
+  readonly check: boolean;
+  readonly format: "text" | "json";
+}
+
+/**
+ * `svcgen generate`: checks the IDL, then writes (or with `check`, compares) one module
+ * per file under `options.out`. Returns the process exit code: 0 fine; 1 the IDL has
+ * errors, or with `check` files are missing or stale; 2 a usage or I/O problem.
+ */
+export async function runGenerate(
+  inputs: readonly string[],
+  options: GenerateCommandOptions,
+  output: CommandOutput = processOutput,
+): Promise<number> {
+  try {
+    return await generate(inputs, options, output);
+  } catch (error) {
+    if (error instanceof GenerateError) {
+      output.stderr(`svcgen: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError || isIoError(error)) {
+      output.stderr(`svcgen: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function generate(
+  inputs: readonly string[],
+  options: GenerateCommandOptions,
+  output: CommandOutput,
+): Promise<number> {
+  const program = await loadProgram(inputs);
+  if (program.model === undefined) {
+    const text = formatDiagnostics(program, options.format);
+    const report = text.endsWith("\n") ? text : `${text}\n`;
+    if (options.format === "json") output.stdout(report);
+    else output.stderr(report);
+    return 1;
+  }
+  const root = path.resolve(options.root ?? program.root);
+  for (const file of program.model.files) {
+    if (!isBelow(root, file.path)) {
+      throw new UsageError(
+        `${file.displayPath} is outside the root folder ${options.root ?? root}; ` +
+          `pass a --root that contains every input and import`,
+      );
+    }
+  }
+  const files = await generateFiles(program.model, { root });
+  const shown = (file: string) => path.join(options.out, file);
+  if (options.check) {
+    const outdated = await outdatedFiles(files, options.out);
+    for (const file of outdated) output.stderr(`${file.state}: ${shown(file.path)}\n`);
+    if (outdated.length > 0) {
+      output.stderr("svcgen: run `svcgen generate` without --check to update them\n");
+      return 1;
+    }
+    return 0;
+  }
+  await writeGeneratedFiles(files, options.out);
+  return 0;
+}
+
+/** A failure of the file system (unreadable input, unwritable output): exit 2. */
+function isIoError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
+}

@@ -1,0 +1,197 @@
+/**
+ * Callbacks and services: the TypeScript interfaces, the descriptors the runtime reads,
+ * and for services the client class and the abstract server base.
+ */
+import type { CallbackDecl, InterfaceDecl, Method, Param } from "../model/model.js";
+import { contractHash } from "./contract-hash.js";
+import type { ModuleContext } from "./module-context.js";
+import { classMethodKey, literal, safeBinding } from "./names.js";
+
+/** Local parameter names of a method, plus the name of the trailing extra parameter. */
+interface Bindings {
+  readonly params: readonly string[];
+  readonly extra: string;
+}
+
+/**
+ * Legal, distinct local names for the parameters of `method`, none equal to a name in
+ * `taken` (module-level values the method body refers to), and one for `extraName`
+ * (`options` or `ctx`) that no parameter uses.
+ */
+function bindings(method: Method, extraName: string, taken: readonly string[] = []): Bindings {
+  const used = new Set(taken);
+  const params: string[] = [];
+  method.params.forEach((param, i) => {
+    const later = method.params.slice(i + 1).map((p) => p.name);
+    const name = safeBinding(param.name, new Set([...used, ...later]));
+    used.add(name);
+    params.push(name);
+  });
+  return { params, extra: safeBinding(extraName, used) };
+}
+
+function isCallbackParam(param: Param): boolean {
+  return param.type.kind === "named" && param.type.targetKind === "callback";
+}
+
+function returnType(ctx: ModuleContext, method: Method): string {
+  return method.returns === undefined ? "void" : ctx.tsType(method.returns);
+}
+
+export function emitCallback(ctx: ModuleContext, decl: CallbackDecl): void {
+  const p = ctx.printer;
+  p.jsdoc(decl.doc, decl.deprecated);
+  p.block(`export interface ${decl.name} {`, () => {
+    for (const method of decl.methods) {
+      const { params } = bindings(method, "");
+      const list = method.params.map(
+        (param, i) => `${params[i]}${param.optional ? "?" : ""}: ${ctx.tsType(param.type)}`,
+      );
+      const result = returnType(ctx, method);
+      p.jsdoc(method.doc, method.deprecated);
+      p.line(`${method.name}(${list.join(", ")}): ${result} | Promise<${result}>;`);
+    }
+  });
+  ctx.printer.line();
+  emitDescriptor(ctx, decl, `${ctx.runtime("defineCallback")}<${decl.name}>`);
+}
+
+export function emitService(ctx: ModuleContext, decl: InterfaceDecl): void {
+  emitServiceInterface(ctx, decl);
+  ctx.printer.line();
+  emitDescriptor(ctx, decl, `${ctx.runtime("defineService")}<${decl.name}>`);
+  ctx.printer.line();
+  emitClient(ctx, decl);
+  ctx.printer.line();
+  emitBase(ctx, decl);
+}
+
+function emitServiceInterface(ctx: ModuleContext, decl: InterfaceDecl): void {
+  const p = ctx.printer;
+  p.jsdoc(decl.doc, decl.deprecated);
+  p.block(`export interface ${decl.name} {`, () => {
+    for (const method of decl.methods) {
+      p.jsdoc(method.doc, method.deprecated);
+      p.line(`${method.name}${clientSignature(ctx, method, bindings(method, "options"))};`);
+    }
+  });
+}
+
+/** `(a: T, b?: U, options?: CallOptions): Promise<R>`: the client-side signature. */
+function clientSignature(ctx: ModuleContext, method: Method, names: Bindings): string {
+  const list = method.params.map(
+    (param, i) => `${names.params[i]}${param.optional ? "?" : ""}: ${ctx.tsType(param.type)}`,
+  );
+  list.push(`${names.extra}?: ${ctx.runtime("CallOptions", true)}`);
+  return `(${list.join(", ")}): Promise<${returnType(ctx, method)}>`;
+}
+
+function emitDescriptor(
+  ctx: ModuleContext,
+  decl: InterfaceDecl | CallbackDecl,
+  define: string,
+): void {
+  const p = ctx.printer;
+  p.jsdoc(`Wire description of \`${decl.qualifiedName}\`, read by the runtime.`);
+  p.block(
+    `export const ${decl.name}Descriptor = ${define}({`,
+    () => {
+      p.line(`name: ${literal(decl.qualifiedName)},`);
+      p.line(`contractHash: ${literal(contractHash(decl, ctx.model))},`);
+      p.block(
+        "methods: [",
+        () => {
+          for (const method of decl.methods) emitMethodSpec(ctx, method);
+        },
+        "],",
+      );
+    },
+    "});",
+  );
+}
+
+function emitMethodSpec(ctx: ModuleContext, method: Method): void {
+  const p = ctx.printer;
+  p.block(
+    "{",
+    () => {
+      p.line(`name: ${literal(method.name)},`);
+      if (method.oneway) p.line("oneway: true,");
+      if (method.idempotent) p.line("idempotent: true,");
+      if (method.deprecated !== undefined) {
+        p.line(`deprecated: ${method.deprecated === true ? "true" : literal(method.deprecated)},`);
+      }
+      p.block(
+        "params: [",
+        () => {
+          for (const param of method.params) {
+            const optional = param.optional ? " optional: true," : "";
+            const type = param.type;
+            const value =
+              type.kind === "named" && type.targetKind === "callback"
+                ? `callback: ${ctx.ref(type.target, "Descriptor")}`
+                : `schema: ${ctx.schema(type)}`;
+            p.line(`{ name: ${literal(param.name)},${optional} ${value} },`);
+          }
+        },
+        "],",
+      );
+      if (method.returns !== undefined) p.line(`returns: ${ctx.schema(method.returns)},`);
+      if (method.throws.length > 0) {
+        const errors = method.throws.map((name) => `${ctx.ref(name)}.descriptor`);
+        p.line(`throws: [${errors.join(", ")}],`);
+      }
+    },
+    "},",
+  );
+}
+
+function emitClient(ctx: ModuleContext, decl: InterfaceDecl): void {
+  const p = ctx.printer;
+  const connection = ctx.runtime("Connection", true);
+  const descriptor = `${decl.name}Descriptor`;
+  p.jsdoc(
+    `Calls \`${decl.qualifiedName}\` over a connection (\`connectHttp\` or \`connectWebSocket\`).`,
+  );
+  p.block(`export class ${decl.name}Client implements ${decl.name} {`, () => {
+    p.line(`readonly #connection: ${connection};`);
+    p.block(`constructor(connection: ${connection}) {`, () => {
+      p.line("this.#connection = connection;");
+    });
+    for (const method of decl.methods) {
+      const names = bindings(method, "options", [descriptor]);
+      p.jsdoc(method.doc, method.deprecated);
+      p.block(`${classMethodKey(method.name)}${clientSignature(ctx, method, names)} {`, () => {
+        const args = `[${names.params.join(", ")}]`;
+        p.line(
+          `return this.#connection.call(${descriptor}, ${literal(method.name)}, ${args}, ${names.extra});`,
+        );
+      });
+    }
+  });
+}
+
+function emitBase(ctx: ModuleContext, decl: InterfaceDecl): void {
+  const p = ctx.printer;
+  p.jsdoc(
+    `Server skeleton of \`${decl.qualifiedName}\`: extend it, implement every method, and register an instance with the server.`,
+  );
+  p.block(`export abstract class ${decl.name}Base {`, () => {
+    p.line(`static readonly descriptor = ${decl.name}Descriptor;`);
+    for (const method of decl.methods) {
+      const names = bindings(method, "ctx");
+      const list = method.params.map((param, i) => {
+        const base = isCallbackParam(param)
+          ? `${ctx.runtime("CallbackProxy", true)}<${ctx.tsType(param.type)}>`
+          : ctx.tsType(param.type);
+        return `${names.params[i]}: ${param.optional ? `${base} | undefined` : base}`;
+      });
+      list.push(`${names.extra}: ${ctx.runtime("CallContext", true)}`);
+      const result = returnType(ctx, method);
+      p.jsdoc(method.doc, method.deprecated);
+      p.line(
+        `abstract ${classMethodKey(method.name)}(${list.join(", ")}): ${result} | Promise<${result}>;`,
+      );
+    }
+  });
+}

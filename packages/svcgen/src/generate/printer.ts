@@ -1,0 +1,133 @@
+/**
+ * A small code printer: lines with indentation, JSDoc from IDL docs, and imports that are
+ * requested where a symbol is used and printed once, sorted and deduplicated, at the top.
+ * Generators never concatenate import lines or indentation themselves.
+ */
+
+import type { Deprecation } from "../model/model.js";
+
+interface ImportedSymbol {
+  readonly name: string;
+  readonly local: string;
+  /** True while every request for the symbol was type-only. */
+  typeOnly: boolean;
+}
+
+export interface ImportOptions {
+  /** The symbol is used in type positions only (`import type`). */
+  readonly typeOnly?: boolean;
+  /** Local name to try first when `name` is already taken in the module. */
+  readonly aliasHint?: string;
+}
+
+export class CodePrinter {
+  private readonly lines: string[] = [];
+  private depth = 0;
+  /** module specifier → imported name → symbol */
+  private readonly imports = new Map<string, Map<string, ImportedSymbol>>();
+  /** Every top-level name of the module: its own declarations and the imported locals. */
+  private readonly taken = new Set<string>();
+
+  /** Marks `name` as declared by the module itself, so imports of the same name get aliased. */
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
+
+  /** True when `name` is a top-level name of the module (declared or imported). */
+  isTaken(name: string): boolean {
+    return this.taken.has(name);
+  }
+
+  /** Requests `name` from `from` and returns the local name to refer to it by. */
+  import(from: string, name: string, options: ImportOptions = {}): string {
+    let symbols = this.imports.get(from);
+    if (symbols === undefined) {
+      symbols = new Map();
+      this.imports.set(from, symbols);
+    }
+    const existing = symbols.get(name);
+    if (existing !== undefined) {
+      if (options.typeOnly !== true) existing.typeOnly = false;
+      return existing.local;
+    }
+    const local = this.freeName(name, options.aliasHint);
+    this.taken.add(local);
+    symbols.set(name, { name, local, typeOnly: options.typeOnly === true });
+    return local;
+  }
+
+  private freeName(name: string, hint: string | undefined): string {
+    if (!this.taken.has(name)) return name;
+    const base = hint ?? `${name}_`;
+    let candidate = base;
+    for (let n = 2; this.taken.has(candidate); n++) candidate = `${base}${n}`;
+    return candidate;
+  }
+
+  /** Appends one line at the current indentation (an empty call appends a blank line). */
+  line(text = ""): void {
+    this.lines.push(text === "" ? "" : "  ".repeat(this.depth) + text);
+  }
+
+  /** Prints `open`, the body one level deeper, then `close`. */
+  block(open: string, body: () => void, close = "}"): void {
+    this.line(open);
+    this.depth++;
+    body();
+    this.depth--;
+    this.line(close);
+  }
+
+  /** A JSDoc comment from an IDL doc and deprecation; prints nothing when both are absent. */
+  jsdoc(doc: string | undefined, deprecated?: Deprecation): void {
+    const text: string[] = doc === undefined || doc.trim() === "" ? [] : doc.split("\n");
+    if (deprecated !== undefined) {
+      text.push(deprecated === true ? "@deprecated" : `@deprecated ${deprecated}`);
+    }
+    if (text.length === 0) return;
+    // `*/` inside a doc comment would end the comment early.
+    const safe = text.map((line) => line.replace(/\*\//g, "*\\/").trimEnd());
+    const body = safe.map((line) => line.replace(/^ /, ""));
+    if (body.length === 1) {
+      this.line(`/** ${body[0]} */`);
+      return;
+    }
+    this.line("/**");
+    for (const line of body) this.line(line === "" ? " *" : ` * ${line}`);
+    this.line(" */");
+  }
+
+  /** The module text: `header` lines, the import lines, a blank line, then the body. */
+  print(header: readonly string[]): string {
+    const out = [...header, ...this.importLines()];
+    if (out.length > 0) out.push("");
+    return [...out, ...this.lines].join("\n") + "\n";
+  }
+
+  private importLines(): string[] {
+    const lines: string[] = [];
+    const modules = [...this.imports.keys()].sort(compareSpecifiers);
+    for (const from of modules) {
+      const symbols = [...this.imports.get(from)!.values()].sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
+      const values = symbols.filter((s) => !s.typeOnly).map(importClause);
+      const types = symbols.filter((s) => s.typeOnly).map(importClause);
+      if (values.length > 0) lines.push(`import { ${values.join(", ")} } from "${from}";`);
+      if (types.length > 0) lines.push(`import type { ${types.join(", ")} } from "${from}";`);
+    }
+    return lines;
+  }
+}
+
+function importClause(symbol: ImportedSymbol): string {
+  return symbol.local === symbol.name ? symbol.name : `${symbol.name} as ${symbol.local}`;
+}
+
+/** Packages first, then relative modules; each group in code-point order. */
+function compareSpecifiers(a: string, b: string): number {
+  const relA = a.startsWith(".");
+  const relB = b.startsWith(".");
+  if (relA !== relB) return relA ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,119 @@
+/**
+ * The annotations of IDL.md (`@deprecated`, `@status`, `@idempotent`): where each may
+ * appear, what arguments it takes, and what it means for the model.
+ */
+import type { Annotation } from "../syntax/ast.js";
+import { Code } from "../diagnostics/diagnostic.js";
+import type { Problem } from "../diagnostics/diagnostic.js";
+import type { Deprecation } from "./model.js";
+
+/** What an annotation is attached to. */
+export type AnnotationTarget =
+  | "enum"
+  | "record"
+  | "error"
+  | "union"
+  | "interface"
+  | "callback"
+  | "enum member"
+  | "field"
+  | "union case"
+  | "interface method"
+  | "callback method"
+  | "parameter";
+
+export interface AnnotationMeaning {
+  readonly deprecated?: Deprecation;
+  readonly status?: number;
+  readonly idempotent: boolean;
+}
+
+export const DEFAULT_ERROR_STATUS = 400;
+
+/** Validates `annotations` for `target`, reporting into `problems`; returns what they mean. */
+export function readAnnotations(
+  annotations: readonly Annotation[],
+  target: AnnotationTarget,
+  problems: Problem[],
+): AnnotationMeaning {
+  let deprecated: Deprecation | undefined;
+  let status: number | undefined;
+  let idempotent = false;
+  const seen = new Set<string>();
+  const report = (code: Problem["code"], message: string, annotation: Annotation) =>
+    problems.push({ code, message, span: annotation.span });
+
+  for (const annotation of annotations) {
+    if (annotation.name === "") continue;
+    const known = annotation.name === "deprecated" || annotation.name === "status";
+    if (!known && annotation.name !== "idempotent") {
+      report(
+        Code.UnknownAnnotation,
+        `unknown annotation "@${annotation.name}" (known: @deprecated, @status, @idempotent)`,
+        annotation,
+      );
+      continue;
+    }
+    if (seen.has(annotation.name)) {
+      report(Code.DuplicateAnnotation, `duplicate annotation "@${annotation.name}"`, annotation);
+      continue;
+    }
+    seen.add(annotation.name);
+    const args = annotation.args;
+    switch (annotation.name) {
+      case "deprecated": {
+        const reason = args[0];
+        if (args.length > 1 || (reason && reason.kind !== "string")) {
+          report(
+            Code.BadAnnotationArgs,
+            `@deprecated takes no argument or one string (the reason)`,
+            annotation,
+          );
+        }
+        deprecated = reason?.kind === "string" ? reason.value : true;
+        break;
+      }
+      case "status": {
+        if (target !== "error") {
+          report(Code.MisplacedAnnotation, `@status applies only to errors, not to a ${target}`, annotation);
+          break;
+        }
+        const code = args[0];
+        if (args.length !== 1 || code?.kind !== "integer") {
+          report(
+            Code.BadAnnotationArgs,
+            `@status takes one integer argument (an HTTP status from 400 to 599)`,
+            annotation,
+          );
+        } else if (!Number.isInteger(code.value) || code.value < 400 || code.value > 599) {
+          report(
+            Code.BadAnnotationArgs,
+            `@status(${code.value}) is out of range: an error's HTTP status is from 400 to 599`,
+            annotation,
+          );
+        } else {
+          status = code.value;
+        }
+        break;
+      }
+      case "idempotent":
+        if (target !== "interface method") {
+          report(
+            Code.MisplacedAnnotation,
+            `@idempotent applies only to interface methods, not to a ${target}`,
+            annotation,
+          );
+        } else if (args.length > 0) {
+          report(Code.BadAnnotationArgs, `@idempotent takes no arguments`, annotation);
+        } else {
+          idempotent = true;
+        }
+        break;
+    }
+  }
+  return {
+    ...(deprecated === undefined ? {} : { deprecated }),
+    ...(status === undefined ? {} : { status }),
+    idempotent,
+  };
+}

@@ -1,0 +1,444 @@
+/**
+ * Resolver and checker: syntax trees of every file of a program → the resolved `Model`,
+ * enforcing the semantic rules of IDL.md. Problems are collected per file; the model is
+ * built regardless (callers only hand it out when there are no errors).
+ */
+import type { Problem } from "../diagnostics/diagnostic.js";
+import { Code } from "../diagnostics/diagnostic.js";
+import type {
+  DeclarationNode,
+  Element,
+  FileNode,
+  MethodNode,
+  Span,
+  TypeNode,
+} from "../syntax/ast.js";
+import { DEFAULT_ERROR_STATUS, readAnnotations } from "./annotations.js";
+import type { AnnotationTarget } from "./annotations.js";
+import type {
+  Declaration,
+  Method,
+  Model,
+  Param,
+  SourceFile,
+  SourceSpan,
+  TypeRef,
+} from "./model.js";
+import { nearestName } from "./nearest.js";
+
+/** One parsed file of the program, with its imports resolved to absolute paths. */
+export interface CheckInput {
+  readonly path: string;
+  readonly displayPath: string;
+  readonly ast: FileNode;
+  /** Per `ast.imports` entry: the absolute path, or undefined when the file is missing. */
+  readonly importPaths: readonly (string | undefined)[];
+}
+
+export interface CheckResult {
+  readonly model: Model;
+  /** Problems by absolute file path. */
+  readonly problems: ReadonlyMap<string, Problem[]>;
+}
+
+interface DeclaredEntry {
+  readonly node: DeclarationNode;
+  readonly file: CheckInput;
+  readonly qualifiedName: string;
+}
+
+/** Where a type appears: decides whether callbacks and `void` are allowed there. */
+type TypePosition = "field" | "union case" | "return" | "interface parameter" | "callback parameter";
+
+export function checkProgram(inputs: readonly CheckInput[]): CheckResult {
+  const problems = new Map<string, Problem[]>();
+  for (const input of inputs) problems.set(input.path, []);
+  const problemsOf = (input: CheckInput) => problems.get(input.path)!;
+
+  const declared = declareAll(inputs, problemsOf);
+  const byPath = new Map(inputs.map((input) => [input.path, input]));
+  reportImportCycles(inputs, byPath, problemsOf);
+
+  const files: SourceFile[] = [];
+  for (const input of inputs) {
+    const checker = new FileChecker(input, declared, byPath, problemsOf(input));
+    files.push(checker.check());
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const declarations = new Map<string, Declaration>();
+  for (const file of files) {
+    for (const declaration of file.declarations) {
+      if (!declarations.has(declaration.qualifiedName)) {
+        declarations.set(declaration.qualifiedName, declaration);
+      }
+    }
+  }
+  return { model: { files, declarations }, problems };
+}
+
+function qualify(packageName: string, name: string): string {
+  return packageName === "" ? name : `${packageName}.${name}`;
+}
+
+function location(file: CheckInput, span: Span): string {
+  return `${file.displayPath}:${span.line}:${span.column}`;
+}
+
+/** The program-wide table of declarations; a second declaration of a name is reported. */
+function declareAll(
+  inputs: readonly CheckInput[],
+  problemsOf: (input: CheckInput) => Problem[],
+): Map<string, DeclaredEntry> {
+  const declared = new Map<string, DeclaredEntry>();
+  for (const file of inputs) {
+    for (const node of file.ast.declarations) {
+      if (node.name === "") continue;
+      const qualifiedName = qualify(file.ast.packageName, node.name);
+      const first = declared.get(qualifiedName);
+      if (first) {
+        problemsOf(file).push({
+          code: Code.Duplicate,
+          message: `duplicate declaration "${node.name}" (first declared at ${location(first.file, first.node.span)})`,
+          span: node.span,
+        });
+        continue;
+      }
+      declared.set(qualifiedName, { node, file, qualifiedName });
+    }
+  }
+  return declared;
+}
+
+/** Reports each import that closes a cycle, at its string, naming the whole cycle. */
+function reportImportCycles(
+  inputs: readonly CheckInput[],
+  byPath: ReadonlyMap<string, CheckInput>,
+  problemsOf: (input: CheckInput) => Problem[],
+): void {
+  const state = new Map<string, "active" | "done">();
+  const stack: CheckInput[] = [];
+  // Iterative depth-first search: import chains can be long.
+  for (const root of inputs) {
+    if (state.has(root.path)) continue;
+    const frames: { file: CheckInput; next: number }[] = [{ file: root, next: 0 }];
+    state.set(root.path, "active");
+    stack.push(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const { file } = frame;
+      if (frame.next >= file.importPaths.length) {
+        state.set(file.path, "done");
+        stack.pop();
+        frames.pop();
+        continue;
+      }
+      const index = frame.next++;
+      const target = file.importPaths[index];
+      const targetFile = target === undefined ? undefined : byPath.get(target);
+      if (!targetFile) continue;
+      const targetState = state.get(targetFile.path);
+      if (targetState === "active") {
+        const cycle = stack.slice(stack.indexOf(targetFile)).map((f) => f.displayPath);
+        cycle.push(targetFile.displayPath);
+        problemsOf(file).push({
+          code: Code.ImportCycle,
+          message: `import cycle: ${cycle.join(" → ")}`,
+          span: file.ast.imports[index]!.span,
+        });
+      } else if (targetState === undefined) {
+        state.set(targetFile.path, "active");
+        stack.push(targetFile);
+        frames.push({ file: targetFile, next: 0 });
+      }
+    }
+  }
+}
+
+class FileChecker {
+  /** Declarations this file may refer to: its own and its direct imports', by qualified name. */
+  private readonly visible = new Map<string, DeclaredEntry>();
+  private readonly packageName: string;
+
+  constructor(
+    private readonly input: CheckInput,
+    private readonly declared: ReadonlyMap<string, DeclaredEntry>,
+    byPath: ReadonlyMap<string, CheckInput>,
+    private readonly problems: Problem[],
+  ) {
+    this.packageName = input.ast.packageName;
+    const sources = [input];
+    for (const path of input.importPaths) {
+      const imported = path === undefined ? undefined : byPath.get(path);
+      if (imported) sources.push(imported);
+    }
+    for (const source of sources) {
+      for (const node of source.ast.declarations) {
+        const qualifiedName = qualify(source.ast.packageName, node.name);
+        const entry = declared.get(qualifiedName);
+        if (entry && entry.node === node) this.visible.set(qualifiedName, entry);
+      }
+    }
+  }
+
+  check(): SourceFile {
+    const { ast } = this.input;
+    const declarations: Declaration[] = [];
+    for (const node of ast.declarations) {
+      const declaration = this.declaration(node);
+      const entry = this.declared.get(qualify(this.packageName, node.name));
+      if (declaration && entry?.node === node) declarations.push(declaration);
+    }
+    return {
+      path: this.input.path,
+      displayPath: this.input.displayPath,
+      package: ast.packageName,
+      ...(ast.doc === undefined ? {} : { doc: ast.doc }),
+      imports: this.input.importPaths.filter((path): path is string => path !== undefined),
+      declarations,
+    };
+  }
+
+  private report(code: Problem["code"], message: string, span: Span): void {
+    this.problems.push({ code, message, span });
+  }
+
+  private sourceSpan(span: Span): SourceSpan {
+    return { file: this.input.displayPath, ...span };
+  }
+
+  /** Doc, deprecation and span of an element, after checking its annotations. */
+  private documented(element: Element, target: AnnotationTarget) {
+    const meaning = readAnnotations(element.annotations, target, this.problems);
+    return {
+      meaning,
+      base: {
+        ...(element.doc === undefined ? {} : { doc: element.doc }),
+        ...(meaning.deprecated === undefined ? {} : { deprecated: meaning.deprecated }),
+        span: this.sourceSpan(element.span),
+      },
+    };
+  }
+
+  /** Reports the second and later of elements sharing a name. */
+  private checkUnique(elements: readonly Element[], what: string, owner: string): void {
+    const seen = new Set<string>();
+    for (const element of elements) {
+      if (element.name === "") continue;
+      if (seen.has(element.name)) {
+        this.report(Code.Duplicate, `duplicate ${what} "${element.name}" in ${owner}`, element.span);
+      }
+      seen.add(element.name);
+    }
+  }
+
+  private declaration(node: DeclarationNode): Declaration | undefined {
+    const { meaning, base } = this.documented(node, node.kind);
+    const common = {
+      ...base,
+      name: node.name,
+      qualifiedName: qualify(this.packageName, node.name),
+      package: this.packageName,
+    };
+    const owner = `${node.kind} "${node.name}"`;
+    switch (node.kind) {
+      case "enum": {
+        if (node.members.length === 0) {
+          this.report(Code.EmptyEnumOrUnion, `enum "${node.name}" needs at least one member`, node.span);
+        }
+        this.checkUnique(node.members, "member", owner);
+        const members = node.members.map((member) => ({
+          ...this.documented(member, "enum member").base,
+          name: member.name,
+        }));
+        return { ...common, kind: "enum", members };
+      }
+      case "record":
+      case "error": {
+        this.checkUnique(node.fields, "field", owner);
+        const fields = node.fields.map((field) => ({
+          ...this.documented(field, "field").base,
+          name: field.name,
+          optional: field.optional,
+          type: this.type(field.type, "field"),
+        }));
+        if (node.kind === "record") return { ...common, kind: "record", fields };
+        return { ...common, kind: "error", fields, status: meaning.status ?? DEFAULT_ERROR_STATUS };
+      }
+      case "union": {
+        if (node.cases.length === 0) {
+          this.report(Code.EmptyEnumOrUnion, `union "${node.name}" needs at least one case`, node.span);
+        }
+        this.checkUnique(node.cases, "case", owner);
+        const cases = node.cases.map((unionCase) => ({
+          ...this.documented(unionCase, "union case").base,
+          name: unionCase.name,
+          type: this.type(unionCase.type, "union case"),
+        }));
+        return { ...common, kind: "union", cases };
+      }
+      case "interface":
+      case "callback": {
+        this.checkUnique(node.methods, "method", owner);
+        const methods = node.methods.map((method) => this.method(method, node.kind));
+        return node.kind === "interface"
+          ? { ...common, kind: "interface", methods }
+          : { ...common, kind: "callback", methods };
+      }
+    }
+  }
+
+  private method(node: MethodNode, ownerKind: "interface" | "callback"): Method {
+    const { meaning, base } = this.documented(node, `${ownerKind} method`);
+    this.checkUnique(node.params, "parameter", `method "${node.name}"`);
+    const params: Param[] = [];
+    let firstOptional: string | undefined;
+    for (const param of node.params) {
+      if (param.optional) firstOptional ??= param.name;
+      else if (firstOptional !== undefined && param.name !== "") {
+        this.report(
+          Code.OptionalOrder,
+          `required parameter "${param.name}" cannot follow optional parameter "${firstOptional}"`,
+          param.span,
+        );
+      }
+      params.push({
+        ...this.documented(param, "parameter").base,
+        name: param.name,
+        optional: param.optional,
+        type: this.type(param.type, `${ownerKind} parameter`),
+      });
+    }
+    const returnsValue = node.returns !== undefined && node.returns.kind !== "void";
+    const returns = returnsValue ? this.type(node.returns, "return") : undefined;
+    if (node.oneway && (returnsValue || node.throws.length > 0)) {
+      this.report(
+        Code.OnewayResult,
+        returnsValue
+          ? `oneway method "${node.name}" cannot return a value`
+          : `oneway method "${node.name}" cannot declare throws`,
+        node.span,
+      );
+    }
+    const throws: string[] = [];
+    for (const thrown of node.throws) {
+      const entry = this.resolve(thrown.name, thrown.span);
+      if (!entry) continue;
+      if (entry.node.kind !== "error") {
+        this.report(
+          Code.ThrowsNonError,
+          `"${thrown.name}" is ${article(entry.node.kind)}, not an error: only errors can be thrown`,
+          thrown.span,
+        );
+        continue;
+      }
+      throws.push(entry.qualifiedName);
+    }
+    return {
+      ...base,
+      name: node.name,
+      oneway: node.oneway,
+      idempotent: meaning.idempotent,
+      params,
+      ...(returns ? { returns } : {}),
+      throws,
+    };
+  }
+
+  /**
+   * Resolves a type written at `position`. Returns a placeholder (`json`) for types that
+   * could not be resolved: the problem is reported and the model is not handed out.
+   */
+  private type(node: TypeNode | undefined, position: TypePosition, nested = false): TypeRef {
+    const placeholder: TypeRef = { kind: "primitive", name: "json" };
+    if (!node) return placeholder;
+    switch (node.kind) {
+      case "primitive":
+        return { kind: "primitive", name: node.name };
+      case "void":
+        this.report(Code.VoidNotReturn, `"void" is allowed only as a method's return type`, node.span);
+        return placeholder;
+      case "list":
+        return { kind: "list", element: this.type(node.element, position, true) };
+      case "map":
+        return { kind: "map", value: this.type(node.value, position, true) };
+      case "named": {
+        const entry = this.resolve(node.name, node.span);
+        if (!entry) return placeholder;
+        const kind = entry.node.kind;
+        if (kind === "interface") {
+          this.report(
+            Code.InterfaceAsType,
+            `interface "${node.name}" cannot be used as a type`,
+            node.span,
+          );
+          return placeholder;
+        }
+        if (kind === "error") {
+          this.report(
+            Code.ErrorAsValue,
+            `error "${node.name}" is not a value type: errors can only be thrown`,
+            node.span,
+          );
+          return placeholder;
+        }
+        if (kind === "callback" && (nested || position !== "interface parameter")) {
+          this.report(
+            Code.MisplacedCallback,
+            `callback "${node.name}" can only be the type of a parameter of an interface method, ` +
+              `not ${nested ? "inside a list or map" : `of a ${position}`}`,
+            node.span,
+          );
+          return placeholder;
+        }
+        return { kind: "named", target: entry.qualifiedName, targetKind: kind };
+      }
+    }
+  }
+
+  /** Finds the declaration `name` refers to from this file, or reports why it cannot. */
+  private resolve(name: string, span: Span): DeclaredEntry | undefined {
+    if (name === "") return undefined;
+    const candidates = name.includes(".")
+      ? [name, qualify(this.packageName, name)]
+      : [qualify(this.packageName, name)];
+    for (const candidate of candidates) {
+      const entry = this.visible.get(candidate);
+      if (entry) return entry;
+    }
+    for (const candidate of candidates) {
+      const elsewhere = this.declared.get(candidate);
+      if (elsewhere) {
+        this.report(
+          Code.NotImported,
+          `"${name}" is declared in ${elsewhere.file.displayPath}, which this file does not import`,
+          span,
+        );
+        return undefined;
+      }
+    }
+    const suggestion = nearestName(name, this.referableNames());
+    this.report(
+      Code.UnknownType,
+      `unknown type "${name}"` + (suggestion ? `; did you mean "${suggestion}"?` : ""),
+      span,
+    );
+    return undefined;
+  }
+
+  /** Visible declarations as this file would write them: bare within its package. */
+  private referableNames(): string[] {
+    const prefix = this.packageName === "" ? "" : `${this.packageName}.`;
+    const declared = [...this.visible.keys()].map((qualifiedName) =>
+      prefix !== "" && qualifiedName.startsWith(prefix) && !qualifiedName.slice(prefix.length).includes(".")
+        ? qualifiedName.slice(prefix.length)
+        : qualifiedName,
+    );
+    return [...primitiveTypeNames, ...declared];
+  }
+}
+
+const primitiveTypeNames = ["bool", "int32", "int64", "float64", "string", "bytes", "timestamp", "json"];
+
+function article(kind: DeclarationNode["kind"]): string {
+  return kind === "enum" || kind === "error" || kind === "interface" ? `an ${kind}` : `a ${kind}`;
+}

@@ -1,0 +1,179 @@
+/**
+ * A program: the .svc files named on the command line and everything they import, parsed,
+ * resolved and checked. Both `svcgen check` and `svcgen generate` start here.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
+import { Code } from "./diagnostics/diagnostic.js";
+import type { Problem } from "./diagnostics/diagnostic.js";
+import { formatJson, formatText } from "./diagnostics/format.js";
+import { checkProgram } from "./model/check.js";
+import type { CheckInput } from "./model/check.js";
+import type { Model } from "./model/model.js";
+import { compareProblems, parseSource } from "./syntax/parse.js";
+
+/** A problem with the command line or the file system, not with the IDL: exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export interface Program {
+  /** Set only when there are no errors. */
+  model?: Model;
+  /** Every problem, file by file (in the order files were reached), each file in source order. */
+  diagnostics: Diagnostic[];
+  /** displayPath → text, for carets. */
+  sources: ReadonlyMap<string, string>;
+  /** Absolute nearest common folder of all files in the program. */
+  root: string;
+}
+
+interface LoadedFile extends CheckInput {
+  readonly problems: Problem[];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Loads, parses and checks `inputs` (files, or folders standing for every `*.svc` below). */
+export async function loadProgram(inputs: readonly string[]): Promise<Program> {
+  if (inputs.length === 0) throw new UsageError("no input files or folders given");
+  const queue: { path: string; displayPath: string }[] = [];
+  for (const input of inputs) queue.push(...(await expandInput(input)));
+
+  const files: LoadedFile[] = [];
+  const sources = new Map<string, string>();
+  const seen = new Set<string>();
+  for (let next = 0; next < queue.length; next++) {
+    const { path: absolute, displayPath } = queue[next]!;
+    if (seen.has(absolute)) continue;
+    seen.add(absolute);
+    const text = await readSource(absolute, displayPath);
+    sources.set(displayPath, text);
+    const parsed = parseSource(text);
+    const problems = [...parsed.problems];
+    const importPaths: (string | undefined)[] = [];
+    for (const node of parsed.file.imports) {
+      const target = path.resolve(path.dirname(absolute), node.path);
+      const targetDisplay = path.join(path.dirname(displayPath), node.path);
+      if (node.path === "" || !(await isFile(target))) {
+        problems.push({
+          code: Code.ImportNotFound,
+          message: `cannot find imported file "${node.path}" (looked for ${targetDisplay})`,
+          span: node.span,
+        });
+        importPaths.push(undefined);
+        continue;
+      }
+      importPaths.push(target);
+      queue.push({ path: target, displayPath: targetDisplay });
+    }
+    files.push({ path: absolute, displayPath, ast: parsed.file, importPaths, problems });
+  }
+
+  const checked = checkProgram(files);
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const problems = [...file.problems, ...(checked.problems.get(file.path) ?? [])];
+    problems.sort(compareProblems);
+    for (const problem of problems) {
+      diagnostics.push({
+        file: file.displayPath,
+        ...problem.span,
+        severity: "error",
+        code: problem.code,
+        message: problem.message,
+      });
+    }
+  }
+  const hasErrors = diagnostics.some((diagnostic) => diagnostic.severity === "error");
+  return {
+    ...(hasErrors ? {} : { model: checked.model }),
+    diagnostics,
+    sources,
+    root: commonFolder(files.map((file) => path.dirname(file.path))),
+  };
+}
+
+export function formatDiagnostics(program: Program, format: "text" | "json"): string {
+  return format === "json"
+    ? formatJson(program.diagnostics)
+    : formatText(program.diagnostics, program.sources);
+}
+
+/** A file stands for itself; a folder for every `*.svc` below it, sorted. */
+async function expandInput(input: string): Promise<{ path: string; displayPath: string }[]> {
+  const absolute = path.resolve(input);
+  let info;
+  try {
+    info = await stat(absolute);
+  } catch (error) {
+    throw new UsageError(`${input}: ${describeIoError(error)}`);
+  }
+  if (!info.isDirectory()) return [{ path: absolute, displayPath: input }];
+  const found = (await listSvcFiles(absolute)).sort();
+  if (found.length === 0) throw new UsageError(`${input}: no .svc files in this folder`);
+  return found.map((relative) => ({
+    path: path.join(absolute, relative),
+    displayPath: path.join(input, relative),
+  }));
+}
+
+async function listSvcFiles(folder: string, prefix = ""): Promise<string[]> {
+  const entries = await readdir(path.join(folder, prefix), { withFileTypes: true });
+  const found: string[] = [];
+  for (const entry of entries) {
+    const relative = path.join(prefix, entry.name);
+    if (entry.isDirectory()) found.push(...(await listSvcFiles(folder, relative)));
+    else if (entry.isFile() && entry.name.endsWith(".svc")) found.push(relative);
+  }
+  return found;
+}
+
+async function readSource(absolute: string, displayPath: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(absolute);
+  } catch (error) {
+    throw new UsageError(`${displayPath}: ${describeIoError(error)}`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new UsageError(`${displayPath}: not valid UTF-8 text`);
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+async function isFile(absolute: string): Promise<boolean> {
+  try {
+    return (await stat(absolute)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function describeIoError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file or folder";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a folder";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The deepest folder containing all of `folders` (absolute paths). */
+function commonFolder(folders: readonly string[]): string {
+  if (folders.length === 0) return process.cwd();
+  let common = folders[0]!.split(path.sep);
+  for (const folder of folders.slice(1)) {
+    const parts = folder.split(path.sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(path.sep) || path.sep;
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Fails when generated/ differs from what the compiler makes of idl/ (run `npm run generate`
+# after changing the IDL or the generator). Builds nothing: run `npm run build` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+node packages/svcgen/dist/cli.js generate idl --out generated --check

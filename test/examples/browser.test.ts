@@ -1,0 +1,97 @@
+/**
+ * The browser page in real headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core): two pages chat with each other, and a long-work progress bar fills up
+ * as the server pushes progress.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { startExampleServer } from "../../examples/server.js";
+import type { ExampleServer } from "../../examples/server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+let pageDir: string | undefined;
+let server: ExampleServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh to install it`);
+  }
+  // The page is bundled into a temp dir so that this test never races a build of build/.
+  pageDir = await mkdtemp(join(tmpdir(), "svcgen-page-"));
+  execFileSync(process.execPath, ["scripts/build-examples.mjs", "--out", pageDir], { cwd: root });
+  server = await startExampleServer({
+    port: 0,
+    host: "127.0.0.1",
+    pageDir,
+    rpc: { logger: false },
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (pageDir) await rm(pageDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<Page> {
+  const page = await browser!.newPage();
+  await page.goto(`${server!.url}/`);
+  await page.locator("#connection", { hasText: "connected" }).waitFor();
+  return page;
+}
+
+async function joinChat(page: Page, name: string): Promise<void> {
+  await page.fill("#name", name);
+  await page.click("#join");
+  await page.locator("#chat-status", { hasText: `You are ${name}` }).waitFor();
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill("#text", text);
+  await page.click("#send");
+}
+
+function line(page: Page, text: string) {
+  return page.locator("#messages li", { hasText: text });
+}
+
+describe("browser page", () => {
+  test("two pages join the chat and see each other's messages", async () => {
+    const ann = await openPage();
+    const ben = await openPage();
+    await joinChat(ann, "ann");
+    await joinChat(ben, "ben");
+    await expect(ben.locator("#chat-status").textContent()).resolves.toContain("also here: ann");
+    await line(ann, "ben joined").waitFor();
+
+    await say(ann, "hello from ann");
+    await line(ben, "ann: hello from ann").waitFor();
+    await say(ben, "hi ann, ben here");
+    await line(ann, "ben: hi ann, ben here").waitFor();
+
+    await ben.close();
+    await line(ann, "ben disconnected").waitFor();
+    await ann.close();
+  }, 30_000);
+
+  test("starting a job fills its progress bar to 100 % as progress is pushed", async () => {
+    const page = await openPage();
+    await page.click("#start-work");
+    await page.waitForFunction(
+      () => (document.querySelector("#work-progress") as HTMLProgressElement).value === 100,
+    );
+    await page.locator("#work-status", { hasText: "Finished in" }).waitFor();
+    await page.close();
+  }, 30_000);
+});

@@ -1,0 +1,109 @@
+/**
+ * The small fixture IDL of the golden tests, as a model (root: /fixture):
+ *
+ *   common.svc:   package common; record Money { currency: string; minorUnits: int64; }
+ *   jobs/jobs.svc: the example of docs/architecture.md, plus a cross-file reference and
+ *                  hostile names.
+ */
+import {
+  callbackDecl,
+  enumDecl,
+  errorDecl,
+  field,
+  interfaceDecl,
+  list,
+  map,
+  method,
+  model,
+  named,
+  param,
+  prim,
+  recordDecl,
+  sourceFile,
+  unionDecl,
+} from "./model-builder.js";
+
+export const FIXTURE_ROOT = "/fixture";
+
+export function fixtureModel() {
+  const common = sourceFile("/fixture/common.svc", "common", [
+    recordDecl("common", "Money", [
+      field("currency", prim("string")),
+      field("minorUnits", prim("int64")),
+    ]),
+  ]);
+  const jobs = sourceFile(
+    "/fixture/jobs/jobs.svc",
+    "jobs",
+    [
+      enumDecl("jobs", "JobState", ["Queued", "Running", "__proto__"]),
+      recordDecl("jobs", "JobInfo", [
+        field("id", prim("string"), false, { doc: "Unique id." }),
+        field("state", named("jobs.JobState", "enum")),
+        field("startedAt", prim("timestamp"), true),
+        field("tags", list(prim("string"))),
+        field("cost", named("common.Money", "record")),
+        field("labels", map(prim("json")), false, { deprecated: "use tags" }),
+        field("__proto__", prim("bytes"), true),
+        field("delete", prim("bool")),
+      ]),
+      unionDecl("jobs", "Shape", [
+        ["circle", prim("float64")],
+        ["square", prim("float64")],
+        ["constructor", named("jobs.JobInfo", "record")],
+      ]),
+      errorDecl("jobs", "JobNotFound", [field("id", prim("string"))], 404, {
+        doc: "No such job.",
+      }),
+      errorDecl("jobs", "Hostile", [
+        field("constructor", prim("string")),
+        field("__proto__", prim("string"), true),
+        field("class", prim("int32")),
+      ]),
+      callbackDecl("jobs", "JobEvents", [
+        method("progress", [param("id", prim("string")), param("percent", prim("float64"))], {
+          oneway: true,
+        }),
+        method("confirm", [param("question", prim("string"))], { returns: prim("bool") }),
+        method("delete", [param("class", prim("string")), param("delete_", prim("string"))]),
+      ]),
+      interfaceDecl(
+        "jobs",
+        "JobService",
+        [
+          method(
+            "start",
+            [param("name", prim("string")), param("events", named("jobs.JobEvents", "callback"))],
+            {
+              returns: prim("string"),
+              doc: "Starts a job.\nReturns its id.",
+            },
+          ),
+          method("get", [param("id", prim("string"))], {
+            idempotent: true,
+            returns: named("jobs.JobInfo", "record"),
+            throws: ["jobs.JobNotFound", "jobs.Hostile"],
+          }),
+          method("find", [param("options", prim("string")), param("limit", prim("int32"), true)], {
+            returns: list(named("jobs.Shape", "union")),
+            deprecated: true,
+          }),
+          method(
+            "constructor",
+            [param("delete", prim("string")), param("ctx", prim("int64"), true)],
+            {
+              returns: prim("string"),
+            },
+          ),
+          method("__proto__", [param("prototype", prim("string"))], { returns: prim("string") }),
+          method("toString", [], { returns: prim("string") }),
+          method("ping", []),
+        ],
+        { doc: "Runs jobs." },
+      ),
+    ],
+    ["/fixture/common.svc"],
+    " Jobs whose progress is pushed to the client.",
+  );
+  return model([common, jobs]);
+}

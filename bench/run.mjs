@@ -87,17 +87,22 @@ async function runScenario(scenario) {
   for (let run = 0; run < runs; run++) {
     for (const contender of scenario.contenders) {
       if (unavailable[contender]) continue;
+      const measureStarted = performance.now();
+      const took = () => `(${((performance.now() - measureStarted) / 1000).toFixed(1)} s)`;
       try {
         const outcome =
           scenario.transport === "external"
-            ? await runExternal(join(benchDir, scenario.script), { quick })
+            ? await runExternal(join(benchDir, scenario.script), {
+                quick,
+                timeoutMs: quick ? 20_000 : timeoutMs,
+              })
             : await measureOnce(scenario, contender, params, { timeoutMs });
         if ("unavailable" in outcome) {
           unavailable[contender] = outcome.unavailable;
           log(`  ${contender}: ${outcome.unavailable}`);
         } else {
           samples[contender].push(outcome);
-          log(`  ${contender}: ${formatOutcome(outcome, scenario)}`);
+          log(`  ${contender}: ${formatOutcome(outcome, scenario)} ${took()}`);
         }
       } catch (error) {
         unavailable[contender] = `failed: ${firstLine(error)}`;

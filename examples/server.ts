@@ -40,7 +40,7 @@ export async function startExampleServer(
   // The page's few files first; every other request is the RpcServer's.
   const http = createServer((req, res) => {
     const page = pageFileFor(req);
-    if (page) void sendPageFile(pageDir, page, req, res);
+    if (page) sendPageFile(pageDir, page, req, res).catch(() => res.destroy());
     else rpc.requestListener(req, res);
   });
   http.on("upgrade", rpc.handleUpgrade);

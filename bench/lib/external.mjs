@@ -3,14 +3,21 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 
-export async function runExternal(script, { quick }) {
+export async function runExternal(script, { quick, timeoutMs }) {
   if (!existsSync(script)) return { unavailable: `${basename(script)} not written yet` };
   const args = [script, "--json", ...(quick ? ["--quick"] : [])];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk) => (output += chunk));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutMs);
   const code = await new Promise((resolve) => child.once("close", resolve));
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`${basename(script)} took longer than ${timeoutMs / 1000} s`);
   if (code !== 0) throw new Error(`${basename(script)} exited with ${code}`);
   const parsed = lastJsonObject(output);
   if (!parsed) throw new Error(`${basename(script)} printed no JSON result`);

@@ -45,7 +45,7 @@ async function keepBusy(client, inFlight, calls) {
 }
 
 /** Opens `count` clients, a batch at a time (a burst of thousands of handshakes overflows backlogs). */
-export async function connectMany(contender, port, count, options, batch = 100) {
+export async function connectMany(contender, port, count, options, batch = 200) {
   const clients = [];
   for (let i = 0; i < count; i += batch) {
     const size = Math.min(batch, count - i);

@@ -11,7 +11,7 @@ export default {
   baseline: "json",
   transport: "none",
   contenders: ["svcgen", "json"],
-  params: (quick) => (quick ? { warmup: 5000, rounds: 30000 } : { warmup: 20000, rounds: 300000 }),
+  params: (quick) => (quick ? { warmup: 5000, rounds: 20000 } : { warmup: 20000, rounds: 200000 }),
   async measure({ contenderName, params }) {
     const order = sampleOrder();
     const roundTrip = contenderName === "svcgen" ? await schemaRoundTrip() : jsonRoundTrip;

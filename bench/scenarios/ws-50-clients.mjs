@@ -13,8 +13,8 @@ export default {
   contenders: wsPeers,
   params: (quick) =>
     quick
-      ? { clients: 50, inFlight: 8, warmup: 40, total: 20000 }
-      : { clients: 50, inFlight: 8, warmup: 200, total: 200000 },
+      ? { clients: 50, inFlight: 8, warmup: 40, total: 15000 }
+      : { clients: 50, inFlight: 8, warmup: 200, total: 100000 },
   async measure({ contender, port, params }) {
     const clients = await connectMany(contender, port, params.clients, { transport: "ws" });
     try {

@@ -249,6 +249,8 @@ describe("schemas as values for tooling", () => {
     expect(() => Broken.decode({})).toThrow("x.Broken.bad is not a schema");
     const BrokenUnion = t.union<object>("x.U", () => ({ a: null as never }));
     expect(() => BrokenUnion.encode({})).toThrow("x.U.a is not a schema");
+    expect(() => t.list(undefined as never)).toThrow("t.list: not a schema");
+    expect(() => t.map(undefined as never)).toThrow("t.map: not a schema");
   });
 
   test("hand-written schemas compose with t and keep their pointers", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { DecodeError, EncodeError, t } from "@svcgen/runtime";
+import { DecodeError, EncodeError, childPointer, escapePointerToken, t } from "@svcgen/runtime";
 
 function decodeFailure(run: () => unknown): DecodeError {
   try {
@@ -214,5 +214,29 @@ describe("json", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic["self"] = cyclic;
     expect(() => t.json.encode(cyclic as never)).toThrow(EncodeError);
+  });
+});
+
+describe("codec errors", () => {
+  test("are Errors carrying pointer, expected and detail", () => {
+    const error = new DecodeError("/info/tags/3", "string");
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe("DecodeError");
+    expect(error.message).toBe("/info/tags/3: expected string");
+    expect([error.pointer, error.expected, error.detail]).toEqual([
+      "/info/tags/3",
+      "string",
+      "expected string",
+    ]);
+    const missing = new EncodeError("/id", "string", "required");
+    expect(missing.name).toBe("EncodeError");
+    expect(missing.message).toBe("/id: required");
+    expect(new DecodeError("", "int32").message).toBe("expected int32");
+  });
+  test("pointers escape ~ and / as RFC 6901 says", () => {
+    expect(escapePointerToken("a/b~c")).toBe("a~1b~0c");
+    expect(escapePointerToken("~1")).toBe("~01");
+    expect(childPointer("/x", "a/b")).toBe("/x/a~1b");
+    expect(childPointer("", 3)).toBe("/3");
   });
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
     rpc: { logger: false },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -83,7 +83,8 @@ describe("browser page", () => {
     await ben.close();
     await line(ann, "ben disconnected").waitFor();
     await ann.close();
-  }, 30_000);
+    // Generous: each page is a renderer process, slow to start on a busy machine.
+  }, 90_000);
 
   test("starting a job fills its progress bar to 100 % as progress is pushed", async () => {
     const page = await openPage();
@@ -93,5 +94,5 @@ describe("browser page", () => {
     );
     await page.locator("#work-status", { hasText: "Finished in" }).waitFor();
     await page.close();
-  }, 30_000);
+  }, 60_000);
 });

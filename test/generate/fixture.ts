@@ -31,6 +31,8 @@ export function fixtureModel() {
       field("currency", prim("string")),
       field("minorUnits", prim("int64")),
     ]),
+    // Hides the global in this module; imported elsewhere, it must not hide it there.
+    recordDecl("common", "Uint8Array", [field("data", prim("bytes"))]),
   ]);
   const jobs = sourceFile(
     "/fixture/jobs/jobs.svc",
@@ -52,6 +54,18 @@ export function fixtureModel() {
         ["square", prim("float64")],
         ["constructor", named("jobs.JobInfo", "record")],
       ]),
+      // Names that hide a global or an imported name the module needs.
+      recordDecl("jobs", "Money", [field("amount", named("common.Money", "record"))]),
+      recordDecl("jobs", "Date", [field("at", prim("timestamp"))]),
+      recordDecl("jobs", "Record", [field("counts", map(prim("int32")))]),
+      recordDecl("jobs", "Promise", [
+        field("kept", prim("bool")),
+        field("raw", named("common.Uint8Array", "record")),
+      ]),
+      errorDecl("jobs", "RpcError", [
+        field("message", prim("string")),
+        field("detail", prim("string")),
+      ]),
       errorDecl("jobs", "JobNotFound", [field("id", prim("string"))], 404, {
         doc: "No such job.",
       }),
@@ -65,7 +79,10 @@ export function fixtureModel() {
           oneway: true,
         }),
         method("confirm", [param("question", prim("string"))], { returns: prim("bool") }),
-        method("delete", [param("class", prim("string")), param("delete_", prim("string"))]),
+        method("delete", [
+          param("class", prim("string"), false, { doc: "Reserved as a binding." }),
+          param("delete_", prim("string")),
+        ]),
       ]),
       interfaceDecl(
         "jobs",
@@ -73,7 +90,12 @@ export function fixtureModel() {
         [
           method(
             "start",
-            [param("name", prim("string")), param("events", named("jobs.JobEvents", "callback"))],
+            [
+              param("name", prim("string")),
+              param("events", named("jobs.JobEvents", "callback"), false, {
+                doc: "Hears of the job's progress.\nUntil it ends.",
+              }),
+            ],
             {
               returns: prim("string"),
               doc: "Starts a job.\nReturns its id.",

@@ -39,11 +39,12 @@ export const field = (name: string, type: TypeRef, optional = false, extra: Extr
   span,
   ...extra,
 });
-export const param = (name: string, type: TypeRef, optional = false): Param => ({
+export const param = (name: string, type: TypeRef, optional = false, extra: Extra = {}): Param => ({
   name,
   type,
   optional,
   span,
+  ...extra,
 });
 
 export function method(

@@ -5,8 +5,11 @@ import { post, startServer, type Running } from "./harness.js";
 let running: Running;
 beforeAll(async () => {
   running = await startServer({
-    authenticate(req) {
+    async authenticate(req) {
       const token = req.headers.authorization;
+      await Promise.resolve(); // a real one would ask a token store
+      if (token === "Bearer expired")
+        throw new RpcError(ErrorCode.Unauthenticated, "token expired");
       if (token === "Bearer banned") throw new RpcError(ErrorCode.Forbidden, "banned");
       if (token === "Bearer broken") throw new Error("token store down");
       return token === "Bearer good" ? { user: "ann" } : undefined;
@@ -27,7 +30,10 @@ describe("authentication and authorization", () => {
     const url = `${running.url}/shop.Shop/whoami`;
     expect((await post(url, {}, as(undefined))).status).toBe(401);
     expect((await post(url, {}, as("wrong"))).body).toMatchObject({ status: 401, code: -32004 });
-    expect((await post(url, {}, as("broken"))).status).toBe(401);
+    const broken = await post(url, {}, as("broken"));
+    expect(broken.status).toBe(401);
+    expect(JSON.stringify(broken.body)).not.toContain("token store");
+    expect((await post(url, {}, as("expired"))).body.detail).toBe("token expired");
     expect((await post(url, {}, as("banned"))).body).toMatchObject({ status: 403, code: -32005 });
     const ok = await post(url, {}, as("good"));
     expect(ok.status).toBe(200);

@@ -107,6 +107,14 @@ describe("hostile bodies", () => {
     }
   });
 
+  test("a compressed body is 415, not a parse error", async () => {
+    const answer = await post(`${running.url}/shop.Shop/add`, "{}", {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+    });
+    expect(answer.status).toBe(415);
+  });
+
   test("a body without content type is 415", async () => {
     const answer = await post(`${running.url}/shop.Shop/add`, "{}", {});
     // fetch labels a string body text/plain; either way it is not JSON.

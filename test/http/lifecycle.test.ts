@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import { describe, expect, test } from "@jest/globals";
 import { RpcServer } from "@svcgen/runtime";
+import { WebSocket } from "ws";
 import { post, startServer } from "./harness.js";
 import { Counter, CounterBase, Shop } from "./services.js";
 
@@ -108,6 +109,41 @@ describe("server lifecycle", () => {
       await rpc.close();
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  test("upgrades anywhere but {base}/ws are refused with 404", async () => {
+    const running = await startServer();
+    try {
+      const socket = new WebSocket(`${running.url.replace("http", "ws")}/elsewhere`);
+      const status = await new Promise<string>((resolve) => {
+        socket.on("unexpected-response", (_req, res) => resolve(String(res.statusCode)));
+        socket.on("error", (error) => resolve(error.message));
+      });
+      expect(status).toBe("404");
+    } finally {
+      await running.close();
+    }
+  });
+
+  test("upgrades at {base}/ws reach the WebSocket endpoint; close() ends them", async () => {
+    const running = await startServer({ base: "/api" });
+    try {
+      const socket = new WebSocket(`${running.url.replace("http", "ws")}/ws`);
+      const answer = await new Promise<any>((resolve, reject) => {
+        socket.on("open", () =>
+          socket.send('{"jsonrpc":"2.0","id":1,"method":"shop.Shop.add","params":[2,3]}'),
+        );
+        socket.on("message", (data) => resolve(JSON.parse(String(data))));
+        socket.on("error", reject);
+      });
+      expect(answer).toEqual({ jsonrpc: "2.0", id: 1, result: 5 });
+      // close() ends open WebSocket connections too.
+      const closed = new Promise((resolve) => socket.on("close", resolve));
+      await running.close();
+      await closed;
+    } finally {
+      await running.close();
     }
   });
 

@@ -1,28 +1,57 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { RpcServer } from "@svcgen/runtime";
+import { CalculatorBase } from "../../generated/calculator.js";
+import { ChatRoomBase } from "../../generated/chat.js";
+import { EmptyBase, EverythingBase } from "../../generated/features/everything.js";
+import { LongWorkBase } from "../../generated/longwork.js";
 import { startServer, type Running } from "./harness.js";
 
 let running: Running;
 let doc: any;
+let examplesDoc: any;
+let verdicts: string[];
 beforeAll(async () => {
   running = await startServer({ base: "/api" });
   const response = await fetch(`${running.url}/openapi.json`);
   expect(response.status).toBe(200);
   doc = await response.json();
+  examplesDoc = await examplesDocument();
+  // One validating process for both documents: starting it is the slow part.
+  verdicts = await validateOpenApi([doc, examplesDoc]);
 });
 afterAll(() => running.close());
+
+/** The document of a server serving every example IDL (implementations are never called). */
+async function examplesDocument(): Promise<any> {
+  const server = new RpcServer({ logger: false });
+  const unused = () => {
+    throw new Error("not called: only the document is read");
+  };
+  for (const Base of [CalculatorBase, ChatRoomBase, LongWorkBase, EverythingBase, EmptyBase]) {
+    server.register(Base, unused, { instance: "perCall" });
+  }
+  const { url } = await server.listen();
+  try {
+    return await (await fetch(`${url}/openapi.json`)).json();
+  } finally {
+    await server.close();
+  }
+}
 
 /**
  * Validates with @apidevtools/swagger-parser in a plain Node process: the parser loads an
  * ES module through require(), which Node supports but jest's module sandbox does not.
  */
-function validateOpenApi(document: unknown): Promise<string> {
+function validateOpenApi(documents: unknown[]): Promise<string[]> {
   const script = `
     import SwaggerParser from "@apidevtools/swagger-parser";
     let text = "";
     process.stdin.on("data", (d) => (text += d)).on("end", async () => {
-      try { await SwaggerParser.validate(JSON.parse(text)); console.log("valid"); }
-      catch (error) { console.log("invalid: " + error.message); }
+      for (const document of JSON.parse(text)) {
+        try { await SwaggerParser.validate(document); console.log("valid"); }
+        catch (error) { console.log("invalid: " + error.message); }
+      }
     });`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
@@ -31,15 +60,15 @@ function validateOpenApi(document: unknown): Promise<string> {
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.on("error", reject);
-    child.on("close", () => resolve(output.trim()));
-    child.stdin.end(JSON.stringify(document));
+    child.on("close", () => resolve(output.trim().split("\n")));
+    child.stdin.end(JSON.stringify(documents));
   });
 }
 
 describe("GET {base}/openapi.json", () => {
   test("is a valid OpenAPI 3.1 document", async () => {
     expect(doc.openapi).toBe("3.1.0");
-    expect(await validateOpenApi(doc)).toBe("valid");
+    expect(verdicts[0]).toBe("valid");
   });
 
   test("has a path per method, served under the base", () => {
@@ -98,4 +127,11 @@ describe("GET {base}/openapi.json", () => {
     expect(watch.description).toMatch(/WebSocket/);
     expect(watch.requestBody).toBeUndefined();
   });
+});
+
+test("the OpenAPI document of every example IDL is valid", () => {
+  expect(Object.keys(examplesDoc.paths)).toEqual(
+    expect.arrayContaining(["/calculator.Calculator/divide", "/chat.ChatRoom/join"]),
+  );
+  expect(verdicts[1]).toBe("valid");
 });

@@ -84,7 +84,11 @@ export class RawClient {
   }
 }
 
-/** Resolves when `predicate` holds, polling each event-loop turn (bounded by jest's timeout). */
-export async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 5));
+/** Resolves when `predicate` holds, polling every few ms; rejects after `limitMs`. */
+export async function until(predicate: () => boolean, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

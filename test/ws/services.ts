@@ -2,9 +2,15 @@
  * Test services written the way generated code declares them (docs/architecture.md):
  * schemas with `t`, callback and service descriptors, error classes, abstract bases.
  */
-import { RpcError, defineCallback, defineError, defineService, t } from "@svcgen/runtime";
+import {
+  CallbackGroup,
+  RpcError,
+  defineCallback,
+  defineError,
+  defineService,
+  t,
+} from "@svcgen/runtime";
 import type { CallContext, CallbackProxy } from "@svcgen/runtime";
-import { CallbackGroup } from "./ws-api.js";
 
 // ---- chat: the scenario of idl/chat.svc ------------------------------------------------
 

@@ -146,7 +146,7 @@ function defineMethod(
   owner: ServiceDescriptor<any> | CallbackDescriptor<any>,
   spec: MethodSpec,
 ): MethodDescriptor {
-  const params = spec.params.map(defineParam);
+  const params = spec.params.map((param) => defineParam(`${owner.name}.${spec.name}`, param));
   const method: MethodDescriptor = {
     name: spec.name,
     wireName: `${owner.name}.${spec.name}`,
@@ -162,9 +162,12 @@ function defineMethod(
   return method;
 }
 
-function defineParam(spec: ParamSpec): ParamDescriptor {
+function defineParam(method: string, spec: ParamSpec): ParamDescriptor {
   const marker = spec.schema?.kind === "optional" ? (spec.schema as OptionalSchema) : undefined;
   const schema = (marker ? marker.schema : spec.schema) as AnySchema | undefined;
+  if ((schema === undefined) === (spec.callback === undefined)) {
+    throw new TypeError(`${method}: parameter ${spec.name} needs either a schema or a callback`);
+  }
   return {
     name: spec.name,
     optional: spec.optional === true || marker !== undefined,

@@ -10,3 +10,13 @@ export const MoneySchema: TypedRecordSchema<Money> = t.record<Money>("common.Mon
   currency: t.string,
   minorUnits: t.int64,
 }));
+
+export interface Uint8Array {
+  data: globalThis.Uint8Array;
+}
+export const Uint8ArraySchema: TypedRecordSchema<Uint8Array> = t.record<Uint8Array>(
+  "common.Uint8Array",
+  () => ({
+    data: t.bytes,
+  }),
+);

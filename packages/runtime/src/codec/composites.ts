@@ -21,6 +21,8 @@ import { attachCodec, expectedOf, readerOf, writerOf } from "./compiled.js";
 import type { Reader, Writer } from "./compiled.js";
 import { Mismatch } from "./mismatch.js";
 import { isJsonObject, isPrototypeKey, setOwn } from "./objects.js";
+import { compileRecord } from "./record-codec.js";
+import type { RecordConverters } from "./record-codec.js";
 
 type Typed<S extends Schema<any>, T> = Omit<S, "encode" | "decode"> & Schema<T>;
 
@@ -37,7 +39,14 @@ function notASchema(owner: string, member: string): TypeError {
   return new TypeError(`${owner}.${member} is not a schema (is it used before it is defined?)`);
 }
 
+function checkSchema(combinator: string, schema: Schema<unknown> | undefined): void {
+  if (typeof schema?.decode !== "function") {
+    throw new TypeError(`${combinator}: not a schema (is it used before it is defined?)`);
+  }
+}
+
 export function list<T>(element: Schema<T>): TypedListSchema<T> {
+  checkSchema("t.list", element);
   const readElement = readerOf(element);
   const writeElement = writerOf(element);
   const convert = <I, O>(convertElement: (value: I) => O) => {
@@ -64,6 +73,7 @@ export function list<T>(element: Schema<T>): TypedListSchema<T> {
 }
 
 export function map<T>(value: Schema<T>): TypedMapSchema<T> {
+  checkSchema("t.map", value);
   const readValue = readerOf(value);
   const writeValue = writerOf(value);
   const convert = <O>(convertValue: (value: any) => O) => {
@@ -89,6 +99,7 @@ export function map<T>(value: Schema<T>): TypedMapSchema<T> {
 }
 
 export function optional<T>(schema: Schema<T>): OptionalSchema<T> {
+  checkSchema("t.optional", schema);
   return { kind: "optional", schema };
 }
 
@@ -114,24 +125,11 @@ export function enumeration<T extends string>(
   );
 }
 
-interface CompiledField {
-  readonly name: string;
-  readonly optional: boolean;
-  /** For `json` fields null is a value; for every other type null means absent. */
-  readonly nullIsValue: boolean;
-  /** Keys like `constructor` need an own-property check, not just a read. */
-  readonly guarded: boolean;
-  readonly expected: string;
-  readonly read: Reader<unknown>;
-  readonly write: Writer<unknown>;
-}
-
 export function record<T>(
   name: string,
   fields: () => Record<string, FieldType>,
 ): TypedRecordSchema<T> {
   let resolved: readonly FieldSchema[] | undefined;
-  let compiled: readonly CompiledField[] | undefined;
   const resolve = (): readonly FieldSchema[] => {
     if (!resolved) {
       const declared = fields();
@@ -147,73 +145,23 @@ export function record<T>(
     }
     return resolved;
   };
-  const compile = (): readonly CompiledField[] =>
-    (compiled ??= resolve().map((field) => ({
-      name: field.name,
-      optional: field.optional,
-      nullIsValue: field.schema.kind === "json",
-      guarded: isPrototypeKey(field.name),
-      expected: expectedOf(field.schema),
-      read: readerOf(field.schema),
-      write: writerOf(field.schema),
-    })));
-
-  const read: Reader<T> = (json) => {
-    const plan = compiled ?? compile();
-    if (!isJsonObject(json)) throw new Mismatch("object");
-    const out: Record<string, unknown> = {};
-    let i = 0;
-    try {
-      for (; i < plan.length; i++) {
-        const field = plan[i]!;
-        const value = field.guarded
-          ? hasOwn(json, field.name)
-            ? json[field.name]
-            : undefined
-          : json[field.name];
-        if (value === undefined || (value === null && !field.nullIsValue)) {
-          if (field.optional) continue;
-          throw new Mismatch(field.expected, "required");
-        }
-        if (field.guarded) setOwn(out, field.name, field.read(value));
-        else out[field.name] = field.read(value);
-      }
-    } catch (error) {
-      if (error instanceof Mismatch) error.path.push(plan[i]!.name);
-      throw error;
-    }
-    return out as T;
-  };
-
-  const write: Writer<T> = (input) => {
-    const plan = compiled ?? compile();
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
-      throw new Mismatch("object");
-    }
-    const source = input as Record<string, unknown>;
-    const out: Record<string, JsonValue> = {};
-    let i = 0;
-    try {
-      for (; i < plan.length; i++) {
-        const field = plan[i]!;
-        const value = field.guarded
-          ? hasOwn(source, field.name)
-            ? source[field.name]
-            : undefined
-          : source[field.name];
-        if (value === undefined || (value === null && !field.nullIsValue)) {
-          if (field.optional) continue;
-          throw new Mismatch(field.expected, "required");
-        }
-        if (field.guarded) setOwn(out, field.name, field.write(value));
-        else out[field.name] = field.write(value);
-      }
-    } catch (error) {
-      if (error instanceof Mismatch) error.path.push(plan[i]!.name);
-      throw error;
-    }
-    return out;
-  };
+  // Compiled on first use (not at definition, when a recursive record is still undefined);
+  // the stable read/write wrappers below then call straight into the compiled converters.
+  let converters: RecordConverters | undefined;
+  const compile = (): RecordConverters =>
+    (converters ??= compileRecord(
+      resolve().map((field) => ({
+        name: field.name,
+        optional: field.optional,
+        nullIsValue: field.schema.kind === "json",
+        guarded: isPrototypeKey(field.name),
+        expected: expectedOf(field.schema),
+        read: readerOf(field.schema),
+        write: writerOf(field.schema),
+      })),
+    ));
+  const read: Reader<T> = (json) => (converters ?? compile()).read(json) as T;
+  const write: Writer<T> = (value) => (converters ?? compile()).write(value as object);
 
   const schema = { kind: "record", name } as {
     kind: "record";

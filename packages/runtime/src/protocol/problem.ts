@@ -71,20 +71,21 @@ export function statusOf(error: RpcError): number {
 /** The problem document of an error that the dispatcher made wire-ready. */
 export function problemFromError(error: RpcError): ProblemDocument {
   const wire = toWireError(error);
-  const status = statusOf(error);
-  const info = codeTable.get(wire.code) ?? internal;
   const data = isObject(wire.data) ? wire.data : {};
-  if (error.descriptor !== undefined) {
+  // toWireError degrades a declared error whose fields do not encode: follow the wire code.
+  if (error.descriptor !== undefined && wire.code === ErrorCode.DeclaredError) {
     return {
       type: `urn:svcgen:error:${error.descriptor.name}`,
       title: error.descriptor.name,
-      status,
+      status: error.descriptor.status,
       detail: wire.message,
       code: wire.code,
       error: error.descriptor.name,
       data: (data["data"] ?? {}) as JsonValue,
     };
   }
+  const info = codeTable.get(wire.code) ?? internal;
+  const status = info.status;
   const problem: ProblemDocument = {
     type: `urn:svcgen:problem:${info.kind}`,
     title: info.title,

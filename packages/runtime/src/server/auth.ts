@@ -18,8 +18,12 @@ export async function authenticateRequest(
   try {
     principal = await options.authenticate(req);
   } catch (error) {
+    // A refusal the hook spelled out itself keeps its message; anything else stays generic.
     if (error instanceof RpcError && error.code === ErrorCode.Forbidden) {
       throw new RpcError(ErrorCode.Forbidden, error.message || "Forbidden");
+    }
+    if (error instanceof RpcError && error.code === ErrorCode.Unauthenticated) {
+      throw new RpcError(ErrorCode.Unauthenticated, error.message || "Unauthenticated");
     }
     if (!(error instanceof RpcError)) {
       options.logger.warn("authenticate refused a request", { reason: String(error) });

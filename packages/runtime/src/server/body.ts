@@ -22,6 +22,15 @@ export type JsonBody =
 
 /** `application/json`, optionally with `charset=utf-8`; anything else is refused with 415. */
 export function checkJsonContentType(req: IncomingMessage, hasBody: boolean): void {
+  const encoding = req.headers["content-encoding"];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    // Compressed bodies would be parsed as garbage; say what is wrong instead.
+    throw new HttpFailure(
+      415,
+      ErrorCode.InvalidRequest,
+      `Content-Encoding ${encoding} is not supported`,
+    );
+  }
   const header = req.headers["content-type"];
   if (header === undefined) {
     if (!hasBody) return;
@@ -86,9 +95,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
-    const onError = (error: Error) => {
+    // The client went away mid-body: nobody reads the answer, and it is not a server fault.
+    const onError = () => {
       cleanup();
-      reject(error);
+      reject(new HttpFailure(400, ErrorCode.InvalidRequest, "Request body was cut off"));
     };
     req.on("data", onData);
     req.on("end", onEnd);

@@ -8,7 +8,7 @@ import type { JsonValue } from "../codec/schema.js";
 import { decodeParams, encodeResult } from "../codec/params.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
-import { RpcError } from "../protocol/errors.js";
+import { RpcError, errorFields } from "../protocol/errors.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope, type ServiceRegistry } from "./registry.js";
@@ -115,7 +115,11 @@ export class Dispatcher {
     }
     const implementation = this.#registry.implementationFor(registration, ctx, inv.scope);
     const fn = (implementation as Record<string, unknown>)[method.name];
-    if (typeof fn !== "function") {
+    // An unimplemented `toString` or `valueOf` must not fall through to Object.prototype's.
+    if (
+      typeof fn !== "function" ||
+      fn === (Object.prototype as Record<string, unknown>)[method.name]
+    ) {
       throw new Error(`${method.wireName} is not implemented by the registered instance`);
     }
     // Optional parameters left out by the client still take their position before ctx.
@@ -130,7 +134,7 @@ export class Dispatcher {
         const declared = inv.method.throws.some(
           (d) => d === error.descriptor || d.name === error.descriptor?.name,
         );
-        if (declared) return error;
+        if (declared && fieldsEncode(error)) return error;
       } else if (error.code === ErrorCode.MethodNotFound || passThroughCodes.has(error.code)) {
         return error;
       }
@@ -144,6 +148,16 @@ export class Dispatcher {
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
     return new RpcError(ErrorCode.InternalError, "Internal error", { incident });
+  }
+}
+
+/** A declared error whose fields do not fit its declaration is a bug of the implementation. */
+function fieldsEncode(error: RpcError): boolean {
+  try {
+    errorFields(error);
+    return true;
+  } catch {
+    return false;
   }
 }
 

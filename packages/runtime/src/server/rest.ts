@@ -3,14 +3,13 @@
  * body; 200 with the result, 204 for void, a problem document for every failure.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HttpFailure, readJsonBody } from "./body.js";
-import { authenticateRequest } from "./auth.js";
-import { InstanceScope } from "./registry.js";
-import { closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
-import { sendJson, sendNoContent } from "./respond.js";
-import { problemFromCode } from "../protocol/problem.js";
 import { ErrorCode } from "../protocol/codes.js";
-import { sendProblem } from "./respond.js";
+import { problemFromCode } from "../protocol/problem.js";
+import { authenticateRequest } from "./auth.js";
+import { HttpFailure, readJsonBody } from "./body.js";
+import { closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
+import { InstanceScope } from "./registry.js";
+import { sendJson, sendNoContent, sendProblem } from "./respond.js";
 
 export async function handleRest(
   env: HttpEnv,

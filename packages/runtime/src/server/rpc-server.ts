@@ -111,12 +111,13 @@ export class RpcServer {
 
   /** Upgrades at `{base}/ws` become WebSocket connections; any other path is refused with 404. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (pathBelow(this.options.prefix, req.url) === "/ws" && this.#closed === undefined) {
+    if (pathBelow(this.options.prefix, req.url) !== "/ws") {
+      refuseUpgrade(socket, "404 Not Found");
+    } else if (this.#closed !== undefined) {
+      refuseUpgrade(socket, "503 Service Unavailable");
+    } else {
       this.#ws.handleUpgrade(req, socket, head);
-      return;
     }
-    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    socket.destroy();
   };
 
   /** Serves on an existing server, which must have no other request handler of its own. */
@@ -185,6 +186,11 @@ export class RpcServer {
     this.#calls.abortAll();
     await this.#calls.idle();
   }
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  const answer = `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+  socket.end(answer, () => socket.destroy());
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;

@@ -30,6 +30,17 @@ function bindings(method: Method, extraName: string, taken: readonly string[] = 
   return { params, extra: safeBinding(extraName, used) };
 }
 
+/** The method's doc, then `@param` lines for documented parameters (by their local names). */
+function methodDoc(method: Method, locals: readonly string[]): string | undefined {
+  const lines = method.doc === undefined ? [] : [method.doc];
+  method.params.forEach((param, i) => {
+    if (param.doc === undefined) return;
+    const [first = "", ...rest] = param.doc.split("\n").map((line) => line.replace(/^ /, ""));
+    lines.push([`@param ${locals[i]} ${first}`.trimEnd(), ...rest].join("\n"));
+  });
+  return lines.length === 0 ? undefined : lines.join("\n");
+}
+
 function isCallbackParam(param: Param): boolean {
   return param.type.kind === "named" && param.type.targetKind === "callback";
 }
@@ -43,13 +54,15 @@ export function emitCallback(ctx: ModuleContext, decl: CallbackDecl): void {
   p.jsdoc(decl.doc, decl.deprecated);
   p.block(`export interface ${decl.name} {`, () => {
     for (const method of decl.methods) {
-      const { params } = bindings(method, "");
+      const names = bindings(method, "");
       const list = method.params.map(
-        (param, i) => `${params[i]}${param.optional ? "?" : ""}: ${ctx.tsType(param.type)}`,
+        (param, i) => `${names.params[i]}${param.optional ? "?" : ""}: ${ctx.tsType(param.type)}`,
       );
       const result = returnType(ctx, method);
-      p.jsdoc(method.doc, method.deprecated);
-      p.line(`${method.name}(${list.join(", ")}): ${result} | Promise<${result}>;`);
+      p.jsdoc(methodDoc(method, names.params), method.deprecated);
+      p.line(
+        `${method.name}(${list.join(", ")}): ${result} | ${ctx.global("Promise")}<${result}>;`,
+      );
     }
   });
   ctx.printer.line();
@@ -71,8 +84,9 @@ function emitServiceInterface(ctx: ModuleContext, decl: InterfaceDecl): void {
   p.jsdoc(decl.doc, decl.deprecated);
   p.block(`export interface ${decl.name} {`, () => {
     for (const method of decl.methods) {
-      p.jsdoc(method.doc, method.deprecated);
-      p.line(`${method.name}${clientSignature(ctx, method, bindings(method, "options"))};`);
+      const names = bindings(method, "options");
+      p.jsdoc(methodDoc(method, names.params), method.deprecated);
+      p.line(`${method.name}${clientSignature(ctx, method, names)};`);
     }
   });
 }
@@ -83,7 +97,7 @@ function clientSignature(ctx: ModuleContext, method: Method, names: Bindings): s
     (param, i) => `${names.params[i]}${param.optional ? "?" : ""}: ${ctx.tsType(param.type)}`,
   );
   list.push(`${names.extra}?: ${ctx.runtime("CallOptions", true)}`);
-  return `(${list.join(", ")}): Promise<${returnType(ctx, method)}>`;
+  return `(${list.join(", ")}): ${ctx.global("Promise")}<${returnType(ctx, method)}>`;
 }
 
 function emitDescriptor(
@@ -160,7 +174,7 @@ function emitClient(ctx: ModuleContext, decl: InterfaceDecl): void {
     });
     for (const method of decl.methods) {
       const names = bindings(method, "options", [descriptor]);
-      p.jsdoc(method.doc, method.deprecated);
+      p.jsdoc(methodDoc(method, names.params), method.deprecated);
       p.block(`${classMethodKey(method.name)}${clientSignature(ctx, method, names)} {`, () => {
         const args = `[${names.params.join(", ")}]`;
         p.line(
@@ -174,7 +188,8 @@ function emitClient(ctx: ModuleContext, decl: InterfaceDecl): void {
 function emitBase(ctx: ModuleContext, decl: InterfaceDecl): void {
   const p = ctx.printer;
   p.jsdoc(
-    `Server skeleton of \`${decl.qualifiedName}\`: extend it, implement every method, and register an instance with the server.`,
+    `Server skeleton of \`${decl.qualifiedName}\`: extend it, implement every method,\n` +
+      "and register it with an `RpcServer`.",
   );
   p.block(`export abstract class ${decl.name}Base {`, () => {
     p.line(`static readonly descriptor = ${decl.name}Descriptor;`);
@@ -188,9 +203,9 @@ function emitBase(ctx: ModuleContext, decl: InterfaceDecl): void {
       });
       list.push(`${names.extra}: ${ctx.runtime("CallContext", true)}`);
       const result = returnType(ctx, method);
-      p.jsdoc(method.doc, method.deprecated);
+      p.jsdoc(methodDoc(method, names.params), method.deprecated);
       p.line(
-        `abstract ${classMethodKey(method.name)}(${list.join(", ")}): ${result} | Promise<${result}>;`,
+        `abstract ${classMethodKey(method.name)}(${list.join(", ")}): ${result} | ${ctx.global("Promise")}<${result}>;`,
       );
     }
   });

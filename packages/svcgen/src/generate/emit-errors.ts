@@ -40,7 +40,9 @@ export function emitError(ctx: ModuleContext, decl: ErrorDecl): void {
     p.jsdoc("The error's fields as declared (what travels on the wire).");
     p.line(`declare readonly fields: ${fieldsType};`);
     for (const field of memberFields(decl.fields)) emitFieldMember(ctx, field);
-    p.block(`constructor(fields: ${fieldsType}, message?: string) {`, () => {
+    // An error without fields can be made without arguments: `new NotJoined()`.
+    const fieldsParam = decl.fields.length === 0 ? "fields: {} = {}" : `fields: ${fieldsType}`;
+    p.block(`constructor(${fieldsParam}, message?: string) {`, () => {
       p.line(`super(${decl.name}.descriptor, fields, message);`);
       for (const field of memberFields(decl.fields)) emitFieldAssignment(ctx, field);
     });

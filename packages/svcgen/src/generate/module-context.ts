@@ -9,6 +9,15 @@ import type { CodePrinter } from "./printer.js";
 
 export const RUNTIME_MODULE = "@svcgen/runtime";
 
+/** Globals generated code refers to; see `ModuleContext.global`. */
+export const USED_GLOBALS: ReadonlySet<string> = new Set([
+  "Date",
+  "Object",
+  "Promise",
+  "Record",
+  "Uint8Array",
+]);
+
 /** `x/y.svc` below `root` → `x/y.ts`, with `/` separators. */
 export function outputPath(root: string, file: SourceFile): string {
   const relative = path.relative(root, file.path).split(path.sep).join("/");

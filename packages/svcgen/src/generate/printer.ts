@@ -28,6 +28,13 @@ export class CodePrinter {
   /** Every top-level name of the module: its own declarations and the imported locals. */
   private readonly taken = new Set<string>();
 
+  /**
+   * `globals`: names of globals the module may use (`Date`, `Promise`, …); an import never
+   * takes one of them as its local name, so a global is hidden only by the module's own
+   * declarations, which are all reserved before any code is printed.
+   */
+  constructor(private readonly globals: ReadonlySet<string> = new Set()) {}
+
   /** Marks `name` as declared by the module itself, so imports of the same name get aliased. */
   reserve(name: string): void {
     this.taken.add(name);
@@ -57,10 +64,11 @@ export class CodePrinter {
   }
 
   private freeName(name: string, hint: string | undefined): string {
-    if (!this.taken.has(name)) return name;
+    const unavailable = (local: string) => this.taken.has(local) || this.globals.has(local);
+    if (!unavailable(name)) return name;
     const base = hint ?? `${name}_`;
     let candidate = base;
-    for (let n = 2; this.taken.has(candidate); n++) candidate = `${base}${n}`;
+    for (let n = 2; unavailable(candidate); n++) candidate = `${base}${n}`;
     return candidate;
   }
 

@@ -385,7 +385,7 @@ class FileChecker {
           this.report(
             Code.MisplacedCallback,
             `callback "${node.name}" can only be the type of a parameter of an interface method, ` +
-              `not ${nested ? "inside a list or map" : `of a ${position}`}`,
+              `not ${nested ? "inside a list or map" : positionDescriptions[position]}`,
             node.span,
           );
           return placeholder;
@@ -436,6 +436,14 @@ class FileChecker {
     return [...primitiveTypeNames, ...declared];
   }
 }
+
+const positionDescriptions: Record<TypePosition, string> = {
+  field: "the type of a field",
+  "union case": "the type of a union case",
+  return: "a return type",
+  "interface parameter": "a parameter type",
+  "callback parameter": "a parameter of a callback's method",
+};
 
 const primitiveTypeNames = ["bool", "int32", "int64", "float64", "string", "bytes", "timestamp", "json"];
 

@@ -7,7 +7,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import { Code } from "../diagnostics/diagnostic.js";
 import type { Problem } from "../diagnostics/diagnostic.js";
 import type { DeclarationNode, FileNode, ImportNode, Span } from "./ast.js";
-import { SvcParser, tokenSpan } from "./parser.js";
+import { ParseAbandoned, SvcParser, tokenSpan } from "./parser.js";
 import type { Statement } from "./parser.js";
 import * as T from "./tokens.js";
 
@@ -40,18 +40,19 @@ export function parseSource(source: string): ParseResult {
   const problems: Problem[] = [];
   const lexed = T.svcLexer.tokenize(text);
 
-  for (const error of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+  const lexical: Problem[] = [];
+  for (const error of lexed.errors.slice(0, MAX_SYNTAX_ERRORS + 1)) {
     const char = String.fromCodePoint(text.codePointAt(error.offset) ?? 0);
     const line = error.line ?? 1;
     const column = error.column ?? 1;
-    problems.push({
+    lexical.push({
       code: Code.UnexpectedCharacter,
       message: `unexpected character ${JSON.stringify(char)}`,
       span: { line, column, endLine: line, endColumn: column + char.length },
     });
   }
   for (const comment of lexed.groups["problems"] ?? []) {
-    problems.push({
+    lexical.push({
       code: Code.UnterminatedComment,
       message: "unterminated comment: missing */",
       span: startSpan(comment, 2),
@@ -59,30 +60,41 @@ export function parseSource(source: string): ParseResult {
   }
   const tokens = lexed.tokens;
   for (const token of tokens) {
-    if (token.tokenType === T.UnterminatedString) {
-      problems.push({
+    if (token.tokenType === T.UnterminatedString && lexical.length <= MAX_SYNTAX_ERRORS) {
+      lexical.push({
         code: Code.UnterminatedString,
         message: "unterminated string literal",
         span: tokenSpan(token),
       });
     }
   }
+  lexical.sort(compareProblems);
+  // Text this broken is not worth parsing: its lexical errors say enough.
+  let abandoned = lexical.length > MAX_SYNTAX_ERRORS;
+  problems.push(...lexical.slice(0, MAX_SYNTAX_ERRORS));
 
   const parser = (sharedParser ??= new SvcParser());
   const docs = attachDocs(lexed.groups["docs"] ?? [], tokens);
   const endOfFile = endSpan(text);
   const statements: Statement[] = [];
   let start = 0;
-  let syntaxErrors = 0;
-  while (start < tokens.length) {
+  let syntaxErrors = problems.length;
+  while (start < tokens.length && !abandoned) {
     parser.input = start === 0 ? tokens : tokens.slice(start);
     parser.docs = docs;
     parser.problems = [];
-    statements.push(...parser.file());
+    parser.statements = statements;
+    parser.errorBudget = MAX_SYNTAX_ERRORS - syntaxErrors;
+    try {
+      parser.file();
+    } catch (error) {
+      if (!(error instanceof ParseAbandoned)) throw error;
+      abandoned = true;
+    }
     problems.push(...parser.problems);
+    syntaxErrors += parser.problems.length;
     let resumeAfter: IToken | undefined;
-    if (parser.errors.length > MAX_SYNTAX_ERRORS - syntaxErrors) syntaxErrors = MAX_SYNTAX_ERRORS;
-    for (const error of parser.errors.slice(0, MAX_SYNTAX_ERRORS - syntaxErrors)) {
+    for (const error of parser.errors) {
       syntaxErrors++;
       problems.push(syntaxProblem(error, endOfFile));
       if (error.name === "NotAllInputParsedException") resumeAfter = error.token;
@@ -90,10 +102,10 @@ export function parseSource(source: string): ParseResult {
     if (!resumeAfter || syntaxErrors >= MAX_SYNTAX_ERRORS) break;
     start = nextStatementStart(tokens, resumeAfter, start);
   }
-  if (syntaxErrors >= MAX_SYNTAX_ERRORS || lexed.errors.length > MAX_SYNTAX_ERRORS) {
+  if (abandoned || syntaxErrors >= MAX_SYNTAX_ERRORS) {
     problems.push({
       code: Code.TooManyErrors,
-      message: `too many syntax errors; the rest of the file was not checked`,
+      message: `too many syntax errors (${MAX_SYNTAX_ERRORS}); the rest of the file was not checked`,
       span: endOfFile,
     });
   }

@@ -6,7 +6,12 @@
  * so 10,000 nested maps cannot exhaust the stack.
  */
 import { EmbeddedActionsParser, tokenLabel, EOF } from "chevrotain";
-import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import type {
+  IParserErrorMessageProvider,
+  IRecognitionException,
+  IToken,
+  TokenType,
+} from "chevrotain";
 import type { PrimitiveName } from "../model/model.js";
 import { Code } from "../diagnostics/diagnostic.js";
 import type { Problem } from "../diagnostics/diagnostic.js";
@@ -114,6 +119,14 @@ function isRecovered(token: IToken): boolean {
   return token.isInsertedInRecovery === true || Number.isNaN(token.startOffset);
 }
 
+/** Thrown out of the parser when a file has too many errors to be worth parsing further. */
+export class ParseAbandoned extends Error {
+  constructor() {
+    super("too many syntax errors");
+    this.name = "ParseAbandoned";
+  }
+}
+
 export class SvcParser extends EmbeddedActionsParser {
   /** Doc comments by the start offset of the token they document. */
   docs: ReadonlyMap<number, string> = new Map();
@@ -127,9 +140,26 @@ export class SvcParser extends EmbeddedActionsParser {
       errorMessageProvider: messages,
     });
     this.performSelfAnalysis();
+    // Chevrotain records every recognition error through SAVE_ERROR (not part of its typed
+    // API). Past the budget the parse is abandoned: recovery on megabytes of garbage would
+    // otherwise take minutes and report thousands of useless errors.
+    const engine = this as unknown as {
+      SAVE_ERROR(error: IRecognitionException): IRecognitionException;
+      _errors: unknown[];
+    };
+    const save = engine.SAVE_ERROR.bind(this);
+    engine.SAVE_ERROR = (error) => {
+      const saved = save(error);
+      if (engine._errors.length >= this.errorBudget) throw new ParseAbandoned();
+      return saved;
+    };
   }
 
+  /** How many more recognition errors this parse may record before it is abandoned. */
+  errorBudget = Infinity;
+
   private report(code: Problem["code"], message: string, span: Span): void {
+    if (this.problems.length >= this.errorBudget) throw new ParseAbandoned();
     this.problems.push({ code, message, span });
   }
 
@@ -142,15 +172,16 @@ export class SvcParser extends EmbeddedActionsParser {
     return isRecovered(token) ? "" : token.image;
   }
 
-  public file = this.RULE("file", (): Statement[] => {
-    const statements: Statement[] = [];
+  /** Statements parsed so far: kept outside the rule so a failed parse keeps what it read. */
+  statements: Statement[] = [];
+
+  public file = this.RULE("file", (): void => {
     this.MANY(() => {
       const statement = this.SUBRULE(this.statement);
       this.ACTION(() => {
-        if (statement) statements.push(statement);
+        if (statement) this.statements.push(statement);
       });
     });
-    return statements;
   });
 
   private statement = this.RULE("statement", (): Statement | undefined =>
@@ -174,6 +205,8 @@ export class SvcParser extends EmbeddedActionsParser {
     const first = this.CONSUME(T.Import);
     const path = this.CONSUME(T.StringLiteral);
     this.CONSUME(T.Semicolon);
+    // An unterminated path is reported by the lexer; looking the file up would only add noise.
+    if (this.ACTION(() => path.tokenType === T.UnterminatedString)) return undefined;
     return this.ACTION(() => ({
       kind: "import",
       node: { path: this.stringValue(path), span: tokenSpan(path) },
@@ -339,7 +372,12 @@ export class SvcParser extends EmbeddedActionsParser {
   private method = this.RULE("method", (): MethodNode | undefined => {
     const first = this.LA(1);
     const annotations = this.SUBRULE(this.annotations);
-    const oneway = this.OPTION(() => this.CONSUME(T.Oneway));
+    // `oneway(...)` is a method named oneway: the keyword is a modifier only before a name.
+    // (Chevrotain's lookahead does not see that "oneway" is also a Name, hence the gate.)
+    const oneway = this.OPTION({
+      GATE: () => this.LA(2).tokenType !== T.LParen,
+      DEF: () => this.CONSUME(T.Oneway),
+    });
     const token = this.CONSUME(T.Name);
     const params: ParamNode[] = [];
     this.CONSUME(T.LParen);
@@ -467,9 +505,15 @@ export class SvcParser extends EmbeddedActionsParser {
     this.MANY(() => {
       const map = this.CONSUME(T.MapKw);
       this.CONSUME(T.LAngle);
-      this.CONSUME(T.StringKw);
+      // Any name is accepted as the key so a wrong key type gets a precise message.
+      const key = this.CONSUME(T.Name);
       this.CONSUME(T.Comma);
-      this.ACTION(() => openers.push(map));
+      this.ACTION(() => {
+        openers.push(map);
+        if (key.tokenType !== T.StringKw && !isRecovered(key)) {
+          this.report(Code.Syntax, `map keys must be "string" but found "${key.image}"`, tokenSpan(key));
+        }
+      });
     });
     const base = this.SUBRULE(this.baseType);
     const arrays: IToken[][] = [[]];

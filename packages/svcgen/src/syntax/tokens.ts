@@ -183,5 +183,5 @@ export const allTokens: readonly TokenType[] = [
 /** Built once: constructing a chevrotain lexer analyses every pattern. */
 export const svcLexer = new Lexer([...allTokens], {
   positionTracking: "full",
-  ensureOptimizations: false,
+  ensureOptimizations: true,
 });

@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, test } from "@jest/globals";
+import path from "node:path";
+import { loadProgram } from "svcgen";
+import type { EnumDecl, ErrorDecl, InterfaceDecl, RecordDecl } from "svcgen";
+import { tempTree } from "./helpers.js";
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function tree(files: Record<string, string>) {
+  const made = await tempTree(files);
+  cleanup = made.remove;
+  return made;
+}
+
+describe("names and imports", () => {
+  test("declarations get package-qualified names and references resolve to them", async () => {
+    const t = await tree({
+      "shared/money.svc": "package billing.money;\nrecord Money { cents: int64; }\n",
+      "api/orders.svc": [
+        "package shop;",
+        'import "../shared/money.svc";',
+        "record Order { total: billing.money.Money; lines: Line[]; }",
+        "record Line { price?: billing.money.Money; }",
+      ].join("\n"),
+    });
+    const program = await loadProgram([t.path("api/orders.svc")]);
+    expect(program.diagnostics).toEqual([]);
+    const model = program.model!;
+    expect([...model.declarations.keys()].sort()).toEqual([
+      "billing.money.Money",
+      "shop.Line",
+      "shop.Order",
+    ]);
+    const order = model.declarations.get("shop.Order") as RecordDecl;
+    expect(order.package).toBe("shop");
+    expect(order.fields[0]!.type).toEqual({
+      kind: "named",
+      target: "billing.money.Money",
+      targetKind: "record",
+    });
+    expect(order.fields[1]!.type).toEqual({
+      kind: "list",
+      element: { kind: "named", target: "shop.Line", targetKind: "record" },
+    });
+    // Files sorted by absolute path; imports as absolute paths; display paths as reached.
+    expect(model.files.map((f) => f.path)).toEqual([t.path("api/orders.svc"), t.path("shared/money.svc")]);
+    expect(model.files[0]!.imports).toEqual([t.path("shared/money.svc")]);
+    expect(model.files[1]!.displayPath).toBe(t.path("shared/money.svc"));
+    expect(program.root).toBe(t.root);
+  });
+
+  test("a file without package has unprefixed names", async () => {
+    const t = await tree({ "a.svc": "enum E { A }\nrecord R { e: E; }" });
+    const program = await loadProgram([t.path("a.svc")]);
+    expect([...program.model!.declarations.keys()]).toEqual(["E", "R"]);
+    expect(program.model!.files[0]!.package).toBe("");
+  });
+
+  test("a declaration of an unimported file is not visible, and the message says so", async () => {
+    const t = await tree({
+      "a.svc": "package p;\nrecord A { value: int32; }",
+      "b.svc": "package p;\nrecord B { a: A; }",
+    });
+    const program = await loadProgram([t.root]);
+    expect(program.model).toBeUndefined();
+    expect(program.diagnostics).toMatchObject([
+      {
+        file: path.join(t.root, "b.svc"),
+        line: 2,
+        column: 15,
+        code: "SVC2017",
+        message: `"A" is declared in ${path.join(t.root, "a.svc")}, which this file does not import`,
+      },
+    ]);
+  });
+
+  test("duplicate names across the files of one package: the second is reported", async () => {
+    const t = await tree({
+      "a.svc": "package p;\nrecord Same {}",
+      "b.svc": 'package p;\nimport "a.svc";\nenum Same { X }',
+    });
+    const program = await loadProgram([t.path("a.svc"), t.path("b.svc")]);
+    expect(program.diagnostics.map((d) => [path.basename(d.file), d.line, d.column, d.code])).toEqual([
+      ["b.svc", 3, 6, "SVC2009"],
+    ]);
+  });
+
+  test("an import cycle is reported once, naming the cycle", async () => {
+    const t = await tree({
+      "a.svc": 'import "sub/b.svc";\nrecord A {}',
+      "sub/b.svc": 'import "c.svc";\nrecord B {}',
+      "sub/c.svc": 'import "../a.svc";\nrecord C {}',
+    });
+    const program = await loadProgram(["a.svc", "sub/b.svc"].map(t.path));
+    expect(program.diagnostics).toHaveLength(1);
+    expect(program.diagnostics[0]).toMatchObject({ code: "SVC2002", line: 1, column: 8 });
+    expect(program.diagnostics[0]!.message).toBe(
+      `import cycle: ${t.path("a.svc")} → ${t.path("sub/b.svc")} → ${t.path("sub/c.svc")} → ${t.path("a.svc")}`,
+    );
+  });
+
+  test("folders expand to every .svc below them, sorted, and display paths keep the given prefix", async () => {
+    const t = await tree({
+      "idl/z.svc": "record Z {}",
+      "idl/a/b.svc": "record B {}",
+      "idl/notes.txt": "not idl",
+    });
+    const program = await loadProgram([t.path("idl")]);
+    expect([...program.sources.keys()]).toEqual([t.path("idl/a/b.svc"), t.path("idl/z.svc")]);
+    expect(program.root).toBe(t.root + path.sep + "idl");
+  });
+});
+
+describe("what the model keeps", () => {
+  test("doc comments, deprecation, status, idempotent and optional flags", async () => {
+    const t = await tree({
+      "jobs.svc": [
+        "/// The jobs API.",
+        "/// Second line.",
+        "package jobs;",
+        "",
+        "/// States.",
+        "enum State {",
+        "  /// Waiting.",
+        "  Queued,",
+        '  @deprecated("use Queued") Waiting,',
+        "}",
+        "",
+        "@deprecated",
+        "error Invalid {}",
+        "",
+        "/// Missing.",
+        "@status(404)",
+        "error NotFound {\n  /// The key.\n  id: string;\n}",
+        "",
+        "interface Jobs {",
+        "  /// Gets one.",
+        "  @idempotent",
+        "  get(\n    /// Which one.\n    id: string,\n    verbose?: bool,\n  ): State throws NotFound, Invalid;",
+        "  oneway poke();",
+        "}",
+      ].join("\n"),
+    });
+    const program = await loadProgram([t.path("jobs.svc")]);
+    expect(program.diagnostics).toEqual([]);
+    const model = program.model!;
+    expect(model.files[0]!.doc).toBe("The jobs API.\nSecond line.");
+    const state = model.declarations.get("jobs.State") as EnumDecl;
+    expect(state.doc).toBe("States.");
+    expect(state.members).toMatchObject([
+      { name: "Queued", doc: "Waiting." },
+      { name: "Waiting", deprecated: "use Queued" },
+    ]);
+    expect(state.span).toEqual({ file: t.path("jobs.svc"), line: 6, column: 6, endLine: 6, endColumn: 11 });
+    const invalid = model.declarations.get("jobs.Invalid") as ErrorDecl;
+    expect(invalid.deprecated).toBe(true);
+    expect(invalid.status).toBe(400);
+    const notFound = model.declarations.get("jobs.NotFound") as ErrorDecl;
+    expect(notFound.status).toBe(404);
+    expect(notFound.doc).toBe("Missing.");
+    expect(notFound.fields[0]!.doc).toBe("The key.");
+    const jobs = model.declarations.get("jobs.Jobs") as InterfaceDecl;
+    const [get, poke] = jobs.methods;
+    expect(get).toMatchObject({
+      name: "get",
+      doc: "Gets one.",
+      idempotent: true,
+      oneway: false,
+      returns: { kind: "named", target: "jobs.State", targetKind: "enum" },
+      throws: ["jobs.NotFound", "jobs.Invalid"],
+    });
+    expect(get!.params).toMatchObject([
+      { name: "id", optional: false, doc: "Which one.", type: { kind: "primitive", name: "string" } },
+      { name: "verbose", optional: true },
+    ]);
+    expect(poke).toMatchObject({ name: "poke", oneway: true, idempotent: false, params: [] });
+    expect(poke!.returns).toBeUndefined();
+  });
+
+  test("maps and lists nest as written", async () => {
+    const t = await tree({ "m.svc": "record M { m: map<string, int32[]>[]; }" });
+    const program = await loadProgram([t.path("m.svc")]);
+    const m = program.model!.declarations.get("M") as RecordDecl;
+    expect(m.fields[0]!.type).toEqual({
+      kind: "list",
+      element: { kind: "map", value: { kind: "list", element: { kind: "primitive", name: "int32" } } },
+    });
+  });
+
+  test("a callback is allowed as an interface method's parameter and resolves to it", async () => {
+    const t = await tree({
+      "c.svc": "callback Events { oneway tick(n: int32); }\ninterface S { watch(events?: Events): void; }",
+    });
+    const program = await loadProgram([t.path("c.svc")]);
+    const s = program.model!.declarations.get("S") as InterfaceDecl;
+    expect(s.methods[0]!.params[0]).toMatchObject({
+      optional: true,
+      type: { kind: "named", target: "Events", targetKind: "callback" },
+    });
+  });
+});

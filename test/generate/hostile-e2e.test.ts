@@ -1,0 +1,95 @@
+/**
+ * Hostile method and parameter names across a real server and WebSocket client: the
+ * generated client, base and callback interface escape them in TypeScript, and the calls
+ * arrive under their IDL names.
+ */
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { connectWebSocket, RpcServer } from "@svcgen/runtime";
+import type { CallbackProxy, WebSocketConnection } from "@svcgen/runtime";
+import { EverythingBase, EverythingClient } from "../../generated/features/everything.js";
+import type {
+  Expr,
+  Payload,
+  Sample,
+  TreeNode,
+  Watcher,
+} from "../../generated/features/everything.js";
+import type { JsonValue } from "@svcgen/runtime";
+
+class Everything extends EverythingBase {
+  override echo(sample: Sample): Sample {
+    return sample;
+  }
+  override find(): Payload[] {
+    return [];
+  }
+  override ping(): void {}
+  override async watch(
+    prefix: string,
+    watcher: CallbackProxy<Watcher>,
+    _tree: TreeNode | undefined,
+  ): Promise<string> {
+    await watcher.delete(`${prefix}-ctor`, "proto");
+    return "watching";
+  }
+  override compare(): Record<string, Expr> {
+    return {};
+  }
+  override evaluate(): number {
+    return 0;
+  }
+  override raw(): JsonValue {
+    return null;
+  }
+  override oldEcho(sample: Sample): Sample {
+    return sample;
+  }
+  override ["constructor"](delete_: string, class_: number | undefined): string {
+    return `constructor(${delete_}, ${class_})`;
+  }
+  override __proto__(prototype: string): string {
+    return `__proto__(${prototype})`;
+  }
+  override toString(): string {
+    return "toString()";
+  }
+}
+
+let server: RpcServer;
+let connection: WebSocketConnection;
+
+beforeAll(async () => {
+  server = new RpcServer();
+  server.register(EverythingBase, () => new Everything(), { instance: "perCall" });
+  const { url } = await server.listen();
+  connection = await connectWebSocket(`${url.replace(/^http/, "ws")}/ws`, { reconnect: false });
+});
+
+afterAll(async () => {
+  await connection?.close();
+  await server?.close();
+});
+
+test("methods named constructor, __proto__ and toString are called by their IDL names", async () => {
+  const client = new EverythingClient(connection);
+  expect(await client.constructor("d", 7)).toBe("constructor(d, 7)");
+  expect(await client.constructor("d")).toBe("constructor(d, undefined)");
+  expect(await client.__proto__("p")).toBe("__proto__(p)");
+  expect(await client.toString()).toBe("toString()");
+});
+
+test("a callback method named delete receives its hostile parameters", async () => {
+  const client = new EverythingClient(connection);
+  const received: [string, string | undefined][] = [];
+  const watcher: Watcher = {
+    changed() {},
+    approve: () => true,
+    flush() {},
+    delete(constructor, __proto__) {
+      received.push([constructor, __proto__]);
+    },
+  };
+  expect(await client.watch("w", watcher)).toBe("watching");
+  connection.release(watcher);
+  expect(received).toEqual([["w-ctor", "proto"]]);
+});

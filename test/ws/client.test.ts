@@ -1,0 +1,145 @@
+/** connectWebSocket: timeouts, cancellation, contract check, reconnect, many clients. */
+import { afterEach, describe, expect, test } from "@jest/globals";
+import {
+  ContractMismatchError,
+  RpcError,
+  connectWebSocket,
+  defineService,
+  type WebSocketConnection,
+} from "@svcgen/runtime";
+import { startServer, until, type Running } from "./harness.js";
+import { ChatRoomDescriptor, LabDescriptor, type Probe } from "./services.js";
+import { TcpProxy } from "./tcp-proxy.js";
+
+let running: Running | undefined;
+let proxy: TcpProxy | undefined;
+const connections: WebSocketConnection[] = [];
+
+afterEach(async () => {
+  await Promise.all(connections.splice(0).map((c) => c.close()));
+  await proxy?.close();
+  await running?.close();
+  running = proxy = undefined;
+});
+
+async function connect(
+  options: Parameters<typeof connectWebSocket>[1] = {},
+  url?: string,
+): Promise<WebSocketConnection> {
+  running ??= await startServer();
+  const connection = await connectWebSocket(url ?? running.wsUrl, { reconnect: false, ...options });
+  connections.push(connection);
+  return connection;
+}
+
+const probe: Probe = { item() {}, blob() {}, answer: (q) => q.toUpperCase() };
+
+describe("connectWebSocket", () => {
+  test("a call over its timeout rejects with -32003 and is cancelled on the server", async () => {
+    const connection = await connect({ timeoutMs: 100 });
+    const failure = await connection
+      .call<string>(LabDescriptor, "wait", [20_000])
+      .catch((e: RpcError) => e);
+    expect(failure).toBeInstanceOf(RpcError);
+    expect((failure as RpcError).code).toBe(-32003);
+    await until(() => running!.lab.cancelled.length === 1);
+  });
+
+  test("aborting a call rejects it with -32002 and cancels it on the server", async () => {
+    const connection = await connect();
+    const controller = new AbortController();
+    const call = connection.call(LabDescriptor, "wait", [20_000], { signal: controller.signal });
+    await until(() => true);
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ code: -32002 });
+    await until(() => running!.lab.cancelled.length === 1);
+  });
+
+  test("the contract check names the services whose hash differs", async () => {
+    running = await startServer();
+    const stale = defineService({
+      name: "chat.ChatRoom",
+      contractHash: "0".repeat(64),
+      methods: [],
+    });
+    const missing = defineService({ name: "x.Missing", contractHash: "1".repeat(64), methods: [] });
+    const failure = await connectWebSocket(running.wsUrl, {
+      checkContract: [stale, missing, LabDescriptor],
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ContractMismatchError);
+    expect((failure as ContractMismatchError).mismatches.map((m) => m.service)).toEqual([
+      "chat.ChatRoom",
+      "x.Missing",
+    ]);
+    const fine = await connect({ checkContract: [ChatRoomDescriptor, LabDescriptor] });
+    expect(fine.state).toBe("open");
+  });
+
+  test("after a lost connection: reconnect, retry idempotent calls, fail others with -32007", async () => {
+    running = await startServer();
+    proxy = new TcpProxy(Number(new URL(running.wsUrl).port));
+    const port = await proxy.listen();
+    const connection = await connect(
+      { reconnect: { initialDelayMs: 10, maxDelayMs: 50 } },
+      `ws://127.0.0.1:${port}/ws`,
+    );
+    const events: string[] = [];
+    for (const event of ["close", "reconnecting", "reconnected", "released"] as const) {
+      connection.on(event, () => events.push(event));
+    }
+    const lab = running.lab;
+    await connection.call(LabDescriptor, "hold", [probe]);
+
+    let openGate!: () => void;
+    lab.gate = new Promise((resolve) => (openGate = resolve));
+    const bump = connection.call(LabDescriptor, "bump", []).catch((e: unknown) => e);
+    const touch = connection.call(LabDescriptor, "touch", []);
+    await until(() => lab.arrivals === 2);
+
+    proxy.cut();
+    expect(await bump).toMatchObject({ code: -32007 });
+    await until(() => events.includes("reconnected"));
+    await until(() => lab.arrivals === 3); // touch arrived again on the new socket
+    openGate();
+    expect(await touch).toBe(3);
+    expect(events.slice(0, 4)).toEqual(["released", "close", "reconnecting", "reconnected"]);
+    expect(connection.state).toBe("open");
+    // The old callback was released with the old socket; passing it again registers it anew.
+    await until(() => lab.releases.includes("disconnected"));
+    await connection.call(LabDescriptor, "hold", [probe]);
+    expect(lab.held).toHaveLength(2);
+    expect(lab.held[1]).not.toBe(lab.held[0]);
+    expect(await connection.call(LabDescriptor, "ask", [probe, "again"])).toBe("ok:AGAIN");
+  });
+
+  test("without reconnect, a lost connection closes it for good", async () => {
+    const connection = await connect();
+    await connection.close();
+    expect(connection.state).toBe("closed");
+    await expect(connection.call(LabDescriptor, "echo", [1])).rejects.toMatchObject({
+      code: -32007,
+    });
+  });
+
+  test("a refused connect rejects", async () => {
+    running = await startServer({ authenticate: () => null });
+    await expect(connectWebSocket(running.wsUrl, { reconnect: false })).rejects.toMatchObject({
+      code: -32007,
+      message: expect.stringContaining("401"),
+    });
+  });
+
+  test("200 clients at once, each with its own calls and callbacks", async () => {
+    running = await startServer();
+    const clients = await Promise.all(
+      Array.from({ length: 200 }, () => connect({}, running!.wsUrl)),
+    );
+    const answers = await Promise.all(
+      clients.map(async (client, i) => [
+        await client.call(LabDescriptor, "echo", [i]),
+        await client.call(LabDescriptor, "ask", [probe, `q${i}`]),
+      ]),
+    );
+    expect(answers).toEqual(clients.map((_, i) => [i, `ok:Q${i}`]));
+  });
+});

@@ -1,0 +1,44 @@
+/** Liveness and memory bounds: dead peers are dropped, slow consumers are cut off. */
+import { afterEach, describe, expect, test } from "@jest/globals";
+import type { Socket } from "node:net";
+import { RawClient, startServer, until, type Running } from "./harness.js";
+
+let running: Running | undefined;
+const clients: RawClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await running?.close();
+  running = undefined;
+});
+
+function rawClient(options: ConstructorParameters<typeof RawClient>[1] = {}): RawClient {
+  const client = new RawClient(running!.wsUrl, options);
+  clients.push(client);
+  return client;
+}
+
+describe("liveness", () => {
+  test("a peer that stops answering pings is terminated; one that answers stays", async () => {
+    running = await startServer({ heartbeatMs: 50 });
+    const silent = rawClient({ autoPong: false });
+    const healthy = rawClient();
+    await Promise.all([silent.opened(), healthy.opened()]);
+    expect((await silent.closed).code).toBe(1006); // terminated: no close frame
+    expect((await healthy.request(1, "lab.Lab.echo", [1])).result).toBe(1);
+    expect(healthy.socket.readyState).toBe(healthy.socket.OPEN);
+  });
+
+  test("a client that stops reading is closed with 1008 and its callbacks released", async () => {
+    running = await startServer({ limits: { maxBufferedBytes: 256 * 1024 } });
+    const slow = rawClient();
+    await slow.opened();
+    expect((await slow.request(1, "lab.Lab.hold", { probe: "p1" })).result).toBeNull();
+    const socket = (slow.socket as unknown as { _socket: Socket })._socket;
+    socket.pause(); // reads nothing more: the server's unsent data piles up
+    slow.send({ jsonrpc: "2.0", id: 2, method: "lab.Lab.flood", params: ["p1", 64 * 1024] });
+    await until(() => running!.lab.releases.includes("disconnected"));
+    socket.resume();
+    expect((await slow.closed).code).toBe(1008);
+  });
+});

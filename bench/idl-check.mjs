@@ -23,18 +23,24 @@ try {
     if (!warm.model) {
       throw new Error(`corpus of ${lines} lines has errors: ${warm.diagnostics[0]?.message}`);
     }
+    // Wall time and CPU time: on a busy machine the CPU time is the steadier measure.
     let best = Infinity;
+    let bestCpu = Infinity;
     for (let run = 0; run < RUNS; run++) {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       await loadProgram([dir]);
+      const cpu = process.cpuUsage(cpuStart);
       best = Math.min(best, performance.now() - start);
+      bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
     }
     rows.push({
       lines: actualLines,
       files: warm.model.files.length,
       declarations: warm.model.declarations.size,
-      "best ms": Math.round(best),
-      "ms per 1k lines": +((best / actualLines) * 1000).toFixed(2),
+      "best wall ms": Math.round(best),
+      "best cpu ms": Math.round(bestCpu),
+      "wall ms per 1k lines": +((best / actualLines) * 1000).toFixed(2),
     });
   }
   console.table(rows);

@@ -12,6 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import * as prettier from "prettier";
 import { measureOnce } from "./lib/children.mjs";
+import { missingPackage } from "./lib/contenders.mjs";
 import { runExternal } from "./lib/external.mjs";
 import { evaluateGoals } from "./lib/goals.mjs";
 import { describeMachine } from "./lib/machine.mjs";
@@ -38,7 +39,7 @@ const selected = only ?? scenarioIds;
 for (const id of selected) if (!scenarioIds.includes(id)) fail(`unknown scenario ${id}`);
 const outDir = quick ? join(benchDir, ".work") : benchDir;
 const limits = { maxConnections: connectionLimit() };
-const timeoutMs = quick ? 30_000 : 180_000;
+const timeoutMs = quick ? 60_000 : 180_000;
 
 const startedAt = performance.now();
 if (!options["no-build"]) build();
@@ -84,6 +85,15 @@ async function runScenario(scenario) {
   const params = scenario.params(quick, limits);
   const samples = Object.fromEntries(scenario.contenders.map((name) => [name, []]));
   const unavailable = {};
+  if (scenario.transport !== "none" && scenario.transport !== "external") {
+    for (const contender of scenario.contenders) {
+      const missing = missingPackage(contender);
+      if (missing) {
+        unavailable[contender] = missing;
+        log(`  ${contender}: ${missing}`);
+      }
+    }
+  }
   for (let run = 0; run < runs; run++) {
     for (const contender of scenario.contenders) {
       if (unavailable[contender]) continue;

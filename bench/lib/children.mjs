@@ -2,7 +2,8 @@
  * Runs one measurement in fresh processes: the contender's server in one child, the
  * scenario's client in another (each with its own heap and event loop, so neither side's
  * garbage or CPU use is billed to the other), and relays questions from the client to the
- * server (e.g. "how much memory do you use now?").
+ * server (e.g. "how much memory do you use now?"). Both children start at once and load
+ * their modules in parallel; the client starts measuring when it is told the server's port.
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -13,13 +14,29 @@ const clientMain = fileURLToPath(new URL("./client-main.mjs", import.meta.url));
 /** Outcome of one measurement: `{ value, extra }`, or `{ unavailable: reason }`. */
 export async function measureOnce(scenario, contender, params, options) {
   const { timeoutMs, serverArgs = [], clientArgs = [] } = options;
-  const server =
-    scenario.transport === "none" ? undefined : await startServer(contender, scenario, serverArgs);
+  const needsServer = scenario.transport !== "none";
+  const client = fork(clientMain, [scenario.id, contender, JSON.stringify(params)], {
+    execArgv: ["--expose-gc", ...clientArgs],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  client.on("error", () => {}); // a send racing the child's exit; its outcome says what happened
+  const outcome = clientOutcome(client, `${scenario.id}/${contender}`, timeoutMs);
+  const server = needsServer ? startServer(contender, scenario, serverArgs) : undefined;
   try {
-    if (server && "unavailable" in server) return server;
-    return await runClient(scenario, contender, params, server, timeoutMs, clientArgs);
+    const started = await server;
+    if (started && "unavailable" in started) {
+      client.kill("SIGKILL");
+      return { unavailable: started.unavailable };
+    }
+    if (started) relayQuestions(client, started.child);
+    // The client may already have finished (its contender is not installed).
+    if (client.connected) client.send({ type: "start", port: started?.port ?? 0 });
+    return await outcome;
   } finally {
-    if (server && "child" in server) await stopChild(server.child);
+    outcome.catch(() => {});
+    if (client.exitCode === null && client.signalCode === null) client.kill("SIGKILL");
+    const started = await server?.catch(() => undefined);
+    if (started) await stopChild(started.child);
   }
 }
 
@@ -40,16 +57,12 @@ function startServer(contender, scenario, nodeArgs) {
   });
 }
 
-function runClient(scenario, contender, params, server, timeoutMs, nodeArgs) {
-  const child = fork(clientMain, [scenario.id, contender, JSON.stringify(params)], {
-    execArgv: ["--expose-gc", ...nodeArgs],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, BENCH_PORT: String(server?.port ?? 0) },
-  });
+/** Resolves with the client's result, or its reason for being unavailable. */
+function clientOutcome(child, label, timeoutMs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${scenario.id}/${contender}: no result within ${timeoutMs} ms`));
+      reject(new Error(`${label}: no result within ${timeoutMs} ms`));
     }, timeoutMs);
     let settled = false;
     const settle = (fn, value) => {
@@ -57,19 +70,22 @@ function runClient(scenario, contender, params, server, timeoutMs, nodeArgs) {
       clearTimeout(timer);
       fn(value);
     };
-    child.on("message", async (message) => {
+    child.on("message", (message) => {
       if (message.type === "result") settle(resolve, message.result);
       else if (message.type === "unavailable") settle(resolve, { unavailable: message.reason });
       else if (message.type === "error") settle(reject, new Error(message.error));
-      else if (message.type === "ask" && server) {
-        const answer = await askChild(server.child, message.question);
-        child.send({ type: "answer", id: message.id, answer });
-      }
     });
     child.once("exit", (code) => {
-      if (!settled)
-        settle(reject, new Error(`${scenario.id}/${contender} client exited with ${code}`));
+      if (!settled) settle(reject, new Error(`${label} client exited with ${code}`));
     });
+  });
+}
+
+function relayQuestions(client, server) {
+  client.on("message", async (message) => {
+    if (message.type !== "ask") return;
+    const answer = await askChild(server, message.question);
+    client.send({ type: "answer", id: message.id, answer });
   });
 }
 

@@ -1,4 +1,7 @@
-/** Child process: runs one scenario's client side against the server the parent started. */
+/**
+ * Child process: runs one scenario's client side. It loads its modules at once, then waits
+ * for the parent's `start` message with the port of the server (started in parallel).
+ */
 import { loadContender, unavailableReason } from "./contenders.mjs";
 import { loadScenario } from "../scenarios/index.mjs";
 
@@ -6,7 +9,10 @@ const [scenarioId, contenderName, paramsJson] = process.argv.slice(2);
 
 const pending = new Map();
 let nextId = 1;
+let onStart;
+const started = new Promise((resolve) => (onStart = resolve));
 process.on("message", (message) => {
+  if (message.type === "start") onStart(message.port);
   if (message.type !== "answer") return;
   pending.get(message.id)?.(message.answer);
   pending.delete(message.id);
@@ -25,10 +31,11 @@ let outcome;
 try {
   const scenario = await loadScenario(scenarioId);
   const contender = scenario.transport === "none" ? undefined : await loadContender(contenderName);
+  const port = await started;
   const result = await scenario.measure({
     contender,
     contenderName,
-    port: Number(process.env.BENCH_PORT),
+    port,
     params: JSON.parse(paramsJson),
     askServer,
   });

@@ -24,7 +24,31 @@ const modules = {
   grpc: "../contenders/grpc.mjs",
 };
 
+/** Packages each contender needs beyond what the repository always has. */
+const packages = {
+  svcgen: ["@svcgen/runtime"],
+  "rpc-websockets": ["rpc-websockets"],
+  "socket.io": ["socket.io", "socket.io-client"],
+  trpc: ["@trpc/server", "@trpc/client"],
+  grpc: ["@grpc/grpc-js", "@grpc/proto-loader"],
+};
+
 export const contenderNames = Object.keys(modules);
+
+/**
+ * Why `name` cannot run here (a package that does not resolve), or undefined. Checked before
+ * starting any process for it, so a missing peer costs nothing.
+ */
+export function missingPackage(name) {
+  for (const pkg of packages[name] ?? []) {
+    try {
+      import.meta.resolve(pkg);
+    } catch {
+      return `not installed: ${pkg}`;
+    }
+  }
+  return undefined;
+}
 
 export async function loadContender(name) {
   const path = modules[name];

@@ -28,7 +28,10 @@ const workProgress = element<HTMLProgressElement>("work-progress");
 const workStatus = element<HTMLParagraphElement>("work-status");
 
 const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
-const connection = await connectWebSocket(wsUrl);
+const connection = await connectWebSocket(wsUrl).catch((error: unknown) => {
+  connectionStatus.textContent = `cannot connect to ${wsUrl} (${describe(error)}): reload to retry`;
+  throw error;
+});
 connectionStatus.textContent = "connected";
 connection.on("reconnecting", () => (connectionStatus.textContent = "reconnecting…"));
 connection.on("reconnected", () => {

@@ -1,3 +1,4 @@
+import vm from "node:vm";
 import { describe, expect, test } from "@jest/globals";
 import { DecodeError, EncodeError, childPointer, escapePointerToken, t } from "@svcgen/runtime";
 
@@ -238,5 +239,16 @@ describe("codec errors", () => {
     expect(escapePointerToken("~1")).toBe("~01");
     expect(childPointer("/x", "a/b")).toBe("/x/a~1b");
     expect(childPointer("", 3)).toBe("/3");
+  });
+});
+
+describe("values from another realm", () => {
+  test("Uint8Array and Date made in a vm context encode like local ones", () => {
+    const [bytes, date] = vm.runInNewContext(
+      "[new Uint8Array([104, 105]), new Date(Date.UTC(2024, 0, 2))]",
+    ) as [Uint8Array, Date];
+    expect(bytes instanceof Uint8Array).toBe(false);
+    expect(t.bytes.encode(bytes)).toBe("aGk=");
+    expect(t.timestamp.encode(date)).toBe("2024-01-02T00:00:00.000Z");
   });
 });

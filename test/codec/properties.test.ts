@@ -1,8 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { DecodeError, t } from "@svcgen/runtime";
+import { DecodeError, ErrorCode, RpcError, decodeParams, t } from "@svcgen/runtime";
 import type { JsonValue, Schema } from "@svcgen/runtime";
-import { JobInfoSchema, NodeSchema, ShapeSchema } from "./jobs-module.js";
+import { JobInfoSchema, JobServiceDescriptor, NodeSchema, ShapeSchema } from "./jobs-module.js";
 import type { JobInfo, Node, Shape } from "./jobs-module.js";
 
 /** What a peer sees: the encoded value serialized and parsed again. */
@@ -213,6 +213,28 @@ describe("random input", () => {
         }
         expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames);
         expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+      }),
+    );
+  });
+});
+
+describe("random parameters", () => {
+  test("decodeParams fails only with invalid params (-32602) listing pointers", () => {
+    const methods = [...JobServiceDescriptor.methods.values()];
+    const resolve = (id: string) => ({ proxy: id });
+    fc.assert(
+      fc.property(fc.constantFrom(...methods), randomJson, (method, value) => {
+        const params: unknown = JSON.parse(JSON.stringify(value));
+        try {
+          const args = decodeParams(method, params, resolve);
+          expect(args).toHaveLength(method.params.length);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RpcError);
+          expect((error as RpcError).code).toBe(ErrorCode.InvalidParams);
+          const errors = ((error as RpcError).data as { errors: unknown[] }).errors;
+          expect(errors.length).toBeGreaterThan(0);
+        }
+        expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames);
       }),
     );
   });

@@ -39,13 +39,13 @@ describe("svcgen check", () => {
   });
 
   test("errors: exit 1, path:line:column, the source line and carets under the token", async () => {
-    const t = await tree({ "bad.svc": "record Point {\n\tx: Flaot;\n}\n" });
+    const t = await tree({ "bad.svc": "record Point {\n\tx: flaot64;\n}\n" });
     const result = await run("check", t.path("bad.svc"));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
-      `${t.path("bad.svc")}:2:5: error: unknown type "Flaot"; did you mean "float64"?\n` +
-        "\tx: Flaot;\n" +
-        "\t   ^^^^^\n",
+      `${t.path("bad.svc")}:2:5: error: unknown type "flaot64"; did you mean "float64"?\n` +
+        "\tx: flaot64;\n" +
+        "\t   ^^^^^^^\n",
     );
   });
 
@@ -81,7 +81,9 @@ describe("svcgen check", () => {
     const result = await run("check", path.join(here, "no-such.svc"));
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe(`svcgen: ${path.join(here, "no-such.svc")}: no such file or folder\n`);
+    expect(result.stderr).toBe(
+      `svcgen: ${path.join(here, "no-such.svc")}: no such file or folder\n`,
+    );
   });
 
   test("a folder without .svc files is a usage error", async () => {
@@ -115,7 +117,11 @@ describe("help and version", () => {
     const manifest = JSON.parse(
       readFileSync(path.join(here, "..", "..", "packages", "svcgen", "package.json"), "utf8"),
     ) as { version: string };
-    expect(await run("--version")).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: "" });
+    expect(await run("--version")).toEqual({
+      code: 0,
+      stdout: `${manifest.version}\n`,
+      stderr: "",
+    });
   });
 
   test("--help lists both commands; check --help lists --format", async () => {

@@ -47,7 +47,10 @@ describe("names and imports", () => {
       element: { kind: "named", target: "shop.Line", targetKind: "record" },
     });
     // Files sorted by absolute path; imports as absolute paths; display paths as reached.
-    expect(model.files.map((f) => f.path)).toEqual([t.path("api/orders.svc"), t.path("shared/money.svc")]);
+    expect(model.files.map((f) => f.path)).toEqual([
+      t.path("api/orders.svc"),
+      t.path("shared/money.svc"),
+    ]);
     expect(model.files[0]!.imports).toEqual([t.path("shared/money.svc")]);
     expect(model.files[1]!.displayPath).toBe(t.path("shared/money.svc"));
     expect(program.root).toBe(t.root);
@@ -84,9 +87,9 @@ describe("names and imports", () => {
       "b.svc": 'package p;\nimport "a.svc";\nenum Same { X }',
     });
     const program = await loadProgram([t.path("a.svc"), t.path("b.svc")]);
-    expect(program.diagnostics.map((d) => [path.basename(d.file), d.line, d.column, d.code])).toEqual([
-      ["b.svc", 3, 6, "SVC2009"],
-    ]);
+    expect(
+      program.diagnostics.map((d) => [path.basename(d.file), d.line, d.column, d.code]),
+    ).toEqual([["b.svc", 3, 6, "SVC2009"]]);
   });
 
   test("an import cycle is reported once, naming the cycle", async () => {
@@ -155,7 +158,13 @@ describe("what the model keeps", () => {
       { name: "Queued", doc: "Waiting." },
       { name: "Waiting", deprecated: "use Queued" },
     ]);
-    expect(state.span).toEqual({ file: t.path("jobs.svc"), line: 6, column: 6, endLine: 6, endColumn: 11 });
+    expect(state.span).toEqual({
+      file: t.path("jobs.svc"),
+      line: 6,
+      column: 6,
+      endLine: 6,
+      endColumn: 11,
+    });
     const invalid = model.declarations.get("jobs.Invalid") as ErrorDecl;
     expect(invalid.deprecated).toBe(true);
     expect(invalid.status).toBe(400);
@@ -174,7 +183,12 @@ describe("what the model keeps", () => {
       throws: ["jobs.NotFound", "jobs.Invalid"],
     });
     expect(get!.params).toMatchObject([
-      { name: "id", optional: false, doc: "Which one.", type: { kind: "primitive", name: "string" } },
+      {
+        name: "id",
+        optional: false,
+        doc: "Which one.",
+        type: { kind: "primitive", name: "string" },
+      },
       { name: "verbose", optional: true },
     ]);
     expect(poke).toMatchObject({ name: "poke", oneway: true, idempotent: false, params: [] });
@@ -187,13 +201,17 @@ describe("what the model keeps", () => {
     const m = program.model!.declarations.get("M") as RecordDecl;
     expect(m.fields[0]!.type).toEqual({
       kind: "list",
-      element: { kind: "map", value: { kind: "list", element: { kind: "primitive", name: "int32" } } },
+      element: {
+        kind: "map",
+        value: { kind: "list", element: { kind: "primitive", name: "int32" } },
+      },
     });
   });
 
   test("a callback is allowed as an interface method's parameter and resolves to it", async () => {
     const t = await tree({
-      "c.svc": "callback Events { oneway tick(n: int32); }\ninterface S { watch(events?: Events): void; }",
+      "c.svc":
+        "callback Events { oneway tick(n: int32); }\ninterface S { watch(events?: Events): void; }",
     });
     const program = await loadProgram([t.path("c.svc")]);
     const s = program.model!.declarations.get("S") as InterfaceDecl;

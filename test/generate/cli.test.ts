@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { main } from "../../packages/svcgen/src/cli.js";
 import { runGenerate } from "../../packages/svcgen/src/commands/generate.js";
 import type { GenerateCommandOptions } from "../../packages/svcgen/src/commands/generate.js";
 
@@ -118,9 +119,25 @@ describe("svcgen generate", () => {
     expect(existsSync(path.join(dir, "out"))).toBe(false);
   });
 
+  test("a declaration TypeScript cannot name fails with a message naming it", async () => {
+    await write("idl/shop.svc", "package shop;\nrecord class {}\n");
+    const result = await generate(["idl"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('shop.svc:2:8: record name "class" cannot name a TypeScript');
+  });
+
   test("a missing input is a usage error", async () => {
     const result = await generate(["nope.svc"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^svcgen: .*nope\.svc: no such file or folder/);
+  });
+});
+
+describe("the svcgen command line", () => {
+  test("`svcgen generate` writes the modules and `--check` then passes", async () => {
+    const out = path.join(dir, "cli-out");
+    expect(await main(["generate", path.join(dir, "idl"), "--out", out])).toBe(0);
+    expect(existsSync(path.join(out, "shop.ts"))).toBe(true);
+    expect(await main(["generate", path.join(dir, "idl"), "--out", out, "--check"])).toBe(0);
   });
 });

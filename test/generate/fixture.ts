@@ -1,9 +1,10 @@
 /**
- * The small fixture IDL of the golden tests, as a model (root: /fixture):
+ * The small fixture IDL of the golden tests, as a model (root: /fixture). The same IDL as
+ * text is in fixtures/golden/ and must generate the same files:
  *
- *   common.svc:   package common; record Money { currency: string; minorUnits: int64; }
- *   jobs/jobs.svc: the example of docs/architecture.md, plus a cross-file reference and
- *                  hostile names.
+ *   common.svc     record Money, and a record named like a global (Uint8Array)
+ *   jobs/jobs.svc  the example of docs/architecture.md, plus a cross-file reference, names
+ *                  that hide globals or imports, and hostile names
  */
 import {
   callbackDecl,

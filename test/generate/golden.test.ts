@@ -3,6 +3,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { generateFiles } from "../../packages/svcgen/src/generate/index.js";
 import type { GeneratedFile } from "../../packages/svcgen/src/generate/index.js";
+import { loadProgram } from "../../packages/svcgen/src/program.js";
 import { REPO } from "./compile.js";
 import { FIXTURE_ROOT, fixtureModel } from "./fixture.js";
 
@@ -29,6 +30,12 @@ describe("generated code for the fixture IDL", () => {
       }
       expect(file.text).toBe(await readFile(golden, "utf8"));
     }
+  });
+
+  test("is also what the same IDL as text generates", async () => {
+    const program = await loadProgram([path.join(REPO, "test/generate/fixtures/golden")]);
+    expect(program.diagnostics).toEqual([]);
+    expect(await generateFiles(program.model!, { root: program.root })).toEqual(files);
   });
 
   test("is deterministic: a second run gives the same bytes", async () => {

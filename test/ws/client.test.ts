@@ -8,7 +8,7 @@ import {
   type WebSocketConnection,
 } from "@svcgen/runtime";
 import { startServer, until, type Running } from "./harness.js";
-import { ChatRoomDescriptor, LabDescriptor, type Probe } from "./services.js";
+import { ChatRoomDescriptor, LabDescriptor, SessionDescriptor, type Probe } from "./services.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
 let running: Running | undefined;
@@ -141,5 +141,11 @@ describe("connectWebSocket", () => {
       ]),
     );
     expect(answers).toEqual(clients.map((_, i) => [i, `ok:Q${i}`]));
+  });
+
+  test("a perConnection service has one instance per connection", async () => {
+    const [a, b] = [await connect(), await connect()];
+    const count = (c: WebSocketConnection) => c.call<number>(SessionDescriptor, "count", []);
+    expect([await count(a), await count(a), await count(b), await count(a)]).toEqual([1, 2, 1, 3]);
   });
 });

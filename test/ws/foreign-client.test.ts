@@ -51,5 +51,9 @@ test("json-rpc-2.0 peer: calls with a callback id and answers $/callback", async
     "ok:foreign:hi",
   );
   const contract = await peer.request("$/contract", {}, undefined);
-  expect(Object.keys(contract.services).sort()).toEqual(["chat.ChatRoom", "lab.Lab"]);
+  expect(Object.keys(contract.services).sort()).toEqual([
+    "chat.ChatRoom",
+    "lab.Lab",
+    "lab.Session",
+  ]);
 });

@@ -34,7 +34,11 @@ describe("WebSocket frames", () => {
     const client = await open();
     const answer = await client.request(1, "$/contract");
     expect(answer.result).toEqual({
-      services: { "chat.ChatRoom": "b".repeat(64), "lab.Lab": "d".repeat(64) },
+      services: {
+        "chat.ChatRoom": "b".repeat(64),
+        "lab.Lab": "d".repeat(64),
+        "lab.Session": "e".repeat(64),
+      },
     });
   });
 

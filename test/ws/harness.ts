@@ -1,7 +1,7 @@
 /** A real RpcServer on 127.0.0.1:0 with the chat and lab services, and raw-socket helpers. */
 import { RpcServer, type RpcServerOptions } from "@svcgen/runtime";
 import WebSocket from "ws";
-import { LabImpl, Room } from "./services.js";
+import { LabImpl, Room, Session, SessionBase } from "./services.js";
 
 export interface Running {
   readonly server: RpcServer;
@@ -18,6 +18,7 @@ export async function startServer(options: RpcServerOptions = {}): Promise<Runni
   const lab = new LabImpl();
   server.register(room);
   server.register(lab);
+  server.register(SessionBase, () => new Session(), { instance: "perConnection" });
   const { url } = await server.listen({ port: 0, host: "127.0.0.1" });
   return {
     server,

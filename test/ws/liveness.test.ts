@@ -1,6 +1,8 @@
 /** Liveness and memory bounds: dead peers are dropped, slow consumers are cut off. */
 import { afterEach, describe, expect, test } from "@jest/globals";
 import type { Socket } from "node:net";
+import { connectWebSocket } from "@svcgen/runtime";
+import { WebSocketServer } from "ws";
 import { RawClient, startServer, until, type Running } from "./harness.js";
 
 let running: Running | undefined;
@@ -40,5 +42,19 @@ describe("liveness", () => {
     await until(() => running!.lab.releases.includes("disconnected"));
     socket.resume();
     expect((await slow.closed).code).toBe(1008);
+  });
+
+  test("the Node client drops a server that stops answering its pings", async () => {
+    const mute = new WebSocketServer({ port: 0, host: "127.0.0.1", autoPong: false });
+    await new Promise((resolve) => mute.once("listening", resolve));
+    const { port } = mute.address() as { port: number };
+    const connection = await connectWebSocket(`ws://127.0.0.1:${port}`, {
+      heartbeatMs: 50,
+      reconnect: false,
+    });
+    const closed = new Promise<number>((resolve) => connection.on("close", (e) => resolve(e.code)));
+    expect(await closed).toBe(1006);
+    expect(connection.state).toBe("closed");
+    await new Promise((resolve) => mute.close(resolve));
   });
 });

@@ -287,3 +287,23 @@ export class LabImpl extends LabBase {
     return new Promise((resolve) => this.releaseWaiters.push(resolve));
   }
 }
+
+// ---- session: one implementation instance per connection ---------------------------------
+
+export const SessionDescriptor = defineService({
+  name: "lab.Session",
+  contractHash: "e".repeat(64),
+  methods: [{ name: "count", params: [], returns: t.int32 }],
+});
+
+export abstract class SessionBase {
+  static readonly descriptor = SessionDescriptor;
+  abstract count(ctx: CallContext): number;
+}
+
+export class Session extends SessionBase {
+  #calls = 0;
+  count(): number {
+    return ++this.#calls;
+  }
+}

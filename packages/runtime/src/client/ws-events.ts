@@ -1,7 +1,10 @@
 /** The events of a WebSocket connection, and a tiny typed emitter for them. */
 
 export interface WebSocketEvents {
-  /** The first socket is open (and the contract checked, if asked). */
+  /**
+   * A new socket is open. The first one opens before `connectWebSocket` resolves, so in
+   * practice this announces reconnections (it comes right before `reconnected`).
+   */
   open: () => void;
   /** A socket closed; `reconnecting` says whether the connection will try again. */
   close: (info: { code: number; reason: string; reconnecting: boolean }) => void;

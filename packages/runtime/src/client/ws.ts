@@ -136,7 +136,6 @@ class WebSocketClient implements WebSocketConnection {
         throw new ContractMismatchError(mismatches);
       }
     }
-    this.#events.emit("open");
   }
 
   call<R>(
@@ -431,6 +430,7 @@ class WebSocketClient implements WebSocketConnection {
             return;
           }
           this.#state = "open";
+          this.#events.emit("open");
           this.#events.emit("reconnected");
           for (const call of [...this.#pending.values()]) if (!call.sent) this.#transmit(call);
         },

@@ -83,13 +83,22 @@ const writeString: Writer<string> = (value) => {
   throw new Mismatch("string");
 };
 
+/** For values from another realm (iframe, vm context), where instanceof fails. */
+function isTagged(value: unknown, tag: string): boolean {
+  return (
+    typeof value === "object" && value !== null && Object.prototype.toString.call(value) === tag
+  );
+}
+
 const BYTES = "base64 string";
 const readBytes: Reader<Uint8Array> = (json) => {
   if (typeof json === "string" && isCanonicalBase64(json)) return decodeBase64(json);
   throw new Mismatch(BYTES);
 };
 const writeBytes: Writer<Uint8Array> = (value) => {
-  if (value instanceof Uint8Array) return encodeBase64(value);
+  if (value instanceof Uint8Array || isTagged(value, "[object Uint8Array]")) {
+    return encodeBase64(value);
+  }
   throw new Mismatch("Uint8Array");
 };
 
@@ -102,7 +111,7 @@ const readTimestamp: Reader<Date> = (json) => {
   throw new Mismatch(TIMESTAMP);
 };
 const writeTimestamp: Writer<Date> = (value) => {
-  if (value instanceof Date) {
+  if (value instanceof Date || isTagged(value, "[object Date]")) {
     const text = formatTimestamp(value);
     if (text !== undefined) return text;
   }

@@ -29,7 +29,9 @@ export function formatText(
     const shown = printable(line);
     const start = Math.min(diagnostic.column - 1, shown.length);
     const end =
-      diagnostic.endLine === diagnostic.line ? Math.min(diagnostic.endColumn - 1, shown.length) : shown.length;
+      diagnostic.endLine === diagnostic.line
+        ? Math.min(diagnostic.endColumn - 1, shown.length)
+        : shown.length;
     const indent = shown.slice(0, start).replace(/[^\t]/g, " ");
     out += `${shown}\n${indent}${"^".repeat(Math.max(1, end - start))}\n`;
   }

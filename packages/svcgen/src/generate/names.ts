@@ -65,6 +65,7 @@ const RESERVED_TYPE_NAMES = new Set([
   ...RESERVED_BINDINGS,
   "any",
   "bigint",
+  "globalThis",
   "boolean",
   "never",
   "number",

@@ -39,10 +39,10 @@ export function generatedNames(decl: Declaration): string[] {
 }
 
 /** Fails on declaration names that TypeScript rejects or that two declarations generate. */
-function checkNames(file: SourceFile, displayPath: string): void {
+function checkNames(file: SourceFile): void {
   const owners = new Map<string, Declaration>();
   for (const decl of file.declarations) {
-    const at = `${displayPath}:${decl.span.line}:${decl.span.column}`;
+    const at = `${file.displayPath}:${decl.span.line}:${decl.span.column}`;
     if (unusableDeclarationName(decl.name)) {
       throw new GenerateError(
         `${at}: ${decl.kind} name "${decl.name}" cannot name a TypeScript declaration; rename it`,
@@ -72,7 +72,7 @@ export function emitModule(
   modulePath: string,
   moduleOf: ReadonlyMap<string, string>,
 ): string {
-  checkNames(file, sourcePath);
+  checkNames(file);
   const printer = new CodePrinter(USED_GLOBALS);
   for (const decl of file.declarations)
     for (const name of generatedNames(decl)) printer.reserve(name);

@@ -36,6 +36,7 @@ export function readAnnotations(
   target: AnnotationTarget,
   problems: Problem[],
 ): AnnotationMeaning {
+  if (annotations.length === 0) return { idempotent: false };
   let deprecated: Deprecation | undefined;
   let status: number | undefined;
   let idempotent = false;
@@ -75,7 +76,11 @@ export function readAnnotations(
       }
       case "status": {
         if (target !== "error") {
-          report(Code.MisplacedAnnotation, `@status applies only to errors, not to a ${target}`, annotation);
+          report(
+            Code.MisplacedAnnotation,
+            `@status applies only to errors, not to a ${target}`,
+            annotation,
+          );
           break;
         }
         const code = args[0];

@@ -48,7 +48,8 @@ interface DeclaredEntry {
 }
 
 /** Where a type appears: decides whether callbacks and `void` are allowed there. */
-type TypePosition = "field" | "union case" | "return" | "interface parameter" | "callback parameter";
+type TypePosition =
+  "field" | "union case" | "return" | "interface parameter" | "callback parameter";
 
 export function checkProgram(inputs: readonly CheckInput[]): CheckResult {
   const problems = new Map<string, Problem[]>();
@@ -225,7 +226,11 @@ class FileChecker {
     for (const element of elements) {
       if (element.name === "") continue;
       if (seen.has(element.name)) {
-        this.report(Code.Duplicate, `duplicate ${what} "${element.name}" in ${owner}`, element.span);
+        this.report(
+          Code.Duplicate,
+          `duplicate ${what} "${element.name}" in ${owner}`,
+          element.span,
+        );
       }
       seen.add(element.name);
     }
@@ -243,7 +248,11 @@ class FileChecker {
     switch (node.kind) {
       case "enum": {
         if (node.members.length === 0) {
-          this.report(Code.EmptyEnumOrUnion, `enum "${node.name}" needs at least one member`, node.span);
+          this.report(
+            Code.EmptyEnumOrUnion,
+            `enum "${node.name}" needs at least one member`,
+            node.span,
+          );
         }
         this.checkUnique(node.members, "member", owner);
         const members = node.members.map((member) => ({
@@ -266,7 +275,11 @@ class FileChecker {
       }
       case "union": {
         if (node.cases.length === 0) {
-          this.report(Code.EmptyEnumOrUnion, `union "${node.name}" needs at least one case`, node.span);
+          this.report(
+            Code.EmptyEnumOrUnion,
+            `union "${node.name}" needs at least one case`,
+            node.span,
+          );
         }
         this.checkUnique(node.cases, "case", owner);
         const cases = node.cases.map((unionCase) => ({
@@ -355,7 +368,11 @@ class FileChecker {
       case "primitive":
         return { kind: "primitive", name: node.name };
       case "void":
-        this.report(Code.VoidNotReturn, `"void" is allowed only as a method's return type`, node.span);
+        this.report(
+          Code.VoidNotReturn,
+          `"void" is allowed only as a method's return type`,
+          node.span,
+        );
         return placeholder;
       case "list":
         return { kind: "list", element: this.type(node.element, position, true) };
@@ -429,7 +446,9 @@ class FileChecker {
   private referableNames(): string[] {
     const prefix = this.packageName === "" ? "" : `${this.packageName}.`;
     const declared = [...this.visible.keys()].map((qualifiedName) =>
-      prefix !== "" && qualifiedName.startsWith(prefix) && !qualifiedName.slice(prefix.length).includes(".")
+      prefix !== "" &&
+      qualifiedName.startsWith(prefix) &&
+      !qualifiedName.slice(prefix.length).includes(".")
         ? qualifiedName.slice(prefix.length)
         : qualifiedName,
     );
@@ -445,7 +464,16 @@ const positionDescriptions: Record<TypePosition, string> = {
   "callback parameter": "a parameter of a callback's method",
 };
 
-const primitiveTypeNames = ["bool", "int32", "int64", "float64", "string", "bytes", "timestamp", "json"];
+const primitiveTypeNames = [
+  "bool",
+  "int32",
+  "int64",
+  "float64",
+  "string",
+  "bytes",
+  "timestamp",
+  "json",
+];
 
 function article(kind: DeclarationNode["kind"]): string {
   return kind === "enum" || kind === "error" || kind === "interface" ? `an ${kind}` : `a ${kind}`;

@@ -73,7 +73,10 @@ export type DeclarationNode =
   | (Element & { readonly kind: "enum"; readonly members: readonly EnumMemberNode[] })
   | (Element & { readonly kind: "record" | "error"; readonly fields: readonly FieldNode[] })
   | (Element & { readonly kind: "union"; readonly cases: readonly CaseNode[] })
-  | (Element & { readonly kind: "interface" | "callback"; readonly methods: readonly MethodNode[] });
+  | (Element & {
+      readonly kind: "interface" | "callback";
+      readonly methods: readonly MethodNode[];
+    });
 
 export interface ImportNode {
   /** The path as written, escapes decoded. */

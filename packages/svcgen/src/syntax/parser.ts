@@ -81,7 +81,8 @@ const messages: IParserErrorMessageProvider = {
 
 function alternatives(paths: TokenType[][][]): string {
   const labels = new Set<string>();
-  for (const alt of paths) for (const path of alt) if (path[0]) labels.add(describeExpected(path[0]));
+  for (const alt of paths)
+    for (const path of alt) if (path[0]) labels.add(describeExpected(path[0]));
   const list = [...labels];
   if (list.length <= 1) return list[0] ?? "something else";
   return `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}`;
@@ -101,7 +102,12 @@ export function tokenSpan(token: IToken, fallback?: Span): Span {
 }
 
 function joinSpans(first: Span, last: Span): Span {
-  return { line: first.line, column: first.column, endLine: last.endLine, endColumn: last.endColumn };
+  return {
+    line: first.line,
+    column: first.column,
+    endLine: last.endLine,
+    endColumn: last.endColumn,
+  };
 }
 
 const primitiveNames = new Set<string>([
@@ -221,20 +227,22 @@ export class SvcParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       if (!node) return undefined;
       const doc = this.docOf(first);
-      const withMeta = { ...node, annotations: annotations ?? [], ...(doc === undefined ? {} : { doc }) };
+      const withMeta = {
+        ...node,
+        annotations: annotations ?? [],
+        ...(doc === undefined ? {} : { doc }),
+      };
       return { kind: "declaration", node: withMeta, first } satisfies Statement;
     });
   });
 
-  private declarationBody = this.RULE(
-    "declarationBody",
-    (): DeclarationNode | undefined =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.enumBody) },
-        { ALT: () => this.SUBRULE(this.recordBody) },
-        { ALT: () => this.SUBRULE(this.unionBody) },
-        { ALT: () => this.SUBRULE(this.methodsBody) },
-      ]),
+  private declarationBody = this.RULE("declarationBody", (): DeclarationNode | undefined =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.enumBody) },
+      { ALT: () => this.SUBRULE(this.recordBody) },
+      { ALT: () => this.SUBRULE(this.unionBody) },
+      { ALT: () => this.SUBRULE(this.methodsBody) },
+    ]),
   );
 
   /** A declaration's name: an identifier, not a keyword. */
@@ -511,7 +519,11 @@ export class SvcParser extends EmbeddedActionsParser {
       this.ACTION(() => {
         openers.push(map);
         if (key.tokenType !== T.StringKw && !isRecovered(key)) {
-          this.report(Code.Syntax, `map keys must be "string" but found "${key.image}"`, tokenSpan(key));
+          this.report(
+            Code.Syntax,
+            `map keys must be "string" but found "${key.image}"`,
+            tokenSpan(key),
+          );
         }
       });
     });
@@ -560,7 +572,9 @@ export class SvcParser extends EmbeddedActionsParser {
         ALT: () => {
           const name = this.SUBRULE(this.qualifiedName);
           return this.ACTION((): TypeNode | undefined =>
-            !name || name.name === "" ? undefined : { kind: "named", name: name.name, span: name.span },
+            !name || name.name === ""
+              ? undefined
+              : { kind: "named", name: name.name, span: name.span },
           );
         },
       },

@@ -1,10 +1,10 @@
 /**
- * Hostile method and parameter names across a real server and WebSocket client: the
- * generated client, base and callback interface escape them in TypeScript, and the calls
- * arrive under their IDL names.
+ * Generated code against a real server and real clients: hostile method and parameter
+ * names are escaped in TypeScript and arrive under their IDL names; a callback-taking
+ * method refuses to run over HTTP with a message that says why.
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
-import { connectWebSocket, RpcServer } from "@svcgen/runtime";
+import { connectHttp, connectWebSocket, RpcServer } from "@svcgen/runtime";
 import type { CallbackProxy, WebSocketConnection } from "@svcgen/runtime";
 import { EverythingBase, EverythingClient } from "../../generated/features/everything.js";
 import type {
@@ -56,12 +56,13 @@ class Everything extends EverythingBase {
 }
 
 let server: RpcServer;
+let url: string;
 let connection: WebSocketConnection;
 
 beforeAll(async () => {
   server = new RpcServer();
   server.register(EverythingBase, () => new Everything(), { instance: "perCall" });
-  const { url } = await server.listen();
+  ({ url } = await server.listen());
   connection = await connectWebSocket(`${url.replace(/^http/, "ws")}/ws`, { reconnect: false });
 });
 
@@ -92,4 +93,16 @@ test("a callback method named delete receives its hostile parameters", async () 
   expect(await client.watch("w", watcher)).toBe("watching");
   connection.release(watcher);
   expect(received).toEqual([["w-ctor", "proto"]]);
+});
+
+test("over HTTP, the same client calls plain methods and refuses callback ones clearly", async () => {
+  const http = connectHttp(url);
+  try {
+    const client = new EverythingClient(http);
+    expect(await client.toString()).toBe("toString()");
+    const watcher: Watcher = { changed() {}, approve: () => true, flush() {}, delete() {} };
+    await expect(client.watch("w", watcher)).rejects.toThrow(/WebSocket/);
+  } finally {
+    await http.close();
+  }
 });

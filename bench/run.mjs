@@ -132,10 +132,7 @@ function summarizeScenario(scenario, params, samples, unavailable) {
   }
   let unit = scenario.unit;
   for (const [contender, outcomes] of Object.entries(samples)) {
-    if (outcomes.length === 0) {
-      results[contender] = null;
-      continue;
-    }
+    if (outcomes.length === 0) continue; // listed under `unavailable`
     unit = outcomes[0].unit ?? unit;
     const summary = summarize(outcomes.map((outcome) => outcome.value));
     results[contender] = summary.median;
@@ -161,6 +158,7 @@ function summarizeScenario(scenario, params, samples, unavailable) {
     unit,
     better: scenario.better,
     baseline: scenario.baseline ?? null,
+    contenders: scenario.contenders,
     params,
     results,
     spread,

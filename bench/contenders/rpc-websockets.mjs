@@ -27,6 +27,7 @@ export async function startServer() {
     port,
     close: async () => {
       await server.close();
+      httpServer.closeAllConnections();
       await new Promise((resolve) => httpServer.close(resolve));
     },
   };

@@ -41,7 +41,7 @@ function scenarioSection(scenario) {
     ...metricKeys.map((key) => `${key} (${scenario.metrics[key].unit})`),
   ];
   const rows = [];
-  for (const contender of Object.keys(scenario.results)) {
+  for (const contender of scenario.contenders) {
     const value = scenario.results[contender];
     if (typeof value !== "number") {
       rows.push([

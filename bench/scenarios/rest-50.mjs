@@ -13,7 +13,7 @@ export default {
   contenders: restPeers,
   params: (quick) =>
     quick
-      ? { clients: 50, inFlight: 1, warmup: 10, total: 4000 }
+      ? { clients: 50, inFlight: 1, warmup: 4, total: 2000 }
       : { clients: 50, inFlight: 1, warmup: 50, total: 25000 },
   async measure({ contender, port, params }) {
     const clients = await connectMany(contender, port, params.clients, { transport: "http" });

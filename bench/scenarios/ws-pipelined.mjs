@@ -14,7 +14,7 @@ export default {
   contenders: wsPeers,
   params: (quick) =>
     quick
-      ? { inFlight: 64, warmup: 2000, total: 15000 }
+      ? { inFlight: 64, warmup: 2000, total: 10000 }
       : { inFlight: 64, warmup: 10000, total: 100000 },
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "ws" });

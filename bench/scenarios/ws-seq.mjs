@@ -17,7 +17,7 @@ export default {
     { key: "p50", unit: "ms", better: "lower" },
     { key: "p99", unit: "ms", better: "lower" },
   ],
-  params: (quick) => (quick ? { warmup: 300, calls: 1500 } : { warmup: 2000, calls: 10000 }),
+  params: (quick) => (quick ? { warmup: 200, calls: 1000 } : { warmup: 2000, calls: 10000 }),
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "ws" });
     try {

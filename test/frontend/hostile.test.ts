@@ -94,3 +94,9 @@ test("an empty file and a file of only comments are valid and empty", async () =
   expect((await check("")).model?.files[0]?.declarations).toEqual([]);
   expect((await check("// nothing\n/* here */\n/// at all\n")).diagnostics).toEqual([]);
 });
+
+test("columns count UTF-16 code units: an emoji is two columns", async () => {
+  const program = await check("/* 😀 */ record A { x: Nope; }");
+  expect(codes(program)).toEqual([[1, 24, "SVC2003"]]);
+  expect(program.diagnostics[0]?.endColumn).toBe(28);
+});

@@ -6,6 +6,7 @@
  *   jobs/jobs.svc  the example of docs/architecture.md, plus a cross-file reference, names
  *                  that hide globals or imports, and hostile names
  */
+import type { Model } from "../../packages/svcgen/src/model/model.js";
 import {
   callbackDecl,
   enumDecl,
@@ -26,7 +27,7 @@ import {
 
 export const FIXTURE_ROOT = "/fixture";
 
-export function fixtureModel() {
+export function fixtureModel(): Model {
   const common = sourceFile("/fixture/common.svc", "common", [
     recordDecl("common", "Money", [
       field("currency", prim("string")),

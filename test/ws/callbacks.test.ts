@@ -1,6 +1,11 @@
 /** Callback proxies: oneway pushes, awaited answers, errors, timeouts, identity, release. */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { RpcError, connectWebSocket, type WebSocketConnection } from "@svcgen/runtime";
+import {
+  CallbackGroup,
+  RpcError,
+  connectWebSocket,
+  type WebSocketConnection,
+} from "@svcgen/runtime";
 import { startServer, until, type Running } from "./harness.js";
 import { LabDescriptor, type Probe } from "./services.js";
 
@@ -118,5 +123,29 @@ describe("callbacks", () => {
     await connection!.close();
     expect(await waiting).toMatchObject({ code: -32007 });
     expect(await reason).toBe("disconnected");
+  });
+
+  test("a CallbackGroup counts, iterates, drops released members and broadcasts oneway only", async () => {
+    const { lab: impl } = await setUp();
+    const probes = [new Recorder(), new Recorder(), new Recorder()];
+    for (const probe of probes) await lab("hold", probe);
+    const group = new CallbackGroup<Probe>();
+    for (const proxy of impl.held) group.add(proxy);
+    group.add(impl.held[0]!); // already a member
+    expect(group.size).toBe(3);
+    expect([...group]).toEqual(impl.held);
+
+    expect(group.broadcast.item(7)).toBe(3);
+    await until(() => probes.every((p) => p.items.includes(7)));
+
+    expect(group.delete(impl.held[2]!)).toBe(true);
+    expect(group.has(impl.held[2]!)).toBe(false);
+    connection!.release(probes[1]!);
+    await until(() => impl.releases.length === 1);
+    expect(group.size).toBe(1);
+    expect(group.broadcast.item(8)).toBe(1);
+    await until(() => probes[0]!.items.includes(8));
+    expect(probes[1]!.items).toEqual([7]);
+    expect(() => group.broadcast.answer("?")).toThrow(TypeError);
   });
 });

@@ -148,4 +148,30 @@ describe("connectWebSocket", () => {
     const count = (c: WebSocketConnection) => c.call<number>(SessionDescriptor, "count", []);
     expect([await count(a), await count(a), await count(b), await count(a)]).toEqual([1, 2, 1, 3]);
   });
+
+  test("reconnecting gives up after maxAttempts; waiting calls then fail with -32007", async () => {
+    running = await startServer();
+    proxy = new TcpProxy(Number(new URL(running.wsUrl).port));
+    const port = await proxy.listen();
+    const connection = await connect(
+      { reconnect: { initialDelayMs: 5, maxDelayMs: 10, maxAttempts: 2 } },
+      `ws://127.0.0.1:${port}/ws`,
+    );
+    const attempts: number[] = [];
+    connection.on("reconnecting", ({ attempt }) => attempts.push(attempt));
+    await proxy.close(); // the relay is gone: every attempt is refused
+    proxy = undefined;
+    await until(() => connection.state === "closed");
+    expect(attempts).toEqual([1, 2]);
+    await expect(connection.call(LabDescriptor, "touch", [])).rejects.toMatchObject({
+      code: -32007,
+    });
+  });
+
+  test("the endpoint lives under the server's base path", async () => {
+    running = await startServer({ base: "/api" });
+    expect(new URL(running.wsUrl).pathname).toBe("/api/ws");
+    const connection = await connect();
+    expect(await connection.call(LabDescriptor, "echo", [5])).toBe(5);
+  });
 });

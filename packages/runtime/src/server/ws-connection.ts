@@ -15,7 +15,6 @@ import {
   parseErrorResponse,
   parseMessage,
   resultResponse,
-  type JsonRpcId,
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
@@ -181,9 +180,11 @@ export class WsConnection implements CallbackChannel {
       this.close(CloseCode.UnsupportedData, "binary frames are not supported");
       return;
     }
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString("utf8")
-      : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
     let value: unknown;
     try {
       value = JSON.parse(text);

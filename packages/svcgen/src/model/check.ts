@@ -204,7 +204,13 @@ class FileChecker {
   }
 
   private sourceSpan(span: Span): SourceSpan {
-    return { file: this.input.displayPath, ...span };
+    return {
+      file: this.input.displayPath,
+      line: span.line,
+      column: span.column,
+      endLine: span.endLine,
+      endColumn: span.endColumn,
+    };
   }
 
   /** Doc, deprecation and span of an element, after checking its annotations. */

@@ -3,12 +3,12 @@
  * Runs the benchmark set and writes bench/results.json, bench/RESULTS.md and bench/results.svg
  * (with --quick: into bench/.work/, shorter runs, one repetition).
  *
- *   node bench/run.mjs [--quick] [--only id[,id...]] [--runs N] [--no-build]
+ *   node bench/run.mjs [--quick] [--only id[,id...]] [--runs N] [--no-build] [--out dir]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as prettier from "prettier";
 import { measureOnce } from "./lib/children.mjs";
@@ -30,6 +30,7 @@ const { values: options } = parseArgs({
     only: { type: "string", multiple: true },
     runs: { type: "string" },
     "no-build": { type: "boolean", default: false },
+    out: { type: "string" },
   },
 });
 const quick = options.quick;
@@ -37,7 +38,7 @@ const runs = Number(options.runs ?? (quick ? 1 : 5));
 const only = options.only?.flatMap((value) => value.split(","));
 const selected = only ?? scenarioIds;
 for (const id of selected) if (!scenarioIds.includes(id)) fail(`unknown scenario ${id}`);
-const outDir = quick ? join(benchDir, ".work") : benchDir;
+const outDir = options.out ? resolve(options.out) : quick ? join(benchDir, ".work") : benchDir;
 const limits = { maxConnections: connectionLimit() };
 const timeoutMs = quick ? 60_000 : 180_000;
 

@@ -195,6 +195,30 @@ describe("what the model keeps", () => {
     expect(poke!.returns).toBeUndefined();
   });
 
+  test("a /// after code on its line documents nothing; the run right before an element does", async () => {
+    const t = await tree({
+      "d.svc": [
+        "record A {",
+        "  x: int32; /// trailing, not a doc",
+        "  y: int32;",
+        "  /// Old paragraph.",
+        "",
+        "  /// The z field.",
+        "  ///",
+        "  ///   indented detail",
+        "  z: int32;",
+        "}",
+      ].join("\n"),
+    });
+    const program = await loadProgram([t.path("d.svc")]);
+    const a = program.model!.declarations.get("A") as RecordDecl;
+    expect(a.fields.map((f) => f.doc)).toEqual([
+      undefined,
+      undefined,
+      "The z field.\n\n  indented detail",
+    ]);
+  });
+
   test("maps and lists nest as written", async () => {
     const t = await tree({ "m.svc": "record M { m: map<string, int32[]>[]; }" });
     const program = await loadProgram([t.path("m.svc")]);

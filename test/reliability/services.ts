@@ -170,6 +170,8 @@ export class LabImpl extends LabBase {
   readonly aborted: number[] = [];
   /** Calls started, by method name. */
   readonly started: string[] = [];
+  /** What each `ask` ended with: `ok:<answer>` or `error:<code>`. */
+  readonly outcomes: string[] = [];
   /** Open to let `bump` and `touch` answer. */
   gate: Promise<void> = Promise.resolve();
 
@@ -180,11 +182,14 @@ export class LabImpl extends LabBase {
   async ask(probe: CallbackProxy<Probe>, question: string, ctx: CallContext): Promise<string> {
     this.hold(probe, ctx);
     this.started.push("ask");
+    let outcome: string;
     try {
-      return `ok:${await probe.answer(question)}`;
+      outcome = `ok:${await probe.answer(question)}`;
     } catch (error) {
-      return `error:${(error as RpcError).code}`;
+      outcome = `error:${(error as RpcError).code}`;
     }
+    this.outcomes.push(outcome);
+    return outcome;
   }
 
   async flood(probe: CallbackProxy<Probe>, size: number, ctx: CallContext): Promise<void> {

@@ -121,12 +121,16 @@ describe("connectWebSocket", () => {
     });
   });
 
-  test("a refused connect rejects", async () => {
-    running = await startServer({ authenticate: () => null });
+  test("a refused connect rejects; upgrade headers carry the credentials", async () => {
+    running = await startServer({
+      authenticate: (req) => (req.headers.authorization === "Bearer ok" ? "ann" : null),
+    });
     await expect(connectWebSocket(running.wsUrl, { reconnect: false })).rejects.toMatchObject({
       code: -32007,
       message: expect.stringContaining("401"),
     });
+    const connection = await connect({ headers: { authorization: "Bearer ok" } });
+    expect(await connection.call(LabDescriptor, "echo", [2])).toBe(2);
   });
 
   test("200 clients at once, each with its own calls and callbacks", async () => {

@@ -30,13 +30,15 @@ export interface AnnotationMeaning {
 
 export const DEFAULT_ERROR_STATUS = 400;
 
+const NO_ANNOTATIONS: AnnotationMeaning = Object.freeze({ idempotent: false });
+
 /** Validates `annotations` for `target`, reporting into `problems`; returns what they mean. */
 export function readAnnotations(
   annotations: readonly Annotation[],
   target: AnnotationTarget,
   problems: Problem[],
 ): AnnotationMeaning {
-  if (annotations.length === 0) return { idempotent: false };
+  if (annotations.length === 0) return NO_ANNOTATIONS;
   let deprecated: Deprecation | undefined;
   let status: number | undefined;
   let idempotent = false;

@@ -14,9 +14,10 @@ import type {
   TypeNode,
 } from "../syntax/ast.js";
 import { DEFAULT_ERROR_STATUS, readAnnotations } from "./annotations.js";
-import type { AnnotationTarget } from "./annotations.js";
+import type { AnnotationMeaning, AnnotationTarget } from "./annotations.js";
 import type {
   Declaration,
+  Deprecation,
   Method,
   Model,
   Param,
@@ -45,6 +46,13 @@ interface DeclaredEntry {
   readonly node: DeclarationNode;
   readonly file: CheckInput;
   readonly qualifiedName: string;
+}
+
+/** What every model element carries besides its own fields. */
+interface ElementInfo {
+  readonly span: SourceSpan;
+  readonly doc?: string;
+  readonly deprecated?: Deprecation;
 }
 
 /** Where a type appears: decides whether callbacks and `void` are allowed there. */
@@ -213,17 +221,33 @@ class FileChecker {
     };
   }
 
-  /** Doc, deprecation and span of an element, after checking its annotations. */
-  private documented(element: Element, target: AnnotationTarget) {
-    const meaning = readAnnotations(element.annotations, target, this.problems);
-    return {
-      meaning,
-      base: {
-        ...(element.doc === undefined ? {} : { doc: element.doc }),
-        ...(meaning.deprecated === undefined ? {} : { deprecated: meaning.deprecated }),
-        span: this.sourceSpan(element.span),
-      },
-    };
+  /**
+   * Completes a model element with its span, doc and deprecation. Properties are added to
+   * `fields` in place rather than spread: the model of a big program has ~100k elements.
+   */
+  private attach<T extends object>(
+    fields: T,
+    element: Element,
+    meaning: AnnotationMeaning,
+  ): T & ElementInfo {
+    const result = fields as T & { -readonly [K in keyof ElementInfo]: ElementInfo[K] };
+    result.span = this.sourceSpan(element.span);
+    if (element.doc !== undefined) result.doc = element.doc;
+    if (meaning.deprecated !== undefined) result.deprecated = meaning.deprecated;
+    return result;
+  }
+
+  /** `attach` after checking the element's annotations for `target`. */
+  private documented<T extends object>(
+    fields: T,
+    element: Element,
+    target: AnnotationTarget,
+  ): T & ElementInfo {
+    return this.attach(
+      fields,
+      element,
+      readAnnotations(element.annotations, target, this.problems),
+    );
   }
 
   /** Reports the second and later of elements sharing a name. */
@@ -243,13 +267,17 @@ class FileChecker {
   }
 
   private declaration(node: DeclarationNode): Declaration | undefined {
-    const { meaning, base } = this.documented(node, node.kind);
-    const common = {
-      ...base,
-      name: node.name,
-      qualifiedName: qualify(this.packageName, node.name),
-      package: this.packageName,
-    };
+    const meaning = readAnnotations(node.annotations, node.kind, this.problems);
+    const common = () =>
+      this.attach(
+        {
+          name: node.name,
+          qualifiedName: qualify(this.packageName, node.name),
+          package: this.packageName,
+        },
+        node,
+        meaning,
+      );
     const owner = `${node.kind} "${node.name}"`;
     switch (node.kind) {
       case "enum": {
@@ -261,23 +289,25 @@ class FileChecker {
           );
         }
         this.checkUnique(node.members, "member", owner);
-        const members = node.members.map((member) => ({
-          ...this.documented(member, "enum member").base,
-          name: member.name,
-        }));
-        return { ...common, kind: "enum", members };
+        const members = node.members.map((member) =>
+          this.documented({ name: member.name }, member, "enum member"),
+        );
+        return Object.assign(common(), { kind: "enum" as const, members });
       }
       case "record":
       case "error": {
         this.checkUnique(node.fields, "field", owner);
-        const fields = node.fields.map((field) => ({
-          ...this.documented(field, "field").base,
-          name: field.name,
-          optional: field.optional,
-          type: this.type(field.type, "field"),
-        }));
-        if (node.kind === "record") return { ...common, kind: "record", fields };
-        return { ...common, kind: "error", fields, status: meaning.status ?? DEFAULT_ERROR_STATUS };
+        const fields = node.fields.map((field) =>
+          this.documented(
+            { name: field.name, optional: field.optional, type: this.type(field.type, "field") },
+            field,
+            "field",
+          ),
+        );
+        if (node.kind === "record")
+          return Object.assign(common(), { kind: "record" as const, fields });
+        const status = meaning.status ?? DEFAULT_ERROR_STATUS;
+        return Object.assign(common(), { kind: "error" as const, fields, status });
       }
       case "union": {
         if (node.cases.length === 0) {
@@ -288,26 +318,28 @@ class FileChecker {
           );
         }
         this.checkUnique(node.cases, "case", owner);
-        const cases = node.cases.map((unionCase) => ({
-          ...this.documented(unionCase, "union case").base,
-          name: unionCase.name,
-          type: this.type(unionCase.type, "union case"),
-        }));
-        return { ...common, kind: "union", cases };
+        const cases = node.cases.map((unionCase) =>
+          this.documented(
+            { name: unionCase.name, type: this.type(unionCase.type, "union case") },
+            unionCase,
+            "union case",
+          ),
+        );
+        return Object.assign(common(), { kind: "union" as const, cases });
       }
       case "interface":
       case "callback": {
         this.checkUnique(node.methods, "method", owner);
         const methods = node.methods.map((method) => this.method(method, node.kind));
         return node.kind === "interface"
-          ? { ...common, kind: "interface", methods }
-          : { ...common, kind: "callback", methods };
+          ? Object.assign(common(), { kind: "interface" as const, methods })
+          : Object.assign(common(), { kind: "callback" as const, methods });
       }
     }
   }
 
   private method(node: MethodNode, ownerKind: "interface" | "callback"): Method {
-    const { meaning, base } = this.documented(node, `${ownerKind} method`);
+    const meaning = readAnnotations(node.annotations, `${ownerKind} method`, this.problems);
     this.checkUnique(node.params, "parameter", `method "${node.name}"`);
     const params: Param[] = [];
     let firstOptional: string | undefined;
@@ -320,12 +352,10 @@ class FileChecker {
           param.span,
         );
       }
-      params.push({
-        ...this.documented(param, "parameter").base,
-        name: param.name,
-        optional: param.optional,
-        type: this.type(param.type, `${ownerKind} parameter`),
-      });
+      const type = this.type(param.type, `${ownerKind} parameter`);
+      params.push(
+        this.documented({ name: param.name, optional: param.optional, type }, param, "parameter"),
+      );
     }
     const returnsValue = node.returns !== undefined && node.returns.kind !== "void";
     const returns = returnsValue ? this.type(node.returns, "return") : undefined;
@@ -352,15 +382,16 @@ class FileChecker {
       }
       throws.push(entry.qualifiedName);
     }
-    return {
-      ...base,
+    const method: Method = {
       name: node.name,
       oneway: node.oneway,
       idempotent: meaning.idempotent,
       params,
-      ...(returns ? { returns } : {}),
       throws,
+      span: this.sourceSpan(node.span),
     };
+    if (returns) (method as { returns?: TypeRef }).returns = returns;
+    return this.attach(method, node, meaning);
   }
 
   /**

@@ -117,7 +117,7 @@ async function runScenario(scenario) {
         }
       } catch (error) {
         unavailable[contender] = `failed: ${firstLine(error)}`;
-        log(`  ${contender}: failed\n${error?.stack ?? error}`);
+        log(`  ${contender}: failed: ${error?.message ?? error}`);
       }
     }
   }

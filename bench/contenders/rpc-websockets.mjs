@@ -12,7 +12,7 @@ export async function startServer() {
   server.register("add", ([a, b]) => a + b);
   server.event("event");
   server.register("push", ([count, payload]) => {
-    for (let seq = 0; seq < count; seq++) server.emit("event", seq, payload);
+    for (let seq = 0; seq < count; seq++) server.emit("event", { seq, payload });
     return count;
   });
   server.register("subscribe", () => {
@@ -20,7 +20,7 @@ export async function startServer() {
     return null;
   });
   server.register("broadcast", ([seq, payload]) => {
-    server.emit("event", seq, payload);
+    server.emit("event", { seq, payload });
     return subscribers;
   });
   return {
@@ -41,7 +41,8 @@ export async function connect(port) {
   });
   let onEvent = () => {};
   let subscribed = false;
-  client.on("event", (seq, payload) => onEvent(seq, payload));
+  // One object parameter arrives as one argument in every version of the client.
+  client.on("event", (event) => onEvent(event.seq, event.payload));
   const listen = async (handler) => {
     onEvent = handler;
     if (!subscribed) await client.subscribe("event");

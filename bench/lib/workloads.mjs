@@ -1,16 +1,24 @@
-/** Load shapes shared by the request/response scenarios, written once for every contender. */
+/**
+ * Load shapes shared by the request/response scenarios, written once for every contender.
+ * They run for a fixed time rather than a fixed count, so a slow contender does not make the
+ * whole run slow: calls are started until the window closes, and the window ends when the
+ * last started call has answered.
+ */
 import { LatencyRecorder } from "./stats.mjs";
 
-/** `calls` sequential `add` calls on one client; returns ops/s and latency percentiles. */
-export async function sequentialCalls(client, { warmup, calls }) {
-  for (let i = 0; i < warmup; i++) await client.add(i, 1);
+/** Sequential `add` calls on one client; returns ops/s and latency percentiles. */
+export async function sequentialCalls(client, { warmupMs, durationMs }) {
+  await runFor(warmupMs, () => client.add(1, 1));
   const latency = new LatencyRecorder();
   const started = performance.now();
-  for (let i = 0; i < calls; i++) {
+  const deadline = started + durationMs;
+  let calls = 0;
+  while (performance.now() < deadline) {
     const before = performance.now();
-    const sum = await client.add(i, 1);
+    const sum = await client.add(calls, 1);
     latency.record(performance.now() - before);
-    if (sum !== i + 1) throw new Error(`add(${i}, 1) answered ${sum}`);
+    if (sum !== calls + 1) throw new Error(`add(${calls}, 1) answered ${sum}`);
+    calls++;
   }
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -20,28 +28,35 @@ export async function sequentialCalls(client, { warmup, calls }) {
 }
 
 /**
- * `total` calls spread over `clients`, each keeping `inFlight` calls outstanding (a new call
- * starts as soon as one answers); returns ops/s.
+ * Every client keeps `inFlight` calls outstanding (a new call starts as soon as one answers)
+ * for `durationMs`; returns the ops/s of all of them together.
  */
-export async function callsInFlight(clients, { inFlight, warmup, total }) {
-  await Promise.all(clients.map((client) => keepBusy(client, inFlight, warmup)));
+export async function callsInFlight(clients, { inFlight, warmupMs, durationMs }) {
+  await keepAllBusy(clients, inFlight, warmupMs);
   const started = performance.now();
-  const perClient = Math.ceil(total / clients.length);
-  await Promise.all(clients.map((client) => keepBusy(client, inFlight, perClient)));
-  const seconds = (performance.now() - started) / 1000;
-  return { value: (perClient * clients.length) / seconds };
+  const calls = await keepAllBusy(clients, inFlight, durationMs);
+  return { value: calls / ((performance.now() - started) / 1000) };
 }
 
-async function keepBusy(client, inFlight, calls) {
-  let started = 0;
-  const lane = async () => {
-    while (started < calls) {
-      const i = started++;
-      const sum = await client.add(i, 1);
-      if (sum !== i + 1) throw new Error(`add(${i}, 1) answered ${sum}`);
+async function keepAllBusy(clients, inFlight, durationMs) {
+  const deadline = performance.now() + durationMs;
+  let calls = 0;
+  const lane = async (client) => {
+    while (performance.now() < deadline) {
+      const a = calls++;
+      const sum = await client.add(a, 1);
+      if (sum !== a + 1) throw new Error(`add(${a}, 1) answered ${sum}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inFlight, calls) }, lane));
+  await Promise.all(
+    clients.flatMap((client) => Array.from({ length: inFlight }, () => lane(client))),
+  );
+  return calls;
+}
+
+async function runFor(durationMs, call) {
+  const deadline = performance.now() + durationMs;
+  while (performance.now() < deadline) await call();
 }
 
 /** Opens `count` clients, a batch at a time (a burst of thousands of handshakes overflows backlogs). */

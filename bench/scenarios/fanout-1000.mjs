@@ -17,7 +17,7 @@ export default {
   params: (quick) =>
     quick
       ? { subscribers: 500, warmup: 1, rounds: 3 }
-      : { subscribers: 1000, warmup: 5, rounds: 25 },
+      : { subscribers: 1000, warmup: 3, rounds: 15 },
   async measure({ contender, port, params }) {
     const subscribers = await connectMany(contender, port, params.subscribers, { transport: "ws" });
     const control = await contender.connect(port, { transport: "ws" });

@@ -13,8 +13,8 @@ export default {
   contenders: restPeers,
   params: (quick) =>
     quick
-      ? { clients: 50, inFlight: 1, warmup: 4, total: 2000 }
-      : { clients: 50, inFlight: 1, warmup: 50, total: 25000 },
+      ? { clients: 50, inFlight: 1, warmupMs: 100, durationMs: 300 }
+      : { clients: 50, inFlight: 1, warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const clients = await connectMany(contender, port, params.clients, { transport: "http" });
     try {

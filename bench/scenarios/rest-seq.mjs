@@ -14,7 +14,8 @@ export default {
   transport: "http",
   contenders: restPeers,
   metrics: [{ key: "p50", unit: "ms", better: "lower" }],
-  params: (quick) => (quick ? { warmup: 100, calls: 500 } : { warmup: 1000, calls: 5000 }),
+  params: (quick) =>
+    quick ? { warmupMs: 100, durationMs: 300 } : { warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "http" });
     try {

@@ -13,8 +13,8 @@ export default {
   contenders: wsPeers,
   params: (quick) =>
     quick
-      ? { clients: 50, inFlight: 8, warmup: 40, total: 10000 }
-      : { clients: 50, inFlight: 8, warmup: 200, total: 100000 },
+      ? { clients: 50, inFlight: 8, warmupMs: 100, durationMs: 300 }
+      : { clients: 50, inFlight: 8, warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const clients = await connectMany(contender, port, params.clients, { transport: "ws" });
     try {

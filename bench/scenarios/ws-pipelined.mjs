@@ -14,8 +14,8 @@ export default {
   contenders: wsPeers,
   params: (quick) =>
     quick
-      ? { inFlight: 64, warmup: 2000, total: 10000 }
-      : { inFlight: 64, warmup: 10000, total: 100000 },
+      ? { inFlight: 64, warmupMs: 100, durationMs: 300 }
+      : { inFlight: 64, warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "ws" });
     try {

@@ -17,7 +17,8 @@ export default {
     { key: "p50", unit: "ms", better: "lower" },
     { key: "p99", unit: "ms", better: "lower" },
   ],
-  params: (quick) => (quick ? { warmup: 200, calls: 1000 } : { warmup: 2000, calls: 10000 }),
+  params: (quick) =>
+    quick ? { warmupMs: 100, durationMs: 300 } : { warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "ws" });
     try {

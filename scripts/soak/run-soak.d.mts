@@ -6,6 +6,8 @@ export interface SoakOptions {
   readonly killFraction?: number;
   /** Messages broadcast (default 50). */
   readonly messages?: number;
+  /** Clients of the unmeasured warm-up pass (default: as many as the soak). */
+  readonly warmupClients?: number;
   /** Clients connecting at once (default 50). */
   readonly connectBatch?: number;
 }

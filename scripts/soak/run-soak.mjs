@@ -49,7 +49,7 @@ function trackingWebSocket(sockets) {
  */
 async function pass(runtime, { clients, killFraction, messages, connectBatch }) {
   const { RpcServer, connectWebSocket } = runtime;
-  const { Room } = defineChat(runtime);
+  const { Room, RoomDescriptor } = defineChat(runtime);
   const room = new Room();
   const server = new RpcServer({ logger: false });
   server.register(room);
@@ -76,7 +76,7 @@ async function pass(runtime, { clients, killFraction, messages, connectBatch }) 
             WebSocket: trackingWebSocket(sockets),
           });
           const member = { name: `m${i}`, received: [], killed: false, connection, sockets };
-          await connection.call(room.constructor.descriptor, "join", [
+          await connection.call(RoomDescriptor, "join", [
             member.name,
             { message: (seq) => void member.received.push(seq) },
           ]);
@@ -161,21 +161,27 @@ async function pass(runtime, { clients, killFraction, messages, connectBatch }) 
 /** Every broken promise in `figures`, as sentences (empty: all good). */
 export function violations(figures) {
   const problems = [];
-  if (figures.joined !== figures.clients) problems.push(`${figures.joined} of ${figures.clients} joined`);
+  if (figures.joined !== figures.clients)
+    problems.push(`${figures.joined} of ${figures.clients} joined`);
   if (figures.killedReleasedOnceDisconnected !== figures.killed) {
     problems.push(
       `${figures.killedReleasedOnceDisconnected} of ${figures.killed} killed clients released exactly once with "disconnected"`,
     );
   }
-  if (figures.liveReleasedEarly > 0) problems.push(`${figures.liveReleasedEarly} live clients released early`);
-  if (figures.releasedMoreThanOnce > 0) problems.push(`${figures.releasedMoreThanOnce} callbacks released more than once`);
+  if (figures.liveReleasedEarly > 0)
+    problems.push(`${figures.liveReleasedEarly} live clients released early`);
+  if (figures.releasedMoreThanOnce > 0)
+    problems.push(`${figures.releasedMoreThanOnce} callbacks released more than once`);
   if (figures.releasesSeen !== figures.clients) {
     problems.push(`${figures.releasesSeen} releases seen for ${figures.clients} callbacks`);
   }
   if (figures.lost > 0) problems.push(`${figures.lost} messages lost`);
-  if (figures.outOfOrder > 0) problems.push(`${figures.outOfOrder} clients got messages out of order`);
-  if (figures.groupSizeAfter + figures.callbacksHeldAfter > 0) problems.push("callbacks still held after all left");
-  if (figures.connectionsAfter > 0) problems.push(`${figures.connectionsAfter} connections still open after all left`);
+  if (figures.outOfOrder > 0)
+    problems.push(`${figures.outOfOrder} clients got messages out of order`);
+  if (figures.groupSizeAfter + figures.callbacksHeldAfter > 0)
+    problems.push("callbacks still held after all left");
+  if (figures.connectionsAfter > 0)
+    problems.push(`${figures.connectionsAfter} connections still open after all left`);
   if (figures.timersAfter > figures.timersBefore) {
     problems.push(`${figures.timersAfter - figures.timersBefore} timers left behind`);
   }
@@ -186,7 +192,7 @@ export function violations(figures) {
 }
 
 /**
- * Runs a small warm-up pass (loads and compiles every code path), measures, runs the soak,
+ * Runs a warm-up pass (loads and compiles every code path), measures, runs the soak,
  * measures again. `heapBefore`/`heapAfter` are absent unless run with `--expose-gc`.
  * @param {typeof import("@svcgen/runtime")} runtime
  */
@@ -197,7 +203,10 @@ export async function runSoak(runtime, options = {}) {
     messages: options.messages ?? 50,
     connectBatch: options.connectBatch ?? 50,
   };
-  await pass(runtime, { ...settings, clients: Math.min(20, settings.clients), messages: 5 });
+  // A second pass of the same size, measured: a leak shows as growth over the first.
+  // The warm-up is as big as the soak: V8 keeps compiled code and some tables sized by the
+  // largest load it has seen, which is growth once, not a leak; a leak grows on every pass.
+  await pass(runtime, { ...settings, clients: options.warmupClients ?? settings.clients });
   const timersBefore = timers();
   const heapBefore = await collect();
   const figures = await pass(runtime, settings);

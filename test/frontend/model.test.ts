@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import path from "node:path";
 import { loadProgram } from "svcgen";
-import type { EnumDecl, ErrorDecl, InterfaceDecl, RecordDecl } from "svcgen";
+import type { CallbackDecl, EnumDecl, ErrorDecl, InterfaceDecl, RecordDecl } from "svcgen";
 import { tempTree } from "./helpers.js";
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -217,6 +217,28 @@ describe("what the model keeps", () => {
       undefined,
       "The z field.\n\n  indented detail",
     ]);
+  });
+
+  test("keywords name members: `oneway oneway()` is a oneway method, `oneway()` is not", async () => {
+    const t = await tree({
+      "k.svc": [
+        "callback C { oneway oneway(throws: string); }",
+        "interface I { oneway(): string; }",
+        "enum E { map, void }",
+      ].join("\n"),
+    });
+    const program = await loadProgram([t.path("k.svc")]);
+    expect(program.diagnostics).toEqual([]);
+    const c = program.model!.declarations.get("C") as CallbackDecl;
+    expect(c.methods.map((m) => [m.name, m.oneway, m.params.map((p) => p.name)])).toEqual([
+      ["oneway", true, ["throws"]],
+    ]);
+    const i = program.model!.declarations.get("I") as InterfaceDecl;
+    expect(i.methods.map((m) => [m.name, m.oneway, m.returns])).toEqual([
+      ["oneway", false, { kind: "primitive", name: "string" }],
+    ]);
+    const e = program.model!.declarations.get("E") as EnumDecl;
+    expect(e.members.map((m) => m.name)).toEqual(["map", "void"]);
   });
 
   test("maps and lists nest as written", async () => {

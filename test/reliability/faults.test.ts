@@ -84,6 +84,19 @@ describe("a client that vanishes (no close frame)", () => {
   });
 });
 
+describe("a client that does not answer an awaited callback", () => {
+  test("the callback rejects with -32003 after callbackTimeoutMs; a late answer is ignored", async () => {
+    const running = await serve({ callbackTimeoutMs: 100 });
+    const client = await raw(running);
+    call(client, 1, "ask", { probe: "silent", question: "anyone?" });
+    const request = await client.next((m) => m.method === "$/callback");
+    expect((await client.next((m) => m.id === 1)).result).toBe(`error:${ErrorCode.TimedOut}`);
+    client.send({ jsonrpc: "2.0", id: request.id, result: "too late" });
+    expect((await client.request(2, "lab.Lab.echo", { n: 2 })).result).toBe(2);
+    expect(running.lab.outcomes).toEqual([`error:${ErrorCode.TimedOut}`]);
+  });
+});
+
 describe("liveness and back-pressure", () => {
   test("a peer that stops answering pings is terminated and its callbacks released", async () => {
     const running = await serve({ heartbeatMs: 40 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { ErrorCode } from "@svcgen/runtime";
 import WebSocket from "ws";
-import { RawClient, post, startServer, type Answer, type Running } from "./harness.js";
+import { RawClient, post, startServer, until, type Answer, type Running } from "./harness.js";
 import { SECRET } from "./services.js";
 
 let running: Running;
@@ -290,5 +290,52 @@ describe("callback ids are scoped to their connection", () => {
     a.send({ jsonrpc: "2.0", id: toA.id, result: "real" });
     expect((await a.next((m) => m.id === 1 && "result" in m)).result).toBe("ok:real");
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe("requests of one connection are out of reach of another", () => {
+  test("$/cancel and $/release name ids of the sender's own connection only", async () => {
+    const a = await openAs("user");
+    const b = await openAs("user");
+    expect((await a.request(1, "lab.Lab.hold", { probe: "mine" })).result).toBeNull();
+    a.send({ jsonrpc: "2.0", id: 2, method: "lab.Lab.wait", params: { ms: 200 } });
+    await until(() => running.lab.started.includes("wait"));
+    b.send({ jsonrpc: "2.0", method: "$/cancel", params: { id: 2 } });
+    b.send({ jsonrpc: "2.0", method: "$/release", params: { callback: "mine" } });
+    expect((await a.next((m) => m.id === 2)).result).toBe("done");
+    expect(running.lab.releases.filter((r) => r.endsWith("/mine:released"))).toEqual([]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe("names that exist on every JavaScript object are not methods", () => {
+  const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+
+  test("REST answers 404 and JSON-RPC -32601 for them", async () => {
+    for (const name of names) {
+      const answer = await post(`${running.url}/lab.Lab/${name}`, {}, as("user"));
+      expect(answer.status).toBe(404);
+      expect(answer.body.code).toBe(ErrorCode.MethodNotFound);
+      expect((await post(`${running.url}/${name}/echo`, {}, as("user"))).status).toBe(404);
+      expect((await rpc(`lab.Lab.${name}`)).body.error.code).toBe(ErrorCode.MethodNotFound);
+    }
+    const client = await openAs("user");
+    for (const [i, name] of names.entries()) {
+      expect((await client.request(i, `lab.Lab.${name}`, {})).error.code).toBe(
+        ErrorCode.MethodNotFound,
+      );
+      expect((await client.request(`x${i}`, name, {})).error.code).toBe(ErrorCode.MethodNotFound);
+    }
+    await client.close();
+  });
+
+  test("they work as callback ids and request ids, scoped like any other", async () => {
+    const client = await openAs("user");
+    for (const id of ["__proto__", "constructor", "toString"]) {
+      expect((await client.request(id, "lab.Lab.hold", { probe: id })).result).toBeNull();
+    }
+    expect((await client.request("hasOwnProperty", "lab.Lab.echo", { n: 9 })).result).toBe(9);
+    await client.close();
+    await until(() => running.lab.releases.filter((r) => r.endsWith(":disconnected")).length >= 3);
   });
 });

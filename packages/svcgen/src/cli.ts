@@ -61,12 +61,16 @@ export async function main(
         paths: string[],
         options: { out: string; root?: string; check: boolean; format: "text" | "json" },
       ) => {
-        exitCode = await runGenerate(paths, {
-          out: options.out,
-          ...(options.root === undefined ? {} : { root: options.root }),
-          check: options.check,
-          format: options.format,
-        });
+        exitCode = await runGenerate(
+          paths,
+          {
+            out: options.out,
+            ...(options.root === undefined ? {} : { root: options.root }),
+            check: options.check,
+            format: options.format,
+          },
+          output,
+        );
       },
     );
 

@@ -26,8 +26,10 @@ import {
 } from "./ws-socket.js";
 
 export interface WebSocketConnectOptions {
-  /** Default call timeout (-32003), and how long a connect attempt may take. Default 30 000. */
+  /** Default call timeout (-32003). Default 30 000. */
   readonly timeoutMs?: number;
+  /** How long one connect attempt may take before it counts as failed. Default 10 000. */
+  readonly connectTimeoutMs?: number;
   /** Subprotocols offered. Default `["svc.json"]`. */
   readonly protocols?: string | string[];
   /** Extra upgrade request headers (Node only: browsers cannot set them). */
@@ -344,15 +346,16 @@ class WebSocketClient implements WebSocketConnection {
         reject(error);
         return;
       }
+      const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000;
       let opened = false;
       let failure = "";
       let markClosed!: () => void;
       const socketClosed = new Promise<void>((done) => (markClosed = done));
       const timer = setTimeout(() => {
-        failure = `no answer within ${this.#timeoutMs} ms`;
+        failure = `no answer within ${connectTimeoutMs} ms`;
         socket.close();
         (socket as { terminate?: () => void }).terminate?.();
-      }, this.#timeoutMs);
+      }, connectTimeoutMs);
       socket.addEventListener("error", (event) => {
         const message = (event as { message?: unknown }).message;
         if (typeof message === "string" && failure === "") failure = message;

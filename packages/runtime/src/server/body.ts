@@ -3,6 +3,7 @@
  * limit stops reading at the limit (a huge body is never buffered), the content type is
  * checked before any byte is read, and invalid UTF-8 is refused rather than replaced.
  */
+import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
 
@@ -32,6 +33,7 @@ export function checkJsonContentType(req: IncomingMessage, hasBody: boolean): vo
     );
   }
   const header = req.headers["content-type"];
+  if (header === "application/json") return;
   if (header === undefined) {
     if (!hasBody) return;
     throw new HttpFailure(415, ErrorCode.InvalidRequest, "Content-Type must be application/json");
@@ -111,18 +113,30 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** Parses a body as JSON: empty (only whitespace) is `{ empty: true }`; bad text is 400. */
 export function parseJsonBody(raw: Buffer): JsonBody {
   let text: string;
-  try {
-    text = strictUtf8.decode(raw);
-  } catch {
-    throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not valid UTF-8");
+  if (isAscii(raw)) {
+    // Plain ASCII (nearly every JSON body) is valid UTF-8 as is: no strict decoding needed.
+    text = raw.latin1Slice(0, raw.length);
+  } else {
+    try {
+      text = strictUtf8.decode(raw);
+    } catch {
+      throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not valid UTF-8");
+    }
   }
-  if (text.trim() === "") return { empty: true };
+  if (text.length === 0 || (isJsonSpace(text.charCodeAt(0)) && text.trim() === "")) {
+    return { empty: true };
+  }
   try {
     return { empty: false, value: JSON.parse(text) as unknown };
   } catch (error) {
     const reason = error instanceof RangeError ? "nested too deeply" : "malformed JSON";
     throw new HttpFailure(400, ErrorCode.ParseError, `Request body is not JSON: ${reason}`);
   }
+}
+
+/** Space, tab, line feed, carriage return: the whitespace JSON allows around a value. */
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 /** Content type check, bounded read and parse, in that order. */

@@ -15,13 +15,16 @@ export type NextHandler = () => void;
 
 /** The path of `req.url` below `prefix` (`/rpc`, `/a.B/m`), or undefined when outside it. */
 export function pathBelow(prefix: string, url: string | undefined): string | undefined {
-  const path = (url ?? "/").split("?", 1)[0]!;
+  const raw = url ?? "/";
+  const query = raw.indexOf("?");
+  const path = query === -1 ? raw : raw.slice(0, query);
   if (prefix === "") return path;
   if (path === prefix) return "/";
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
 }
 
 function decodeSegment(segment: string): string | undefined {
+  if (!segment.includes("%")) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

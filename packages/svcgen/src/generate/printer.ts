@@ -6,6 +6,29 @@
 
 import type { Deprecation } from "../model/model.js";
 
+/** The line width the generated code is formatted to (prettier's `printWidth`). */
+export const PRINT_WIDTH = 100;
+
+/**
+ * A run of top-level statements. The emitters write code the way prettier prints it when
+ * every construct fits on its line; a segment where that may not hold (a line too wide, a
+ * construct prettier may respell) is marked, and only marked segments are formatted.
+ */
+export interface Segment {
+  readonly lines: string[];
+  /** True when the lines may differ from prettier's output and must be formatted. */
+  needsFormatting: boolean;
+}
+
+/** The module text in pieces: `head` (header and imports) and the body's segments. */
+export interface PrintedModule {
+  readonly head: string;
+  readonly segments: readonly Segment[];
+}
+
+/** Lines that are exactly as prettier would print them only if short and plain ASCII. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 interface ImportedSymbol {
   readonly name: string;
   readonly local: string;
@@ -21,7 +44,8 @@ export interface ImportOptions {
 }
 
 export class CodePrinter {
-  private readonly lines: string[] = [];
+  private readonly segments: Segment[] = [{ lines: [], needsFormatting: false }];
+  private current: Segment = this.segments[0]!;
   private depth = 0;
   /** module specifier → imported name → symbol */
   private readonly imports = new Map<string, Map<string, ImportedSymbol>>();
@@ -74,7 +98,26 @@ export class CodePrinter {
 
   /** Appends one line at the current indentation (an empty call appends a blank line). */
   line(text = ""): void {
-    this.lines.push(text === "" ? "" : "  ".repeat(this.depth) + text);
+    if (text === "") {
+      this.current.lines.push("");
+      if (this.depth === 0) this.split();
+      return;
+    }
+    const indented = "  ".repeat(this.depth) + text;
+    if (indented.length > PRINT_WIDTH || NON_ASCII.test(indented)) this.irregular();
+    this.current.lines.push(indented);
+  }
+
+  /** Starts a new segment; call only between top-level statements. */
+  split(): void {
+    if (this.current.lines.length === 0) return;
+    this.current = { lines: [], needsFormatting: false };
+    this.segments.push(this.current);
+  }
+
+  /** Marks the current segment as one prettier has to format (see `Segment`). */
+  irregular(): void {
+    this.current.needsFormatting = true;
   }
 
   /** Prints `open`, the body one level deeper, then `close`. */
@@ -107,9 +150,24 @@ export class CodePrinter {
 
   /** The module text: `header` lines, the import lines, a blank line, then the body. */
   print(header: readonly string[]): string {
+    const { head, segments } = this.printModule(header);
+    return head + segments.map((segment) => segment.lines.join("\n") + "\n").join("");
+  }
+
+  /**
+   * The module in pieces: the header and import lines with a blank line after them, then
+   * the body's non-empty segments. Blank lines at the end of the body are dropped.
+   */
+  printModule(header: readonly string[]): PrintedModule {
     const out = [...header, ...this.importLines()];
-    if (out.length > 0) out.push("");
-    return [...out, ...this.lines].join("\n") + "\n";
+    const head = out.length > 0 ? out.join("\n") + "\n\n" : "";
+    const segments = this.segments.filter((segment) => segment.lines.length > 0);
+    const last = segments[segments.length - 1];
+    if (last !== undefined) {
+      while (last.lines.length > 0 && last.lines[last.lines.length - 1] === "") last.lines.pop();
+      if (last.lines.length === 0) segments.pop();
+    }
+    return { head, segments };
   }
 
   private importLines(): string[] {
@@ -121,11 +179,18 @@ export class CodePrinter {
       );
       const values = symbols.filter((s) => !s.typeOnly).map(importClause);
       const types = symbols.filter((s) => s.typeOnly).map(importClause);
-      if (values.length > 0) lines.push(`import { ${values.join(", ")} } from "${from}";`);
-      if (types.length > 0) lines.push(`import type { ${types.join(", ")} } from "${from}";`);
+      if (values.length > 0) lines.push(importLine("import", values, from));
+      if (types.length > 0) lines.push(importLine("import type", types, from));
     }
     return lines;
   }
+}
+
+/** An import declaration as prettier prints it: on one line, else one name per line. */
+function importLine(keyword: string, names: readonly string[], from: string): string {
+  const flat = `${keyword} { ${names.join(", ")} } from "${from}";`;
+  if (flat.length <= PRINT_WIDTH) return flat;
+  return [`${keyword} {`, ...names.map((name) => `  ${name},`), `} from "${from}";`].join("\n");
 }
 
 function importClause(symbol: ImportedSymbol): string {

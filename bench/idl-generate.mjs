@@ -1,39 +1,83 @@
 /**
- * How fast `svcgen generate` turns a 100k-line IDL (see idl-corpus.mjs) into TypeScript:
- * loading and checking (loadProgram), then emitting and formatting every module
- * (generateFiles), each timed separately. Run after `npm run build`:
- * node bench/idl-generate.mjs
+ * How fast `svcgen generate` turns a 100k-line IDL (see idl-corpus.mjs) into formatted
+ * TypeScript: loading and checking (loadProgram), then emitting and formatting every module
+ * (generateFiles), each timed separately, after a warm-up on a small corpus (prettier and
+ * the JIT loaded). Run after `npm run build`:
+ *
+ *   node bench/idl-generate.mjs [--json] [--quick]
+ *
+ * --quick uses a 20k-line corpus. --json prints one JSON line for bench/run.mjs instead of
+ * the table: `lines` and `totalMs` (so lines/s), plus the parts as extra numbers.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateFiles, loadProgram } from "../packages/svcgen/dist/index.js";
-import { writeIdl } from "./idl-corpus.mjs";
+import { makeIdl, writeIdl } from "./idl-corpus.mjs";
 
-const LINES = 100_000;
+const json = process.argv.includes("--json");
+const quick = process.argv.includes("--quick");
+const LINES = quick ? 20_000 : 100_000;
+const WARM_UP_LINES = 2_000;
 
-const folder = await mkdtemp(path.join(tmpdir(), "svcgen-generate-bench-"));
-try {
-  await writeIdl(folder, LINES);
+/** loadProgram + generateFiles over the corpus in `dir`, with wall and CPU times. */
+async function measure(dir) {
+  const cpuStart = process.cpuUsage();
   const started = performance.now();
-  const program = await loadProgram([folder]);
+  const program = await loadProgram([dir]);
   const loaded = performance.now();
   if (!program.model) {
     throw new Error(`the corpus has errors: ${program.diagnostics[0]?.message}`);
   }
   const files = await generateFiles(program.model, { root: program.root });
   const generated = performance.now();
-  const outputLines = files.reduce((n, f) => n + f.text.split("\n").length - 1, 0);
-  console.table([
-    {
-      "IDL files": program.model.files.length,
-      "output lines": outputLines,
-      "load ms": Math.round(loaded - started),
-      "generate ms": Math.round(generated - loaded),
-      "total ms": Math.round(generated - started),
-      "heap MiB": Math.round(process.memoryUsage().heapUsed / 2 ** 20),
-    },
-  ]);
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    files: program.model.files.length,
+    outputLines: files.reduce((n, f) => n + f.text.split("\n").length - 1, 0),
+    loadMs: loaded - started,
+    generateMs: generated - loaded,
+    totalMs: generated - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
+}
+
+const folder = await mkdtemp(path.join(tmpdir(), "svcgen-generate-bench-"));
+try {
+  await writeIdl(path.join(folder, "warm-up"), WARM_UP_LINES);
+  await measure(path.join(folder, "warm-up"));
+  const dir = path.join(folder, "corpus");
+  await writeIdl(dir, LINES);
+  const lines = makeIdl(LINES).reduce((n, f) => n + f.text.split("\n").length - 1, 0);
+  const result = await measure(dir);
+  const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  if (json) {
+    console.log(
+      JSON.stringify({
+        lines,
+        totalMs: Math.round(result.totalMs),
+        loadMs: Math.round(result.loadMs),
+        generateMs: Math.round(result.generateMs),
+        cpuMs: Math.round(result.cpuMs),
+        files: result.files,
+        outputLines: result.outputLines,
+        heapMiB,
+      }),
+    );
+  } else {
+    console.table([
+      {
+        "IDL lines": lines,
+        "IDL files": result.files,
+        "output lines": result.outputLines,
+        "load ms": Math.round(result.loadMs),
+        "generate ms": Math.round(result.generateMs),
+        "total ms": Math.round(result.totalMs),
+        "cpu ms": Math.round(result.cpuMs),
+        "heap MiB": heapMiB,
+      },
+    ]);
+  }
 } finally {
   await rm(folder, { recursive: true, force: true });
 }

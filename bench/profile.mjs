@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { measureOnce } from "./lib/children.mjs";
+import { generateBenchService } from "./lib/generated.mjs";
 import { loadScenario } from "./scenarios/index.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -21,6 +22,8 @@ if (!scenarioId) {
 }
 
 const scenario = await loadScenario(scenarioId);
+const generateWarning = await generateBenchService();
+if (generateWarning) process.stdout.write(`warning: ${generateWarning}\n`);
 const profileDir = join(benchDir, ".work", "profiles", `${scenarioId}-${contender}`);
 rmSync(profileDir, { recursive: true, force: true });
 const dirs = { server: join(profileDir, "server"), client: join(profileDir, "client") };

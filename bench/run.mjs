@@ -15,6 +15,7 @@ import { measureOnce } from "./lib/children.mjs";
 import { missingPackage } from "./lib/contenders.mjs";
 import { runExternal } from "./lib/external.mjs";
 import { evaluateGoals } from "./lib/goals.mjs";
+import { generateBenchService } from "./lib/generated.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { renderMarkdown } from "./lib/report.mjs";
 import { summarize } from "./lib/stats.mjs";
@@ -43,7 +44,14 @@ const limits = { maxConnections: connectionLimit() };
 const timeoutMs = quick ? 60_000 : 180_000;
 
 const startedAt = performance.now();
+let failures = 0;
 if (!options["no-build"]) build();
+const generateWarning = await generateBenchService();
+log(
+  generateWarning
+    ? `warning: ${generateWarning}; svcgen runs the hand-written bench-service.mjs`
+    : "svcgen runs the code generated from bench.svc",
+);
 const machine = describeMachine();
 const scenarios = [];
 for (const id of selected) {
@@ -67,7 +75,7 @@ writeFileSync(
   resultsFile,
   await formatMarkdown(
     resultsFile,
-    renderMarkdown({ machine, scenarios, goals, command, findings }),
+    renderMarkdown({ machine, scenarios, goals, command, findings, generateWarning }),
   ),
 );
 
@@ -80,6 +88,10 @@ for (const goal of goals) {
 log(
   `wrote ${relative(rootDir, outDir) || "."}/{results.json,RESULTS.md,results.svg} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
 );
+if (failures > 0) {
+  log(`${failures} measurement(s) failed: see the log above`);
+  process.exitCode = 1;
+}
 
 /** All repetitions of one scenario, contenders interleaved so drift hits all of them alike. */
 async function runScenario(scenario) {
@@ -117,6 +129,7 @@ async function runScenario(scenario) {
         }
       } catch (error) {
         unavailable[contender] = `failed: ${firstLine(error)}`;
+        failures++;
         log(`  ${contender}: failed: ${error?.message ?? error}`);
       }
     }

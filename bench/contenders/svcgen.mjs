@@ -1,9 +1,9 @@
 /**
- * svcgen: RpcServer (REST and WebSocket on one port) with the bench service, and the
- * generated-style client over connectWebSocket or connectHttp.
+ * svcgen: RpcServer (REST and WebSocket on one port) serving an implementation of the
+ * generated BenchBase, and the generated BenchClient over connectWebSocket or connectHttp.
  */
 import { CallbackGroup, RpcServer, connectHttp, connectWebSocket } from "@svcgen/runtime";
-import { BenchBase, BenchClient } from "./bench-service.mjs";
+import { BenchBase, BenchClient } from "./bench-module.mjs";
 
 class BenchService extends BenchBase {
   subscribers = new CallbackGroup();

@@ -52,6 +52,8 @@ export async function connect(port) {
           {
             onData: (event) => handler(event.seq, event.payload),
             onError: reject,
+            // The server ending the generator reaches the client as "stopped", then complete.
+            onStopped: () => resolve(count),
             onComplete: () => resolve(count),
           },
         );

@@ -34,7 +34,8 @@ export async function measureOnce(scenario, contender, params, options) {
     return await outcome;
   } finally {
     outcome.catch(() => {});
-    if (client.exitCode === null && client.signalCode === null) client.kill("SIGKILL");
+    // The client exits by itself once its outcome is sent (writing its CPU profile, if any).
+    await exitOrKill(client, 5000);
     const started = await server?.catch(() => undefined);
     if (started) await stopChild(started.child);
   }
@@ -104,10 +105,15 @@ function askChild(child, question) {
 }
 
 async function stopChild(child) {
+  if (child.connected) child.send({ type: "stop" });
+  await exitOrKill(child, 5000);
+}
+
+/** Waits up to `graceMs` for `child` to exit, then kills it. */
+async function exitOrKill(child, graceMs) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.send({ type: "stop" });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
 }

@@ -1,10 +1,14 @@
 /** Runs a benchmark script of its own and reads the JSON object on its last output line. */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 
 export async function runExternal(script, { quick, timeoutMs }) {
   if (!existsSync(script)) return { unavailable: `${basename(script)} not written yet` };
+  // A script that knows no --json prints no result to read: skip it rather than wait for it.
+  if (!readFileSync(script, "utf8").includes("--json")) {
+    return { unavailable: `${basename(script)} has no --json output yet` };
+  }
   const args = [script, "--json", ...(quick ? ["--quick"] : [])];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";

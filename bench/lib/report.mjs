@@ -1,13 +1,17 @@
 /** Writes RESULTS.md from the results of one run. */
 import { round } from "./stats.mjs";
 
-export function renderMarkdown({ machine, scenarios, goals, command, findings }) {
+export function renderMarkdown({ machine, scenarios, goals, command, findings, generateWarning }) {
   const lines = [
     "# Benchmark results",
     "",
     `Produced by \`${command}\` on ${machine.date}. Each number is the median of the runs; ` +
       "the spread is min–max over the runs. Every contender runs in fresh child processes " +
       "(server and client apart). See [README.md](README.md) for what each scenario measures.",
+    "",
+    generateWarning
+      ? `svcgen ran the hand-written bench-service.mjs: ${generateWarning}.`
+      : "svcgen ran the TypeScript generated from bench.svc by `svcgen generate`.",
     "",
     "## Machine",
     "",

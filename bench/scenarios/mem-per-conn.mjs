@@ -14,7 +14,7 @@ export default {
   transport: "ws",
   contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "grpc"],
   metrics: [{ key: "rss", unit: "bytes/conn", better: "lower" }],
-  params: (quick, limits) => ({ connections: quick ? 300 : limits.maxConnections }),
+  params: (quick, limits) => ({ connections: quick ? 200 : limits.maxConnections }),
   async measure({ contender, port, params, askServer }) {
     const before = await askServer("memory");
     const clients = await connectMany(contender, port, params.connections, { transport: "ws" });

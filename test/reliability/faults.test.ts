@@ -63,6 +63,24 @@ describe("a client that vanishes (no close frame)", () => {
     await until(async () => (await running.connections()) === 0);
   });
 
+  test("releases racing a cut connection still happen exactly once per callback", async () => {
+    const running = await serve();
+    const doomed = await raw(running);
+    const ids = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    for (const [i, probe] of ids.entries()) call(doomed, i, "hold", { probe });
+    await doomed.next((m) => m.id === ids.length - 1);
+    for (const probe of ids.slice(0, 10)) {
+      doomed.send({ jsonrpc: "2.0", method: "$/release", params: { callback: probe } });
+    }
+    await doomed.vanish();
+    await until(() => releasesOf(running, ids).length === ids.length);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const seen = releasesOf(running, ids);
+    expect(seen).toHaveLength(ids.length);
+    expect(new Set(seen.map((entry) => entry.split(":")[0])).size).toBe(ids.length);
+    for (const entry of seen) expect(entry).toMatch(/:(released|disconnected)$/);
+  });
+
   test("mid-callback: the awaited callback fails with -32007 and is released once", async () => {
     const running = await serve();
     const doomed = await raw(running);
@@ -90,7 +108,8 @@ describe("a client that does not answer an awaited callback", () => {
     const client = await raw(running);
     call(client, 1, "ask", { probe: "silent", question: "anyone?" });
     const request = await client.next((m) => m.method === "$/callback");
-    expect((await client.next((m) => m.id === 1)).result).toBe(`error:${ErrorCode.TimedOut}`);
+    const answer = await client.next((m) => m.id === 1 && "result" in m);
+    expect(answer.result).toBe(`error:${ErrorCode.TimedOut}`);
     client.send({ jsonrpc: "2.0", id: request.id, result: "too late" });
     expect((await client.request(2, "lab.Lab.echo", { n: 2 })).result).toBe(2);
     expect(running.lab.outcomes).toEqual([`error:${ErrorCode.TimedOut}`]);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
+import { connect, type Socket } from "node:net";
 import { connectWebSocket, type WebSocketConnection } from "@svcgen/runtime";
 import { fuzzRuns, fuzzTimeout } from "./fuzz-runs.js";
 import { RawClient, startServer, type Running } from "./harness.js";
@@ -180,4 +181,44 @@ describe("WebSocket endpoint under fuzzing", () => {
     });
     await client.close();
   });
+
+  test(
+    "random bytes after the handshake or instead of HTTP: the socket is dropped, the server stays up",
+    async () => {
+      const good = new RawClient(running.wsUrl);
+      await good.opened;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.boolean(),
+          fc.uint8Array({ minLength: 1, maxLength: 64 }),
+          async (upgrade, bytes) => {
+            const socket = await openTcp(running.port);
+            if (upgrade) {
+              socket.write(
+                "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+                  "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+              );
+            }
+            socket.write(bytes);
+            // Ending our side: the server must finish with this socket too, not keep it.
+            socket.end();
+            await new Promise<void>((resolve) => socket.on("close", () => resolve()));
+            const n = sentinel++;
+            expect((await good.request(`tcp-${n}`, "lab.Lab.echo", { n })).result).toBe(n);
+          },
+        ),
+        { numRuns: fuzzRuns(40) },
+      );
+      await good.close();
+    },
+    fuzzTimeout(30_000),
+  );
 });
+
+function openTcp(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => resolve(socket));
+    socket.on("error", reject);
+    socket.resume();
+  });
+}

@@ -75,7 +75,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    // Most bodies arrive in one chunk: the array is made for a second one only.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     const cleanup = () => {
       req.off("data", onData);
@@ -91,11 +93,12 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
         reject(tooLarge(maxBytes));
         return;
       }
-      chunks.push(chunk);
+      if (first === undefined) first = chunk;
+      else (more ??= [first]).push(chunk);
     };
+    // The request is finished with: its listeners go with it, no need to remove them.
     const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      resolve(more !== undefined ? Buffer.concat(more, size) : (first ?? Buffer.alloc(0)));
     };
     // The client went away mid-body: nobody reads the answer, and it is not a server fault.
     const onError = () => {
@@ -115,7 +118,7 @@ export function parseJsonBody(raw: Buffer): JsonBody {
   let text: string;
   if (isAscii(raw)) {
     // Plain ASCII (nearly every JSON body) is valid UTF-8 as is: no strict decoding needed.
-    text = raw.latin1Slice(0, raw.length);
+    text = raw.toString("latin1");
   } else {
     try {
       text = strictUtf8.decode(raw);
@@ -123,7 +126,7 @@ export function parseJsonBody(raw: Buffer): JsonBody {
       throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not valid UTF-8");
     }
   }
-  if (text.length === 0 || (isJsonSpace(text.charCodeAt(0)) && text.trim() === "")) {
+  if (text.length === 0 || (mayBeSpace(text.charCodeAt(0)) && text.trim() === "")) {
     return { empty: true };
   }
   try {
@@ -134,9 +137,9 @@ export function parseJsonBody(raw: Buffer): JsonBody {
   }
 }
 
-/** Space, tab, line feed, carriage return: the whitespace JSON allows around a value. */
-function isJsonSpace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+/** Whether `trim()` could remove this first character: a `{`, `[` or digit spares the scan. */
+function mayBeSpace(code: number): boolean {
+  return code <= 0x20 || code >= 0x7f;
 }
 
 /** Content type check, bounded read and parse, in that order. */

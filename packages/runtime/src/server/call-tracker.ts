@@ -1,28 +1,98 @@
 /**
  * The HTTP calls in flight, so that `close()` can let them finish, then abort the ones that
  * outlive the grace period. Each call gets an AbortSignal that also fires when its client
- * goes away.
+ * goes away; the signal is made only when something reads it, since most calls finish
+ * without anyone looking.
  */
 import type { ServerResponse } from "node:http";
 
+const trackedCall = Symbol("svcgen.trackedCall");
+
+type TrackedResponse = ServerResponse & { [trackedCall]?: TrackedCall | undefined };
+
+/** One listener for every watched response (`this` is the response): no closure per call. */
+function onResponseClose(this: TrackedResponse): void {
+  if (!this.writableFinished) this[trackedCall]?.abort();
+}
+
+/**
+ * One HTTP call in flight. Until its signal is read, nobody can observe an abort, so the
+ * disconnect of the client is watched only from then on.
+ */
+export class TrackedCall {
+  readonly #res: TrackedResponse;
+  #controller: AbortController | undefined;
+  #aborted = false;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Made on first read; already aborted when the call was aborted before. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+      else this.#watchDisconnect();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
+
+  /** Called once the call is answered. */
+  release(): void {
+    if (this.#res[trackedCall] !== this) return;
+    this.#res.off("close", onResponseClose);
+    this.#res[trackedCall] = undefined;
+  }
+
+  #watchDisconnect(): void {
+    const res = this.#res;
+    // The client may have gone already, before anyone was watching.
+    if (res.destroyed) {
+      if (!res.writableFinished) this.abort();
+      return;
+    }
+    res[trackedCall] = this;
+    res.on("close", onResponseClose);
+  }
+}
+
 export class CallTracker {
-  readonly #calls = new Set<AbortController>();
+  readonly #calls = new Set<TrackedCall>();
   readonly #idleWaiters: (() => void)[] = [];
+
+  /** A call answered on `res`, aborted on client disconnect or by `abortAll()`; `finish` it. */
+  start(res: ServerResponse): TrackedCall {
+    const call = new TrackedCall(res);
+    this.#calls.add(call);
+    return call;
+  }
+
+  finish(call: TrackedCall): void {
+    call.release();
+    this.#calls.delete(call);
+    if (this.#calls.size === 0 && this.#idleWaiters.length > 0) {
+      for (const wake of this.#idleWaiters.splice(0)) wake();
+    }
+  }
 
   /** Runs `work` with a signal aborted on client disconnect or by `abortAll()`. */
   async track<T>(res: ServerResponse, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) controller.abort();
-    };
-    res.once("close", onClose);
-    this.#calls.add(controller);
+    const call = this.start(res);
     try {
-      return await work(controller.signal);
+      return await work(call.signal);
     } finally {
-      res.off("close", onClose);
-      this.#calls.delete(controller);
-      if (this.#calls.size === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+      this.finish(call);
     }
   }
 
@@ -37,6 +107,6 @@ export class CallTracker {
   }
 
   abortAll(): void {
-    for (const controller of this.#calls) controller.abort();
+    for (const call of this.#calls) call.abort();
   }
 }

@@ -11,7 +11,7 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, errorFields } from "../protocol/errors.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
 import type { ResolvedServerOptions } from "./options.js";
-import { InstanceScope, type ServiceRegistry } from "./registry.js";
+import { InstanceScope, type Registration, type ServiceRegistry } from "./registry.js";
 
 export { InstanceScope };
 
@@ -26,6 +26,11 @@ export interface Invocation {
   /** Holds `perConnection` instances. */
   readonly scope: InstanceScope;
   readonly signal: AbortSignal;
+  /**
+   * Whether the call is aborted already, for a transport that makes `signal` only when it is
+   * read (reading `signal` to ask would make it). Default: `signal.aborted`.
+   */
+  readonly aborted?: boolean;
   /** WebSocket only: callback id → the connection's proxy. Absent over HTTP. */
   readonly resolveCallback?: (id: string, callback: CallbackDescriptor, pointer: string) => unknown;
 }
@@ -81,15 +86,22 @@ export class Dispatcher {
    * declared errors of the method as thrown; undeclared exceptions → -32603 with an
    * `incident` id that is logged with the exception; an aborted signal → -32002.
    */
-  async invoke(inv: Invocation): Promise<JsonValue | undefined> {
+  invoke(inv: Invocation): Promise<JsonValue | undefined> {
     try {
-      return await whileNotAborted(inv.signal, () => this.#run(inv));
+      if (inv.aborted ?? inv.signal.aborted) throw cancelled();
+      const outcome = this.#run(inv);
+      // A synchronous implementation is answered without racing the signal: nothing to wait for.
+      if (!(outcome instanceof Promise)) return Promise.resolve(outcome);
+      return whileNotAborted(inv.signal, outcome).catch((error: unknown) => {
+        throw this.#toWireReady(error, inv);
+      });
     } catch (error) {
-      throw this.#toWireReady(error, inv);
+      return Promise.reject(this.#toWireReady(error, inv));
     }
   }
 
-  async #run(inv: Invocation): Promise<JsonValue | undefined> {
+  /** The encoded result, synchronously when no step (authorize, the implementation) is async. */
+  #run(inv: Invocation): JsonValue | undefined | Promise<JsonValue | undefined> {
     const { method } = inv;
     const registration = this.#registry.get(method.owner.name);
     if (registration === undefined || registration.descriptor.methods.get(method.name) !== method) {
@@ -103,16 +115,39 @@ export class Dispatcher {
       );
     }
     const args = decodeArguments(inv);
-    const ctx: CallContext = {
-      principal: inv.principal,
-      transport: inv.transport,
-      signal: inv.signal,
-      ...(inv.connection ? { connection: inv.connection } : {}),
-    };
+    // `signal` is read through: a transport may make it only when the implementation looks.
+    const ctx: CallContext =
+      inv.connection === undefined
+        ? {
+            principal: inv.principal,
+            transport: inv.transport,
+            get signal() {
+              return inv.signal;
+            },
+          }
+        : {
+            principal: inv.principal,
+            transport: inv.transport,
+            get signal() {
+              return inv.signal;
+            },
+            connection: inv.connection,
+          };
     const authorize = this.#options.authorize;
-    if (authorize !== undefined && (await authorize(ctx, method)) !== true) {
-      throw new RpcError(ErrorCode.Forbidden, "Forbidden");
-    }
+    if (authorize === undefined) return this.#call(inv, registration, args, ctx);
+    return Promise.resolve(authorize(ctx, method)).then((allowed) => {
+      if (allowed !== true) throw new RpcError(ErrorCode.Forbidden, "Forbidden");
+      return this.#call(inv, registration, args, ctx);
+    });
+  }
+
+  #call(
+    inv: Invocation,
+    registration: Registration,
+    args: unknown[],
+    ctx: CallContext,
+  ): JsonValue | undefined | Promise<JsonValue | undefined> {
+    const { method } = inv;
     const implementation = this.#registry.implementationFor(registration, ctx, inv.scope);
     const fn = (implementation as Record<string, unknown>)[method.name];
     // An unimplemented `toString` or `valueOf` must not fall through to Object.prototype's.
@@ -123,8 +158,12 @@ export class Dispatcher {
       throw new Error(`${method.wireName} is not implemented by the registered instance`);
     }
     // Optional parameters left out by the client still take their position before ctx.
-    const positional = Array.from({ length: method.params.length }, (_, i) => args[i]);
-    const value: unknown = await fn.call(implementation, ...positional, ctx);
+    const count = method.params.length;
+    const positional: unknown[] = new Array(count + 1);
+    for (let i = 0; i < count; i++) positional[i] = args[i];
+    positional[count] = ctx;
+    const value: unknown = (fn as (...args: unknown[]) => unknown).apply(implementation, positional);
+    if (isThenable(value)) return Promise.resolve(value).then((v) => encodeResult(method, v));
     return encodeResult(method, value);
   }
 
@@ -139,7 +178,7 @@ export class Dispatcher {
         return error;
       }
     }
-    if (inv.signal.aborted) return new RpcError(ErrorCode.Cancelled, "Cancelled");
+    if (inv.aborted ?? inv.signal.aborted) return new RpcError(ErrorCode.Cancelled, "Cancelled");
     const incident = randomUUID();
     this.#options.logger.error(`${inv.method.wireName} failed`, {
       incident,
@@ -173,17 +212,28 @@ function decodeArguments(inv: Invocation): unknown[] {
   }
 }
 
+function cancelled(): RpcError {
+  return new RpcError(ErrorCode.Cancelled, "Cancelled");
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
 /**
- * Runs `work`, but settles with -32002 as soon as `signal` aborts: a cancelled client gets
+ * Settles with `work`, but with -32002 as soon as `signal` aborts: a cancelled client gets
  * its answer at once even when the implementation ignores the signal (its late result is dropped).
  */
-function whileNotAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  const cancelled = () => new RpcError(ErrorCode.Cancelled, "Cancelled");
+function whileNotAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(cancelled());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(cancelled());
     signal.addEventListener("abort", onAbort, { once: true });
-    work().then(
+    work.then(
       (value) => {
         signal.removeEventListener("abort", onAbort);
         resolve(value);

@@ -4,8 +4,10 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { problemFromCode, problemFromError } from "../protocol/problem.js";
 import { HttpFailure } from "./body.js";
-import type { CallTracker } from "./call-tracker.js";
-import type { Dispatcher } from "./dispatcher.js";
+import type { MethodDescriptor } from "../descriptors.js";
+import type { CallTracker, TrackedCall } from "./call-tracker.js";
+import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { InstanceScope } from "./registry.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { sendProblem } from "./respond.js";
 
@@ -15,6 +17,30 @@ export interface HttpEnv {
   readonly calls: CallTracker;
   /** The OpenAPI document of the registered services. */
   openApi(): unknown;
+}
+
+/** An HTTP call for the dispatcher: its signal is made only if the implementation reads it. */
+export class HttpInvocation implements Invocation {
+  readonly transport = "http";
+  readonly #call: TrackedCall;
+
+  constructor(
+    readonly method: MethodDescriptor,
+    readonly params: unknown,
+    readonly principal: unknown,
+    readonly scope: InstanceScope,
+    call: TrackedCall,
+  ) {
+    this.#call = call;
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#call.aborted;
+  }
 }
 
 /** Answers any failure of an HTTP handler with a problem document; nothing else leaks. */

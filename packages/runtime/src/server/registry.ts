@@ -32,8 +32,9 @@ export interface Registration {
  * Dispose it when the connection or request ends.
  */
 export class InstanceScope {
-  readonly #instances = new Map<Registration, ServiceImplementation>();
-  readonly #disposeListeners: (() => void)[] = [];
+  // Made on first use: an HTTP request gets a scope, and most never put anything in it.
+  #instances: Map<Registration, ServiceImplementation> | undefined;
+  #disposeListeners: (() => void)[] | undefined;
   #disposed = false;
 
   /** The scope's instance for `registration`, made with `create` on first use. */
@@ -41,10 +42,10 @@ export class InstanceScope {
     registration: Registration,
     create: () => ServiceImplementation,
   ): ServiceImplementation {
-    let instance = this.#instances.get(registration);
+    let instance = this.#instances?.get(registration);
     if (instance === undefined) {
       instance = create();
-      if (!this.#disposed) this.#instances.set(registration, instance);
+      if (!this.#disposed) (this.#instances ??= new Map()).set(registration, instance);
     }
     return instance;
   }
@@ -52,7 +53,7 @@ export class InstanceScope {
   /** Runs `listener` once when the scope is disposed (at once if it already is). */
   onDispose(listener: () => void): void {
     if (this.#disposed) listener();
-    else this.#disposeListeners.push(listener);
+    else (this.#disposeListeners ??= []).push(listener);
   }
 
   get disposed(): boolean {
@@ -62,8 +63,10 @@ export class InstanceScope {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#instances.clear();
-    for (const listener of this.#disposeListeners.splice(0)) listener();
+    this.#instances = undefined;
+    const listeners = this.#disposeListeners;
+    this.#disposeListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }
 

@@ -7,7 +7,7 @@ import { ErrorCode } from "../protocol/codes.js";
 import { problemFromCode } from "../protocol/problem.js";
 import { authenticateRequest } from "./auth.js";
 import { HttpFailure, readJsonBody } from "./body.js";
-import { closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
+import { HttpInvocation, closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
 import { sendJson, sendNoContent, sendProblem } from "./respond.js";
 
@@ -30,23 +30,22 @@ export async function handleRest(
     return;
   }
   try {
-    const principal = await authenticateRequest(env.options, req);
+    // Without an authenticate hook there is nothing to wait for.
+    const principal =
+      env.options.authenticate === undefined
+        ? undefined
+        : await authenticateRequest(env.options, req);
     const body = await readJsonBody(req, env.options.limits.maxBodyBytes);
     const scope = new InstanceScope();
+    const call = env.calls.start(res);
     try {
-      const result = await env.calls.track(res, (signal) =>
-        env.dispatcher.invoke({
-          method,
-          params: body.empty ? undefined : body.value,
-          transport: "http",
-          principal,
-          scope,
-          signal,
-        }),
-      );
+      const params = body.empty ? undefined : body.value;
+      const invocation = new HttpInvocation(method, params, principal, scope, call);
+      const result = await env.dispatcher.invoke(invocation);
       if (method.returns === undefined) sendNoContent(res);
       else sendJson(res, 200, result ?? null);
     } finally {
+      env.calls.finish(call);
       scope.dispose();
     }
   } catch (error) {

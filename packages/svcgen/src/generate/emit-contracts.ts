@@ -5,7 +5,7 @@
 import type { CallbackDecl, InterfaceDecl, Method, Param } from "../model/model.js";
 import { contractHash } from "./contract-hash.js";
 import type { ModuleContext } from "./module-context.js";
-import { classMethodKey, literal, safeBinding } from "./names.js";
+import { literal, safeBinding } from "./names.js";
 
 /** Local parameter names of a method, plus the name of the trailing extra parameter. */
 interface Bindings {
@@ -60,9 +60,7 @@ export function emitCallback(ctx: ModuleContext, decl: CallbackDecl): void {
       );
       const result = returnType(ctx, method);
       p.jsdoc(methodDoc(method, names.params), method.deprecated);
-      p.line(
-        `${method.name}(${list.join(", ")}): ${result} | ${ctx.global("Promise")}<${result}>;`,
-      );
+      p.signature(method.name, list, `: ${result} | ${ctx.global("Promise")}<${result}>;`);
     }
   });
   ctx.printer.line();
@@ -86,18 +84,23 @@ function emitServiceInterface(ctx: ModuleContext, decl: InterfaceDecl): void {
     for (const method of decl.methods) {
       const names = bindings(method, "options");
       p.jsdoc(methodDoc(method, names.params), method.deprecated);
-      p.line(`${method.name}${clientSignature(ctx, method, names)};`);
+      const signature = clientSignature(ctx, method, names);
+      p.signature(method.name, signature.params, `${signature.tail};`);
     }
   });
 }
 
-/** `(a: T, b?: U, options?: CallOptions): Promise<R>`: the client-side signature. */
-function clientSignature(ctx: ModuleContext, method: Method, names: Bindings): string {
-  const list = method.params.map(
+/** `a: T, b?: U, options?: CallOptions` and `: Promise<R>`: the client-side signature. */
+function clientSignature(
+  ctx: ModuleContext,
+  method: Method,
+  names: Bindings,
+): { params: string[]; tail: string } {
+  const params = method.params.map(
     (param, i) => `${names.params[i]}${param.optional ? "?" : ""}: ${ctx.tsType(param.type)}`,
   );
-  list.push(`${names.extra}?: ${ctx.runtime("CallOptions", true)}`);
-  return `(${list.join(", ")}): ${ctx.global("Promise")}<${returnType(ctx, method)}>`;
+  params.push(`${names.extra}?: ${ctx.runtime("CallOptions", true)}`);
+  return { params, tail: `: ${ctx.global("Promise")}<${returnType(ctx, method)}>` };
 }
 
 function emitDescriptor(
@@ -135,21 +138,19 @@ function emitMethodSpec(ctx: ModuleContext, method: Method): void {
       if (method.deprecated !== undefined) {
         p.line(`deprecated: ${method.deprecated === true ? "true" : literal(method.deprecated)},`);
       }
-      p.block(
-        "params: [",
-        () => {
-          for (const param of method.params) {
-            const optional = param.optional ? " optional: true," : "";
-            const type = param.type;
-            const value =
-              type.kind === "named" && type.targetKind === "callback"
-                ? `callback: ${ctx.ref(type.target, "Descriptor")}`
-                : `schema: ${ctx.schema(type)}`;
-            p.line(`{ name: ${literal(param.name)},${optional} ${value} },`);
-          }
-        },
-        "],",
-      );
+      const params = method.params.map((param) => {
+        const optional = param.optional ? " optional: true," : "";
+        const type = param.type;
+        const value =
+          type.kind === "named" && type.targetKind === "callback"
+            ? `callback: ${ctx.ref(type.target, "Descriptor")}`
+            : `schema: ${ctx.schema(type)}`;
+        return `{ name: ${literal(param.name)},${optional} ${value} }`;
+      });
+      // Prettier puts an array of one object on one line when it fits, and an array of
+      // several objects (each with several keys) one object per line.
+      if (params.length === 1) p.line(`params: [${params[0]}],`);
+      else p.block("params: [", () => params.forEach((param) => p.line(`${param},`)), "],");
       if (method.returns !== undefined) p.line(`returns: ${ctx.schema(method.returns)},`);
       if (method.throws.length > 0) {
         const errors = method.throws.map((name) => `${ctx.ref(name)}.descriptor`);
@@ -175,7 +176,9 @@ function emitClient(ctx: ModuleContext, decl: InterfaceDecl): void {
     for (const method of decl.methods) {
       const names = bindings(method, "options", [descriptor]);
       p.jsdoc(methodDoc(method, names.params), method.deprecated);
-      p.block(`${classMethodKey(method.name)}${clientSignature(ctx, method, names)} {`, () => {
+      const key = ctx.classMethodKey(method.name);
+      const signature = clientSignature(ctx, method, names);
+      p.signatureBlock(key, signature.params, `${signature.tail} {`, () => {
         const args = `[${names.params.join(", ")}]`;
         p.line(
           `return this.#connection.call(${descriptor}, ${literal(method.name)}, ${args}, ${names.extra});`,
@@ -204,9 +207,8 @@ function emitBase(ctx: ModuleContext, decl: InterfaceDecl): void {
       list.push(`${names.extra}: ${ctx.runtime("CallContext", true)}`);
       const result = returnType(ctx, method);
       p.jsdoc(methodDoc(method, names.params), method.deprecated);
-      p.line(
-        `abstract ${classMethodKey(method.name)}(${list.join(", ")}): ${result} | ${ctx.global("Promise")}<${result}>;`,
-      );
+      const tail = `: ${result} | ${ctx.global("Promise")}<${result}>;`;
+      p.signature(`abstract ${ctx.classMethodKey(method.name)}`, list, tail);
     }
   });
 }

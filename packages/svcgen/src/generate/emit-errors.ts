@@ -4,7 +4,7 @@
  */
 import type { ErrorDecl, Field } from "../model/model.js";
 import type { ModuleContext } from "./module-context.js";
-import { literal, needsDefinedProperty, typeKey } from "./names.js";
+import { literal, needsDefinedProperty } from "./names.js";
 import { emitFieldSchemas } from "./emit-values.js";
 
 /**
@@ -27,16 +27,16 @@ export function emitError(ctx: ModuleContext, decl: ErrorDecl): void {
   const fieldsType = fieldsTypeLiteral(ctx, decl.fields);
   p.jsdoc(decl.doc, decl.deprecated);
   p.block(`export class ${decl.name} extends ${ctx.runtime("RpcError")} {`, () => {
-    p.line(
+    p.block(
       `static readonly descriptor = ${ctx.runtime("defineError")}<${decl.name}, ${fieldsType}>({`,
+      () => {
+        p.line(`name: ${literal(decl.qualifiedName)},`);
+        p.line(`status: ${decl.status},`);
+        p.block("fields: () => ({", () => emitFieldSchemas(ctx, decl.fields), "}),");
+        p.line(`create: (fields, message) => new ${decl.name}(fields, message),`);
+      },
+      "});",
     );
-    p.line(`  name: ${literal(decl.qualifiedName)},`);
-    p.line(`  status: ${decl.status},`);
-    p.line("  fields: () => ({");
-    emitFieldSchemas(ctx, decl.fields);
-    p.line("  }),");
-    p.line(`  create: (fields, message) => new ${decl.name}(fields, message),`);
-    p.line("});");
     p.jsdoc("The error's fields as declared (what travels on the wire).");
     p.line(`declare readonly fields: ${fieldsType};`);
     for (const field of memberFields(decl.fields)) emitFieldMember(ctx, field);
@@ -57,7 +57,7 @@ function memberFields(fields: readonly Field[]): Field[] {
 function fieldsTypeLiteral(ctx: ModuleContext, fields: readonly Field[]): string {
   if (fields.length === 0) return "{}";
   const members = fields.map(
-    (f) => `${typeKey(f.name)}${f.optional ? "?" : ""}: ${ctx.tsType(f.type)}`,
+    (f) => `${ctx.typeKey(f.name)}${f.optional ? "?" : ""}: ${ctx.tsType(f.type)}`,
   );
   return `{ ${members.join("; ")} }`;
 }
@@ -70,6 +70,7 @@ function memberType(ctx: ModuleContext, field: Field): string {
 function emitFieldMember(ctx: ModuleContext, field: Field): void {
   ctx.printer.jsdoc(field.doc, field.deprecated);
   if (needsDefinedProperty(field.name)) {
+    ctx.printer.irregular();
     // Declared only: the constructor defines it as an own property.
     ctx.printer.line(`declare readonly [${literal(field.name)}]: ${memberType(ctx, field)};`);
   } else {
@@ -79,6 +80,7 @@ function emitFieldMember(ctx: ModuleContext, field: Field): void {
 
 function emitFieldAssignment(ctx: ModuleContext, field: Field): void {
   if (needsDefinedProperty(field.name)) {
+    ctx.printer.irregular();
     // An own property, read and written without touching Object.prototype's accessors.
     const object = ctx.global("Object");
     const key = literal(field.name);

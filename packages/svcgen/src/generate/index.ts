@@ -2,6 +2,7 @@ import path from "node:path";
 import * as prettier from "prettier";
 import type { Model } from "../model/model.js";
 import { outputPath } from "./module-context.js";
+import { PRINT_WIDTH, type PrintedModule } from "./printer.js";
 import { emitModule } from "./typescript.js";
 
 export { contractHash, contractText } from "./contract-hash.js";
@@ -42,13 +43,38 @@ export async function generateFiles(
     if (!isBelow(root, file.path)) continue;
     const modulePath = outputPath(root, file);
     const sourcePath = path.relative(root, file.path).split(path.sep).join("/");
-    const text = emitModule(model, file, sourcePath, modulePath, moduleOf);
-    files.push({ path: modulePath, text: await format(text) });
+    const printed = emitModule(model, file, sourcePath, modulePath, moduleOf);
+    files.push({ path: modulePath, text: await formatModule(printed) });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * The module's final text. The emitters already print prettier's layout wherever they can
+ * be sure of it; prettier formats only the segments marked as not certain. Top-level
+ * statements are formatted independently of each other, so formatting a segment on its
+ * own gives the same bytes as formatting the whole file.
+ */
+async function formatModule(printed: PrintedModule): Promise<string> {
+  let text = printed.head;
+  for (const segment of printed.segments) {
+    if (!segment.needsFormatting) {
+      text += segment.lines.join("\n") + "\n";
+      continue;
+    }
+    const lines = segment.lines;
+    let start = 0;
+    let end = lines.length;
+    while (start < end && lines[start] === "") start++;
+    while (end > start && lines[end - 1] === "") end--;
+    const code = lines.slice(start, end).join("\n");
+    text += "\n".repeat(start) + (code === "" ? "" : await format(code));
+    text += "\n".repeat(lines.length - end);
+  }
+  return text;
+}
+
 /** Prettier with fixed options, so the bytes do not depend on any config file around. */
 function format(text: string): Promise<string> {
-  return prettier.format(text, { parser: "typescript", printWidth: 100 });
+  return prettier.format(text, { parser: "typescript", printWidth: PRINT_WIDTH });
 }

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import type { Declaration, Model, PrimitiveName, SourceFile, TypeRef } from "../model/model.js";
+import { classMethodKey, objectKey, typeKey } from "./names.js";
 import type { CodePrinter } from "./printer.js";
 
 export const RUNTIME_MODULE = "@svcgen/runtime";
@@ -34,6 +35,31 @@ export class ModuleContext {
     /** Declaration qualified name → output path of the module that declares it. */
     private readonly moduleOf: ReadonlyMap<string, string>,
   ) {}
+
+  /**
+   * A key spelled by one of the `names.js` escapes: an escaped key is left for prettier
+   * to format, since prettier may respell it (it unquotes `"__proto__"` in an interface).
+   */
+  private key(name: string, escape: (name: string) => string): string {
+    const key = escape(name);
+    if (key !== name) this.printer.irregular();
+    return key;
+  }
+
+  /** Key of an entry in an object literal (see `objectKey`). */
+  objectKey(name: string): string {
+    return this.key(name, objectKey);
+  }
+
+  /** Key of a member of an interface or type literal (see `typeKey`). */
+  typeKey(name: string): string {
+    return this.key(name, typeKey);
+  }
+
+  /** Name of a method in a class body (see `classMethodKey`). */
+  classMethodKey(name: string): string {
+    return this.key(name, classMethodKey);
+  }
 
   /** A runtime export, imported on first use. */
   runtime(name: string, typeOnly = false): string {

@@ -108,6 +108,32 @@ export class CodePrinter {
     this.current.lines.push(indented);
   }
 
+  /**
+   * A function signature, `head(params)tail`, as prettier prints it: on one line when it
+   * fits, else one parameter per line with a trailing comma. A lone parameter of an object
+   * type is one prettier hugs instead, so that case is left to prettier.
+   */
+  signature(head: string, params: readonly string[], tail: string): void {
+    const flat = `${head}(${params.join(", ")})${tail}`;
+    if (params.length === 0 || "  ".repeat(this.depth).length + flat.length <= PRINT_WIDTH) {
+      this.line(flat);
+      return;
+    }
+    if (params.length === 1 && /:\s*\{/.test(params[0]!)) this.irregular();
+    this.line(`${head}(`);
+    for (const param of params) this.line(`  ${param},`);
+    this.line(`)${tail}`);
+  }
+
+  /** A signature (see `signature`) opening a block: `tail` ends with `{`. */
+  signatureBlock(head: string, params: readonly string[], tail: string, body: () => void): void {
+    this.signature(head, params, tail);
+    this.depth++;
+    body();
+    this.depth--;
+    this.line("}");
+  }
+
   /** Starts a new segment; call only between top-level statements. */
   split(): void {
     if (this.current.lines.length === 0) return;
@@ -120,13 +146,23 @@ export class CodePrinter {
     this.current.needsFormatting = true;
   }
 
-  /** Prints `open`, the body one level deeper, then `close`. */
+  /**
+   * Prints `open`, the body one level deeper, then `close`; an empty body gives one line,
+   * `open` and `close` joined (`interface A {}`, `params: [],`), as prettier prints it.
+   */
   block(open: string, body: () => void, close = "}"): void {
+    const lines = this.current.lines;
+    const at = lines.length;
     this.line(open);
     this.depth++;
     body();
     this.depth--;
-    this.line(close);
+    if (this.current.lines === lines && lines.length === at + 1) {
+      lines.pop();
+      this.line(open + close);
+    } else {
+      this.line(close);
+    }
   }
 
   /** A JSDoc comment from an IDL doc and deprecation; prints nothing when both are absent. */

@@ -11,7 +11,7 @@ import { emitEnum, emitRecord, emitUnion } from "./emit-values.js";
 import { GenerateError } from "./generate-error.js";
 import { ModuleContext, USED_GLOBALS } from "./module-context.js";
 import { unusableDeclarationName } from "./names.js";
-import { CodePrinter } from "./printer.js";
+import { CodePrinter, type PrintedModule } from "./printer.js";
 
 const EMIT_ORDER: readonly Declaration["kind"][] = [
   "enum",
@@ -62,7 +62,7 @@ function checkNames(file: SourceFile): void {
 }
 
 /**
- * The unformatted text of the module for `file`. `sourcePath` is the .svc path relative
+ * The module for `file`, in segments (see `Segment`) that still need formatting where marked. `sourcePath` is the .svc path relative
  * to the root (for the header); `moduleOf` maps every declaration to its module's path.
  */
 export function emitModule(
@@ -71,7 +71,7 @@ export function emitModule(
   sourcePath: string,
   modulePath: string,
   moduleOf: ReadonlyMap<string, string>,
-): string {
+): PrintedModule {
   checkNames(file);
   const printer = new CodePrinter(USED_GLOBALS);
   for (const decl of file.declarations)
@@ -80,6 +80,7 @@ export function emitModule(
   for (const kind of EMIT_ORDER) {
     for (const decl of file.declarations) {
       if (decl.kind !== kind) continue;
+      printer.split();
       emitDeclaration(ctx, decl);
       printer.line();
     }
@@ -89,7 +90,7 @@ export function emitModule(
     const lines = file.doc.split("\n").map((line) => `// ${line.replace(/^ /, "")}`.trimEnd());
     header.push("//", ...lines);
   }
-  return printer.print(header);
+  return printer.printModule(header);
 }
 
 function emitDeclaration(ctx: ModuleContext, decl: Declaration): void {

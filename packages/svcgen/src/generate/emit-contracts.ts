@@ -23,7 +23,9 @@ function bindings(method: Method, extraName: string, taken: readonly string[] = 
   const params: string[] = [];
   method.params.forEach((param, i) => {
     const later = method.params.slice(i + 1).map((p) => p.name);
-    const name = safeBinding(param.name, new Set([...used, ...later]));
+    // Usually the name is kept as it is; only else is a set of every other name needed.
+    const kept = !later.includes(param.name) && safeBinding(param.name, used) === param.name;
+    const name = kept ? param.name : safeBinding(param.name, new Set([...used, ...later]));
     used.add(name);
     params.push(name);
   });

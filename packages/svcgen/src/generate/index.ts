@@ -1,5 +1,4 @@
 import path from "node:path";
-import * as prettier from "prettier";
 import type { Model } from "../model/model.js";
 import { outputPath } from "./module-context.js";
 import { PRINT_WIDTH, type PrintedModule } from "./printer.js";
@@ -74,7 +73,11 @@ async function formatModule(printed: PrintedModule): Promise<string> {
   return text;
 }
 
-/** Prettier with fixed options, so the bytes do not depend on any config file around. */
-function format(text: string): Promise<string> {
+/**
+ * Prettier with fixed options, so the bytes do not depend on any config file around.
+ * Loaded on first use: most runs format nothing, and loading prettier takes a while.
+ */
+async function format(text: string): Promise<string> {
+  const prettier = await import("prettier");
   return prettier.format(text, { parser: "typescript", printWidth: PRINT_WIDTH });
 }

@@ -93,10 +93,18 @@ export class ModuleContext {
     });
   }
 
+  /** Import specifiers by target module: a module imports from the same few many times. */
+  private readonly specifiers = new Map<string, string>();
+
   private specifierOf(target: string): string {
-    const from = path.posix.dirname(this.modulePath);
-    const relative = path.posix.relative(from, target).replace(/\.ts$/, ".js");
-    return relative.startsWith(".") ? relative : `./${relative}`;
+    let specifier = this.specifiers.get(target);
+    if (specifier === undefined) {
+      const from = path.posix.dirname(this.modulePath);
+      const relative = path.posix.relative(from, target).replace(/\.ts$/, ".js");
+      specifier = relative.startsWith(".") ? relative : `./${relative}`;
+      this.specifiers.set(target, specifier);
+    }
+    return specifier;
   }
 
   /** The TypeScript type of an IDL type (a callback type is its interface). */

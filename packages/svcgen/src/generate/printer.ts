@@ -103,7 +103,7 @@ export class CodePrinter {
       if (this.depth === 0) this.split();
       return;
     }
-    const indented = "  ".repeat(this.depth) + text;
+    const indented = indentation(this.depth) + text;
     if (indented.length > PRINT_WIDTH || NON_ASCII.test(indented)) this.irregular();
     this.current.lines.push(indented);
   }
@@ -115,7 +115,7 @@ export class CodePrinter {
    */
   signature(head: string, params: readonly string[], tail: string): void {
     const flat = `${head}(${params.join(", ")})${tail}`;
-    if (params.length === 0 || "  ".repeat(this.depth).length + flat.length <= PRINT_WIDTH) {
+    if (params.length === 0 || this.depth * 2 + flat.length <= PRINT_WIDTH) {
       this.line(flat);
       return;
     }
@@ -220,6 +220,13 @@ export class CodePrinter {
     }
     return lines;
   }
+}
+
+const INDENTATION: string[] = [];
+
+/** Two spaces per level, made once per depth. */
+function indentation(depth: number): string {
+  return (INDENTATION[depth] ??= "  ".repeat(depth));
 }
 
 /** An import declaration as prettier prints it: on one line, else one name per line. */

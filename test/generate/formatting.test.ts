@@ -72,11 +72,7 @@ describe("CodePrinter layout", () => {
     for (const name of names) p.import("@scope/some-long-module-name", `${name}Type`);
     p.line(`export const first = ${names[0]}Type;`);
     const text = p.print([]);
-    expect(text.split("\n").slice(0, 3)).toEqual([
-      "import {",
-      "  AlphaType,",
-      "  BravoType,",
-    ]);
+    expect(text.split("\n").slice(0, 3)).toEqual(["import {", "  AlphaType,", "  BravoType,"]);
     expect(await prettierFormat(text)).toBe(text);
   });
 

@@ -96,6 +96,25 @@ describe("connectHttp", () => {
     expect(error.code).toBe(ErrorCode.TimedOut);
   });
 
+  test("a short time limit fires on time while a longer one keeps its call running", async () => {
+    const long = call<string>("slow", [300], { timeoutMs: 60_000 });
+    const error = await rejection(call("slow", [60_000], { timeoutMs: 50 }));
+    expect(error.code).toBe(ErrorCode.TimedOut);
+    expect(await long).toBe("done");
+  });
+
+  test("a base URL with a path reaches a server mounted there", async () => {
+    const mounted = await startServer({ base: "/api/v1" });
+    const scoped = connectHttp(`${mounted.url}/`);
+    try {
+      expect(mounted.url).toMatch(/\/api\/v1$/);
+      expect(await scoped.call(ShopDescriptor, "add", [2, 3])).toBe(5);
+    } finally {
+      await scoped.close();
+      await mounted.close();
+    }
+  });
+
   test("a server that is not there is -32007", async () => {
     const gone = await startServer();
     await gone.close();

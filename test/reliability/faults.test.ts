@@ -230,6 +230,9 @@ describe("server shutdown and restart", () => {
     for (const socket of upgraded) socket.destroy();
     release();
     await first.close();
+    // Calls made while the server is away wait for the new connection.
+    await until(() => clients.every((client) => client.state === "reconnecting"));
+    const during = clients.map((c, i) => c.call(LabDescriptor, "echo", [100 + i]));
     const second = await serve({}, port);
 
     await Promise.all(reconnected);
@@ -239,6 +242,7 @@ describe("server shutdown and restart", () => {
     }
     expect(second.lab.started.filter((m) => m === "touch")).toHaveLength(3);
     expect(second.lab.started.filter((m) => m === "bump")).toHaveLength(0);
+    expect(await Promise.all(during)).toEqual([100, 101, 102]);
     for (const [i, client] of clients.entries()) {
       expect(await client.call(LabDescriptor, "echo", [i])).toBe(i);
     }

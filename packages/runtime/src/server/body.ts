@@ -143,7 +143,11 @@ function mayBeSpace(code: number): boolean {
 }
 
 /** Content type check, bounded read and parse, in that order. */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
-  checkJsonContentType(req, announcesBody(req));
-  return parseJsonBody(await readBody(req, maxBytes));
+export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  try {
+    checkJsonContentType(req, announcesBody(req));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return readBody(req, maxBytes).then(parseJsonBody);
 }

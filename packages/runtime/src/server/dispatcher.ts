@@ -162,7 +162,10 @@ export class Dispatcher {
     const positional: unknown[] = new Array(count + 1);
     for (let i = 0; i < count; i++) positional[i] = args[i];
     positional[count] = ctx;
-    const value: unknown = (fn as (...args: unknown[]) => unknown).apply(implementation, positional);
+    const value: unknown = (fn as (...args: unknown[]) => unknown).apply(
+      implementation,
+      positional,
+    );
     if (isThenable(value)) return Promise.resolve(value).then((v) => encodeResult(method, v));
     return encodeResult(method, value);
   }

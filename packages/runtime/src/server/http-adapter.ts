@@ -57,17 +57,22 @@ export class HttpAdapter {
       );
       return sendProblem(res, problem);
     }
-    this.#route(req, res, path ?? "", next).catch((error: unknown) =>
-      sendFailure(this.#env, res, error),
-    );
+    try {
+      this.#route(req, res, path ?? "", next)?.catch((error: unknown) =>
+        sendFailure(this.#env, res, error),
+      );
+    } catch (error) {
+      sendFailure(this.#env, res, error);
+    }
   }
 
-  async #route(
+  /** Not async itself: a request goes straight on to its handler, without an extra promise. */
+  #route(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
     next?: NextHandler,
-  ): Promise<void> {
+  ): Promise<void> | void {
     if (path === "/rpc") return handleJsonRpc(this.#env, req, res);
     if (path === "/openapi.json") return handleOpenApi(this.#env, req, res);
     const segments = path.split("/");

@@ -10,6 +10,7 @@ import { RpcError } from "../protocol/errors.js";
 import { authenticateRequest } from "./auth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
+import { HeartbeatSweep } from "./heartbeat.js";
 import { CloseCode, WsConnection } from "./ws-connection.js";
 
 /** The subprotocol we speak; a client offering none is accepted too. */
@@ -22,11 +23,15 @@ export class WebSocketEndpoint {
   readonly #options: ResolvedServerOptions;
   readonly #server: WebSocketServer;
   readonly #connections = new Set<WsConnection>();
+  /** One interval pings every connection: no timer per connection. */
+  readonly #heartbeat: HeartbeatSweep;
+  readonly #forget = (connection: WsConnection): void => void this.#connections.delete(connection);
   #closing = false;
 
   constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
     this.#dispatcher = dispatcher;
     this.#options = options;
+    this.#heartbeat = new HeartbeatSweep(options.heartbeatMs);
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -48,7 +53,9 @@ export class WebSocketEndpoint {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on("error", () => socket.destroy());
+    // A module-level listener: a closure here would share this function's context and keep
+    // `req` and `head` alive as long as the socket lives.
+    socket.on("error", destroySocket);
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname !== this.path) return refuse(socket, 404, "Not Found");
     if (this.#closing) return refuse(socket, 503, "Service Unavailable");
@@ -56,7 +63,11 @@ export class WebSocketEndpoint {
       (principal) => {
         if (socket.destroyed) return;
         if (this.#closing) return refuse(socket, 503, "Service Unavailable");
-        this.#server.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, principal));
+        this.#server.handleUpgrade(req, socket, head, (ws) => {
+          // ws handles the socket's errors from now on.
+          socket.off("error", destroySocket);
+          this.#accept(ws, req, principal);
+        });
       },
       (error: unknown) => {
         const forbidden = error instanceof RpcError && error.code === ErrorCode.Forbidden;
@@ -71,17 +82,22 @@ export class WebSocketEndpoint {
     const all = [...this.#connections];
     for (const connection of all) connection.close(CloseCode.GoingAway, "server closing");
     await Promise.all(all.map((connection) => connection.closed));
+    this.#heartbeat.stop();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   #accept(ws: WebSocket, req: IncomingMessage, principal: unknown): void {
-    const connection = new WsConnection(ws, this.#dispatcher, this.#options, principal, {
-      id: `ws-${++connectionCounter}`,
-      remoteAddress: req.socket.remoteAddress ?? "",
+    const info = { id: `ws-${++connectionCounter}`, remoteAddress: req.socket.remoteAddress ?? "" };
+    const connection = new WsConnection(ws, this.#dispatcher, this.#options, principal, info, {
+      heartbeat: this.#heartbeat,
+      onClosed: this.#forget,
     });
     this.#connections.add(connection);
-    void connection.closed.then(() => this.#connections.delete(connection));
   }
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** Answers an upgrade with a plain HTTP status and drops the socket: no WebSocket exists. */

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as prettier from "prettier";
-import { measureOnce } from "./lib/children.mjs";
+import { createPool, measureOnce } from "./lib/children.mjs";
 import { missingPackage } from "./lib/contenders.mjs";
 import { runExternal } from "./lib/external.mjs";
 import { evaluateGoals } from "./lib/goals.mjs";
@@ -53,11 +53,20 @@ log(
     : "svcgen runs the code generated from bench.svc",
 );
 const machine = describeMachine();
+// --quick keeps one server and one client process per contender for the whole run (starting
+// Node and loading a library costs more than a short measurement); the full run starts fresh
+// processes for every measurement.
+const pool = quick ? createPool() : undefined;
 const scenarios = [];
-for (const id of selected) {
-  const scenario = await loadScenario(id);
-  log(`${id}`);
-  scenarios.push(await runScenario(scenario));
+try {
+  await pool?.prepare(await poolPlan(selected));
+  for (const id of selected) {
+    const scenario = await loadScenario(id);
+    log(`${id}`);
+    scenarios.push(await runScenario(scenario));
+  }
+} finally {
+  await pool?.close();
 }
 const goals = evaluateGoals(scenarios);
 for (const scenario of scenarios) {
@@ -119,7 +128,9 @@ async function runScenario(scenario) {
                 quick,
                 timeoutMs: quick ? 20_000 : timeoutMs,
               })
-            : await measureOnce(scenario, contender, params, { timeoutMs });
+            : pool
+              ? await pool.measure(scenario, contender, params, { timeoutMs })
+              : await measureOnce(scenario, contender, params, { timeoutMs });
         if ("unavailable" in outcome) {
           unavailable[contender] = outcome.unavailable;
           log(`  ${contender}: ${outcome.unavailable}`);
@@ -207,6 +218,20 @@ function connectionLimit() {
   const limit = Number.isFinite(descriptors) ? Math.min(5000, descriptors - 200) : 5000;
   if (limit < 5000) log(`ulimit -n is ${descriptors}: mem-per-conn uses ${limit} connections`);
   return Math.max(100, limit);
+}
+
+/** Every (scenario, contender) pair that will start processes: the pool starts them up front. */
+async function poolPlan(ids) {
+  const plan = [];
+  for (const id of ids) {
+    const scenario = await loadScenario(id);
+    if (scenario.transport === "external") continue;
+    for (const contender of scenario.contenders) {
+      if (scenario.transport === "none" || !missingPackage(contender))
+        plan.push({ scenario, contender });
+    }
+  }
+  return plan;
 }
 
 function formatOutcome(outcome, scenario) {

@@ -117,3 +117,102 @@ async function exitOrKill(child, graceMs) {
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * For --quick: processes kept across measurements, so a short run is not spent starting
+ * Node and loading modules. One client process per contender and one server process per
+ * contender and transport, all stopped by `close()`. The full run never uses this: there
+ * every measurement gets fresh processes.
+ */
+export function createPool() {
+  const servers = new Map();
+  const clients = new Map();
+
+  async function serverFor(contender, scenario) {
+    const key = `${contender}/${scenario.transport}`;
+    const cached = await servers.get(key)?.catch(() => undefined);
+    if (cached && ("unavailable" in cached || cached.child.exitCode === null)) return cached;
+    const starting = startServer(contender, scenario, []);
+    servers.set(key, starting);
+    return starting;
+  }
+
+  function clientFor(contender) {
+    const cached = clients.get(contender);
+    if (cached && cached.exitCode === null && cached.signalCode === null) return cached;
+    const child = fork(clientMain, ["--serve", contender], {
+      execArgv: ["--expose-gc"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    child.on("error", () => {});
+    clients.set(contender, child);
+    return child;
+  }
+
+  async function measure(scenario, contender, params, { timeoutMs }) {
+    const label = `${scenario.id}/${contender}`;
+    const started =
+      scenario.transport === "none" ? undefined : await serverFor(contender, scenario);
+    if (started && "unavailable" in started) return { unavailable: started.unavailable };
+    const client = clientFor(contender);
+    let onMessage;
+    let onExit;
+    let timer;
+    try {
+      return await new Promise((resolve, reject) => {
+        timer = setTimeout(() => {
+          client.kill("SIGKILL");
+          reject(new Error(`${label}: no result within ${timeoutMs} ms`));
+        }, timeoutMs);
+        onExit = (code) => reject(new Error(`${label} client exited with ${code}`));
+        onMessage = async (message) => {
+          if (message.type === "ask" && started) {
+            const answer = await askChild(started.child, message.question);
+            client.send({ type: "answer", id: message.id, answer });
+          } else if (message.type === "result") resolve(message.result);
+          else if (message.type === "unavailable") resolve({ unavailable: message.reason });
+          else if (message.type === "error") reject(new Error(message.error));
+        };
+        client.on("message", onMessage);
+        client.once("exit", onExit);
+        client.send({
+          type: "measure",
+          scenarioId: scenario.id,
+          contenderName: contender,
+          params,
+          port: started?.port ?? 0,
+        });
+      });
+    } finally {
+      clearTimeout(timer);
+      client.off("message", onMessage);
+      client.off("exit", onExit);
+    }
+  }
+
+  /**
+   * Starts the processes `plan` ([{ scenario, contender }]) will need, all at once: their
+   * start-up (Node, then each library's modules) overlaps instead of adding up.
+   */
+  async function prepare(plan) {
+    const starting = [];
+    for (const { scenario, contender } of plan) {
+      clientFor(contender);
+      if (scenario.transport !== "none") starting.push(serverFor(contender, scenario));
+    }
+    await Promise.allSettled(starting);
+  }
+
+  async function close() {
+    const stopping = [...clients.values()].map(async (child) => {
+      if (child.connected) child.send({ type: "stop" });
+      await exitOrKill(child, 5000);
+    });
+    for (const server of servers.values()) {
+      stopping.push(server.then((started) => stopChild(started.child)).catch(() => {}));
+    }
+    await Promise.all(stopping);
+  }
+
+  return { prepare, measure, close };
+}

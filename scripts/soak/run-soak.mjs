@@ -12,7 +12,7 @@ import { defineChat } from "./chat-service.mjs";
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-async function until(predicate, limitMs, what) {
+async function until(predicate, limitMs) {
   const deadline = Date.now() + limitMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) return false;

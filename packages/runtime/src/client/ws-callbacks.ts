@@ -22,12 +22,47 @@ function callbackErrorToWire(error: unknown): WireError {
   return { code: ErrorCode.InternalError, message: message || "Internal error" };
 }
 
+function ignore(): void {}
+
 /**
  * Handles one `$/callback`; `id` is undefined for a notification. Resolves with the answer
- * to send (undefined for notifications). The callback itself starts synchronously, so
- * callbacks run in the order their messages arrived.
+ * to send; a notification gets none, and no promise either (a push is the hot path of a
+ * subscriber). The callback itself starts synchronously, so callbacks run in the order their
+ * messages arrived.
  */
 export function runCallback(
+  registry: CallbackRegistry,
+  params: unknown,
+  id: JsonRpcId | undefined,
+): Promise<JsonRpcResponse | undefined> | undefined {
+  if (id === undefined) {
+    runNotification(registry, params);
+    return undefined;
+  }
+  return runRequest(registry, params, id);
+}
+
+/** A oneway callback: nobody hears about its outcome, failures included. */
+function runNotification(registry: CallbackRegistry, params: unknown): void {
+  const { callback, method: name, args } = (params ?? {}) as Record<string, unknown>;
+  const entry = typeof callback === "string" ? registry.get(callback) : undefined;
+  if (entry === undefined) return;
+  const method = typeof name === "string" ? entry.descriptor.methods.get(name) : undefined;
+  const fn = method && (entry.object as Record<string, unknown>)[method.name];
+  if (method === undefined || typeof fn !== "function") return;
+  let result: unknown;
+  try {
+    result = fn.apply(entry.object, decodeParams(method, args));
+  } catch {
+    return;
+  }
+  // An async callback that fails must not become an unhandled rejection.
+  if (typeof (result as { then?: unknown } | null)?.then === "function") {
+    (result as PromiseLike<unknown>).then(undefined, ignore);
+  }
+}
+
+function runRequest(
   registry: CallbackRegistry,
   params: unknown,
   id: JsonRpcId | undefined,

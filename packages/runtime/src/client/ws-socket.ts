@@ -74,3 +74,24 @@ async function loadWs(): Promise<WebSocketConstructor> {
   if (!constructor) throw new Error("the ws package has no WebSocket export");
   return constructor;
 }
+
+type Corkable = { cork(): void; uncork(): void; destroyed: boolean };
+const corked = new WeakSet<Corkable>();
+
+function uncork(stream: Corkable): void {
+  corked.delete(stream);
+  stream.uncork();
+}
+
+/**
+ * `ws` in Node: frames sent in one turn of the event loop leave in one write (one syscall
+ * for a burst of pipelined calls). Browser sockets batch on their own; nothing to do there.
+ */
+export function corkUntilTurnEnds(socket: SocketLike): void {
+  const stream = (socket as { _socket?: Partial<Corkable> })._socket;
+  if (stream === undefined || typeof stream.cork !== "function" || stream.destroyed) return;
+  if (corked.has(stream as Corkable)) return;
+  corked.add(stream as Corkable);
+  stream.cork();
+  process.nextTick(uncork, stream);
+}

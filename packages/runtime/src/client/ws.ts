@@ -19,6 +19,7 @@ import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
 import {
   OPEN,
+  corkUntilTurnEnds,
   isPingable,
   resolveWebSocket,
   type SocketLike,
@@ -67,18 +68,34 @@ export async function connectWebSocket(
   return connection;
 }
 
-interface PendingCall {
-  readonly id: number;
-  readonly wireMethod: string;
-  /** Builds the params at send time (callback ids belong to the current socket). */
-  readonly params: () => JsonValue | undefined;
-  readonly decode: (result: JsonValue) => unknown;
-  readonly method: MethodDescriptor | undefined;
+/**
+ * A call waiting for its answer. Plain data: the connection does the bookkeeping (one
+ * deadline timer for all calls, no closures per call).
+ */
+class PendingCall {
+  sent = false;
+  /** Set only when the caller passed an AbortSignal. */
+  onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly wireMethod: string,
+    /** Undefined for `$/` methods of the protocol itself. */
+    readonly method: MethodDescriptor | undefined,
+    /** Encoded at send time: callback ids belong to the current socket. */
+    readonly args: readonly unknown[] | undefined,
+    readonly timeoutMs: number,
+    /** `performance.now()` past which the call fails with -32003. */
+    readonly deadline: number,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
   /** Re-sent after a reconnect instead of failing with -32007. */
-  readonly retry: boolean;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  sent: boolean;
+  get retry(): boolean {
+    return this.method?.idempotent ?? true;
+  }
 }
 
 function closedError(message = "connection closed before the answer came"): RpcError {
@@ -93,6 +110,11 @@ class WebSocketClient implements WebSocketConnection {
   readonly #events = new Emitter();
   readonly #registry = new CallbackRegistry();
   readonly #pending = new Map<number, PendingCall>();
+  /** One timer for every call's deadline, armed for the earliest one (`#deadlineAt`). */
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #deadlineAt = Infinity;
+  readonly #idFor = (object: object, callback: CallbackDescriptor): string =>
+    this.#registry.idFor(object, callback);
   #nextId = 1;
   #socket: SocketLike | undefined;
   #state: WebSocketState = "connecting";
@@ -127,7 +149,7 @@ class WebSocketClient implements WebSocketConnection {
     if (this.#options.checkContract?.length) {
       let mismatches;
       try {
-        const answer = await this.#request("$/contract", () => undefined, {});
+        const answer = await this.#request("$/contract", undefined, undefined, {});
         mismatches = compareContracts(this.#options.checkContract, answer);
       } catch (error) {
         await this.close();
@@ -152,10 +174,8 @@ class WebSocketClient implements WebSocketConnection {
         new RpcError(ErrorCode.MethodNotFound, `${service.name} has no method ${methodName}`),
       );
     }
-    const params = () =>
-      encodeParams(method, args, (object, callback) => this.#idFor(object, callback));
-    if (method.oneway) return this.#notifyCall(method, params) as Promise<R>;
-    return this.#request(method.wireName, params, options, method) as Promise<R>;
+    if (method.oneway) return this.#notifyCall(method, args) as Promise<R>;
+    return this.#request(method.wireName, method, args, options) as Promise<R>;
   }
 
   release(callback: object): void {
@@ -177,17 +197,14 @@ class WebSocketClient implements WebSocketConnection {
 
   // ---- calls -----------------------------------------------------------------------
 
-  #idFor(object: object, callback: CallbackDescriptor): string {
-    return this.#registry.idFor(object, callback);
-  }
-
   /** A `oneway` method: a notification, resolved once handed to the socket. */
-  #notifyCall(method: MethodDescriptor, params: () => JsonValue | undefined): Promise<void> {
+  #notifyCall(method: MethodDescriptor, args: readonly unknown[]): Promise<void> {
     if (this.#socket?.readyState !== OPEN || this.#state !== "open") {
       return Promise.reject(closedError("not connected"));
     }
     try {
-      this.#sendJson({ jsonrpc: "2.0", method: method.wireName, params: params() ?? {} });
+      const params = encodeParams(method, args, this.#idFor);
+      this.#sendJson({ jsonrpc: "2.0", method: method.wireName, params: params ?? {} });
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -196,65 +213,99 @@ class WebSocketClient implements WebSocketConnection {
 
   #request(
     wireMethod: string,
-    params: () => JsonValue | undefined,
+    method: MethodDescriptor | undefined,
+    args: readonly unknown[] | undefined,
     options: CallOptions,
-    method?: MethodDescriptor,
   ): Promise<unknown> {
     if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
-    if (options.signal?.aborted) {
+    const signal = options.signal;
+    if (signal?.aborted) {
       return Promise.reject(new RpcError(ErrorCode.Cancelled, "Cancelled"));
     }
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     return new Promise((resolve, reject) => {
-      const id = this.#nextId++;
-      const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-      const cleanup = () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener("abort", onAbort);
-        this.#pending.delete(id);
-      };
-      const giveUp = (error: RpcError) => {
-        const call = this.#pending.get(id);
-        if (call === undefined) return;
-        cleanup();
-        // Tell the server to stop working on something nobody waits for.
-        if (call.sent) this.#sendJson({ jsonrpc: "2.0", method: "$/cancel", params: { id } });
-        reject(error);
-      };
-      const timer = setTimeout(
-        () =>
-          giveUp(new RpcError(ErrorCode.TimedOut, `${wireMethod} timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const onAbort = () => giveUp(new RpcError(ErrorCode.Cancelled, "Cancelled"));
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      const call: PendingCall = {
-        id,
+      const call = new PendingCall(
+        this.#nextId++,
         wireMethod,
-        params,
         method,
-        retry: method?.idempotent ?? true,
-        decode: method ? (result) => decodeResult(method, result) : (result) => result,
-        resolve: (value) => {
-          cleanup();
-          resolve(value);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-        sent: false,
-      };
-      this.#pending.set(id, call);
+        args,
+        timeoutMs,
+        deadline,
+        signal,
+        resolve,
+        reject,
+      );
+      if (signal !== undefined) {
+        call.onAbort = () => this.#giveUp(call, new RpcError(ErrorCode.Cancelled, "Cancelled"));
+        signal.addEventListener("abort", call.onAbort, { once: true });
+      }
+      this.#pending.set(call.id, call);
+      if (deadline < this.#deadlineAt) this.#armDeadline(deadline);
       if (this.#state === "open") this.#transmit(call);
     });
+  }
+
+  /** Takes a call out of the books; false if it was settled already. */
+  #settle(call: PendingCall): boolean {
+    if (this.#pending.get(call.id) !== call) return false;
+    this.#pending.delete(call.id);
+    if (call.onAbort !== undefined) call.signal?.removeEventListener("abort", call.onAbort);
+    return true;
+  }
+
+  #resolveCall(call: PendingCall, value: unknown): void {
+    if (this.#settle(call)) call.resolve(value);
+  }
+
+  #rejectCall(call: PendingCall, error: unknown): void {
+    if (this.#settle(call)) call.reject(error);
+  }
+
+  /** Timed out or aborted by the caller. */
+  #giveUp(call: PendingCall, error: RpcError): void {
+    if (!this.#settle(call)) return;
+    // Tell the server to stop working on something nobody waits for.
+    if (call.sent) this.#sendJson({ jsonrpc: "2.0", method: "$/cancel", params: { id: call.id } });
+    call.reject(error);
+  }
+
+  #armDeadline(at: number): void {
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    const delay = Math.max(1, Math.ceil(at - performance.now()));
+    this.#deadlineTimer = setTimeout(() => this.#onDeadline(), delay);
+  }
+
+  /** Fails the calls whose deadline passed, then waits for the next deadline. */
+  #onDeadline(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    const expired: PendingCall[] = [];
+    for (const call of this.#pending.values()) {
+      if (call.deadline <= now) expired.push(call);
+      else if (call.deadline < next) next = call.deadline;
+    }
+    for (const call of expired) {
+      this.#giveUp(
+        call,
+        new RpcError(ErrorCode.TimedOut, `${call.wireMethod} timed out after ${call.timeoutMs} ms`),
+      );
+    }
+    if (next < this.#deadlineAt) this.#armDeadline(next);
   }
 
   #transmit(call: PendingCall): void {
     let params: JsonValue | undefined;
     try {
-      params = call.params();
+      params =
+        call.method === undefined
+          ? undefined
+          : encodeParams(call.method, call.args ?? [], this.#idFor);
     } catch (error) {
-      call.reject(error);
+      this.#rejectCall(call, error);
       return;
     }
     const message =
@@ -267,6 +318,7 @@ class WebSocketClient implements WebSocketConnection {
   #sendJson(message: object): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
+    corkUntilTurnEnds(socket);
     socket.send(JSON.stringify(message));
     return true;
   }
@@ -280,7 +332,8 @@ class WebSocketClient implements WebSocketConnection {
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
-    for (const message of Array.isArray(value) ? value : [value]) this.#onMessage(message);
+    if (!Array.isArray(value)) this.#onMessage(value);
+    else for (const message of value) this.#onMessage(message);
   }
 
   #onMessage(value: unknown): void {
@@ -294,7 +347,7 @@ class WebSocketClient implements WebSocketConnection {
         const { method, params } = parsed.message;
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
-          void runCallback(this.#registry, params, id).then(
+          void runCallback(this.#registry, params, id)?.then(
             (answer) => answer && this.#sendJson(answer),
           );
         } else if (method === "$/released") {
@@ -320,17 +373,18 @@ class WebSocketClient implements WebSocketConnection {
     const call = typeof response.id === "number" ? this.#pending.get(response.id) : undefined;
     if (call === undefined) return; // answer to a call that timed out or was cancelled
     if ("error" in response) {
-      call.reject(fromWireError(response.error, call.method));
+      this.#rejectCall(call, fromWireError(response.error, call.method));
       return;
     }
     let value: unknown;
     try {
-      value = call.decode(response.result);
+      value =
+        call.method === undefined ? response.result : decodeResult(call.method, response.result);
     } catch (error) {
-      call.reject(error);
+      this.#rejectCall(call, error);
       return;
     }
-    call.resolve(value);
+    this.#resolveCall(call, value);
   }
 
   // ---- sockets ---------------------------------------------------------------------
@@ -406,7 +460,7 @@ class WebSocketClient implements WebSocketConnection {
     for (const call of [...this.#pending.values()]) {
       if (!call.sent) continue;
       if (reconnect && call.retry) call.sent = false;
-      else call.reject(closedError());
+      else this.#rejectCall(call, closedError());
     }
     this.#events.emit("close", { code, reason, reconnecting: reconnect });
     if (reconnect) {
@@ -449,7 +503,10 @@ class WebSocketClient implements WebSocketConnection {
   #finish(): void {
     this.#state = "closed";
     clearTimeout(this.#reconnectTimer);
-    for (const call of [...this.#pending.values()]) call.reject(closedError());
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Infinity;
+    for (const call of [...this.#pending.values()]) this.#rejectCall(call, closedError());
     this.#registry.clear();
   }
 }

@@ -96,8 +96,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (first === undefined) first = chunk;
       else (more ??= [first]).push(chunk);
     };
-    // The request is finished with: its listeners go with it, no need to remove them.
     const onEnd = () => {
+      cleanup();
       resolve(more !== undefined ? Buffer.concat(more, size) : (first ?? Buffer.alloc(0)));
     };
     // The client went away mid-body: nobody reads the answer, and it is not a server fault.

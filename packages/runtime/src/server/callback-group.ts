@@ -5,7 +5,12 @@
 import type { JsonValue } from "../codec/schema.js";
 import type { MethodDescriptor } from "../descriptors.js";
 import { encodeCallbackArgs } from "./callback-codec.js";
-import { callbackStateOf, type CallbackState } from "./callback-proxy.js";
+import {
+  callbackStateOf,
+  memberReleased,
+  type CallbackState,
+  type ReleaseWatcher,
+} from "./callback-proxy.js";
 import type { CallbackProxy } from "./context.js";
 
 /**
@@ -19,9 +24,8 @@ export type Broadcast<C> = {
     : never;
 };
 
-export class CallbackGroup<C> implements Iterable<CallbackProxy<C>> {
+export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatcher {
   readonly #members = new Map<CallbackProxy<C>, CallbackState>();
-  readonly #leave = new Map<CallbackProxy<C>, () => void>();
 
   /** Typed broadcast to every member; see Broadcast. */
   readonly broadcast: Broadcast<C> = new Proxy({} as Broadcast<C>, {
@@ -34,13 +38,8 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>> {
     const state = callbackStateOf(proxy);
     if (state === undefined) throw new TypeError("CallbackGroup.add: not a callback proxy");
     if (state.released || this.#members.has(proxy)) return this;
-    const leave = () => {
-      this.#members.delete(proxy);
-      this.#leave.delete(proxy);
-    };
-    state.watch(leave);
+    state.watch(this);
     this.#members.set(proxy, state);
-    this.#leave.set(proxy, leave);
     return this;
   }
 
@@ -48,11 +47,14 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>> {
   delete(proxy: CallbackProxy<C>): boolean {
     const state = this.#members.get(proxy);
     if (state === undefined) return false;
-    const leave = this.#leave.get(proxy);
-    if (leave) state.unwatch(leave);
+    state.unwatch(this);
     this.#members.delete(proxy);
-    this.#leave.delete(proxy);
     return true;
+  }
+
+  /** A member was released: it leaves. */
+  [memberReleased](state: CallbackState): void {
+    this.#members.delete(state.proxy as CallbackProxy<C>);
   }
 
   has(proxy: CallbackProxy<C>): boolean {
@@ -75,7 +77,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>> {
   #broadcast(name: string, args: readonly unknown[]): number {
     let reached = 0;
     // Members of one group share a callback type; encode once per descriptor all the same.
-    const frames = new Map<object, { prefix: string; suffix: string }>();
+    const frames = new Map<object, FramePieces>();
     // A copy: a send may overload a member's connection, which releases it mid-loop.
     for (const state of [...this.#members.values()]) {
       if (state.released) continue;
@@ -84,8 +86,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>> {
         frame = framePieces(onewayMethod(state, name), args);
         frames.set(state.descriptor, frame);
       }
-      // Ids match ^[A-Za-z0-9_-]{1,64}$: nothing to escape, so plain concatenation is valid JSON.
-      if (state.channel.sendFrame(frame.prefix + state.id + frame.suffix)) reached++;
+      if (state.channel.sendFrame(frameFor(frame, state.id))) reached++;
     }
     return reached;
   }
@@ -100,14 +101,34 @@ function onewayMethod(state: CallbackState, name: string): MethodDescriptor {
   return method;
 }
 
-/** The `$/callback` frame text around the callback id, with the arguments encoded once. */
-function framePieces(
-  method: MethodDescriptor,
-  args: readonly unknown[],
-): { prefix: string; suffix: string } {
+/** The UTF-8 of a `$/callback` frame around the callback id. */
+interface FramePieces {
+  readonly prefix: Buffer;
+  readonly suffix: Buffer;
+}
+
+const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params":{"callback":"');
+
+/** The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member. */
+function framePieces(method: MethodDescriptor, args: readonly unknown[]): FramePieces {
   const encoded: JsonValue = encodeCallbackArgs(method, args);
   return {
-    prefix: '{"jsonrpc":"2.0","method":"$/callback","params":{"callback":"',
-    suffix: `","method":${JSON.stringify(method.name)},"args":${JSON.stringify(encoded)}}}`,
+    prefix: framePrefix,
+    suffix: Buffer.from(
+      `","method":${JSON.stringify(method.name)},"args":${JSON.stringify(encoded)}}}`,
+    ),
   };
+}
+
+/**
+ * One member's frame: the shared pieces copied around its id. Ids match
+ * ^[A-Za-z0-9_-]{1,64}$: ASCII with nothing to escape, so the result is valid JSON.
+ */
+function frameFor(pieces: FramePieces, id: string): Buffer {
+  const { prefix, suffix } = pieces;
+  const frame = Buffer.allocUnsafe(prefix.length + id.length + suffix.length);
+  prefix.copy(frame, 0);
+  frame.write(id, prefix.length, "latin1");
+  suffix.copy(frame, prefix.length + id.length);
+  return frame;
 }

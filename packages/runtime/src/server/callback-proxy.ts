@@ -13,8 +13,8 @@ import type { CallbackHandle, CallbackProxy } from "./context.js";
 
 /** What a proxy needs from its connection. */
 export interface CallbackChannel {
-  /** Writes one text frame; false when the connection can no longer take it. */
-  sendFrame(text: string): boolean;
+  /** Writes one text frame (a Buffer holds its UTF-8); false when the connection cannot take it. */
+  sendFrame(frame: string | Buffer): boolean;
   /**
    * Sends a `$/callback` request and resolves with the raw `result`; rejects with an
    * RpcError (the client's error, -32003 on timeout, -32007 when the connection closes).
@@ -31,15 +31,27 @@ export interface CallbackChannel {
 
 type ReleaseListener = (reason: string) => void;
 
+/** The method a ReleaseWatcher is told through (a symbol: not part of a group's API). */
+export const memberReleased = Symbol("svcgen.memberReleased");
+
+/** An internal party told of the release before the user's listeners (a CallbackGroup). */
+export interface ReleaseWatcher {
+  [memberReleased](state: CallbackState): void;
+}
+
 /** The state behind one proxy; CallbackGroup reads it to write frames directly. */
 export class CallbackState {
   readonly proxy: CallbackProxy<any>;
   #released = false;
-  #listeners: ReleaseListener[] = [];
-  /** Internal listeners (groups) that can also unsubscribe; run before the user's. */
-  readonly #watchers = new Set<ReleaseListener>();
+  // Made on first use: a server may hold thousands of callbacks that never need them.
+  #listeners: ReleaseListener[] | undefined;
+  /**
+   * Internal watchers (groups) that can also unsubscribe; run before the user's listeners.
+   * One watcher is kept as is, more in a Set: most callbacks are in one group.
+   */
+  #watchers: ReleaseWatcher | Set<ReleaseWatcher> | undefined;
   /** Rejectors of awaited calls still waiting for the client. */
-  readonly #pending = new Set<(error: RpcError) => void>();
+  #pending: Set<(error: RpcError) => void> | undefined;
 
   constructor(
     readonly id: string,
@@ -47,7 +59,6 @@ export class CallbackState {
     readonly channel: CallbackChannel,
   ) {
     this.proxy = buildProxy(this);
-    states.set(this.proxy, this);
   }
 
   get released(): boolean {
@@ -56,15 +67,20 @@ export class CallbackState {
 
   onRelease(listener: ReleaseListener): void {
     if (this.#released) queueMicrotask(() => listener(this.#reason));
-    else this.#listeners.push(listener);
+    else (this.#listeners ??= []).push(listener);
   }
 
-  watch(listener: ReleaseListener): void {
-    this.#watchers.add(listener);
+  watch(watcher: ReleaseWatcher): void {
+    const current = this.#watchers;
+    if (current === undefined) this.#watchers = watcher;
+    else if (current instanceof Set) current.add(watcher);
+    else if (current !== watcher) this.#watchers = new Set([current, watcher]);
   }
 
-  unwatch(listener: ReleaseListener): void {
-    this.#watchers.delete(listener);
+  unwatch(watcher: ReleaseWatcher): void {
+    const current = this.#watchers;
+    if (current === watcher) this.#watchers = undefined;
+    else if (current instanceof Set) current.delete(watcher);
   }
 
   #reason = "";
@@ -91,12 +107,16 @@ export class CallbackState {
         }),
       );
     }
-    const error = new RpcError(pendingCode, pendingMessage(pendingCode, this.id));
-    for (const reject of [...this.#pending]) reject(error);
-    this.#pending.clear();
-    for (const watcher of [...this.#watchers]) watcher(reason);
-    this.#watchers.clear();
-    for (const listener of this.#listeners.splice(0)) {
+    if (this.#pending !== undefined && this.#pending.size > 0) {
+      const error = new RpcError(pendingCode, pendingMessage(pendingCode, this.id));
+      for (const reject of [...this.#pending]) reject(error);
+      this.#pending.clear();
+    }
+    const watchers = this.#watchers;
+    this.#watchers = undefined;
+    if (watchers instanceof Set) for (const watcher of watchers) watcher[memberReleased](this);
+    else watchers?.[memberReleased](this);
+    for (const listener of this.#listeners?.splice(0) ?? []) {
       try {
         listener(reason);
       } catch {
@@ -130,8 +150,9 @@ export class CallbackState {
     }
     return this.channel
       .request(method, params, (reject) => {
-        this.#pending.add(reject);
-        return () => void this.#pending.delete(reject);
+        const pending = (this.#pending ??= new Set());
+        pending.add(reject);
+        return () => void pending.delete(reject);
       })
       .then((result) => decodeCallbackResult(method, result));
   }
@@ -143,37 +164,70 @@ function pendingMessage(code: number, id: string): string {
     : `callback ${id} is released`;
 }
 
-const states = new WeakMap<object, CallbackState>();
-
 /** The state of a proxy made here; undefined for anything else. */
 export function callbackStateOf(proxy: object): CallbackState | undefined {
-  return states.get(proxy);
+  return ProxyBase.stateOf(proxy);
 }
 
 /** Names the handle owns; a callback method of the same name is reachable only via a group. */
 const handleKeys = new Set(["id", "released", "onRelease", "release"]);
 
-function buildProxy(state: CallbackState): CallbackProxy<any> {
-  const handle: CallbackHandle = {
-    get id() {
-      return state.id;
-    },
-    get released() {
-      return state.released;
-    },
-    onRelease(listener) {
-      state.onRelease(listener);
-    },
-    release(reason = "released") {
-      state.release(reason, true);
-    },
-  };
-  for (const method of state.descriptor.methods.values()) {
+/**
+ * What every proxy is: the handle, on a prototype. A proxy is one small object; its
+ * callback methods sit on a prototype made once per callback type, not as closures per proxy.
+ */
+class ProxyBase implements CallbackHandle {
+  readonly #state: CallbackState;
+
+  constructor(state: CallbackState) {
+    this.#state = state;
+  }
+
+  static stateOf(proxy: object): CallbackState | undefined {
+    return #state in proxy ? (proxy as ProxyBase).#state : undefined;
+  }
+
+  get id(): string {
+    return this.#state.id;
+  }
+
+  get released(): boolean {
+    return this.#state.released;
+  }
+
+  onRelease(listener: (reason: string) => void): void {
+    this.#state.onRelease(listener);
+  }
+
+  release(reason = "released"): void {
+    this.#state.release(reason, true);
+  }
+}
+
+type ProxyClass = new (state: CallbackState) => ProxyBase;
+
+const proxyClasses = new WeakMap<CallbackDescriptor, ProxyClass>();
+
+function proxyClassFor(descriptor: CallbackDescriptor): ProxyClass {
+  let ProxyClass = proxyClasses.get(descriptor);
+  if (ProxyClass !== undefined) return ProxyClass;
+  ProxyClass = class extends ProxyBase {};
+  for (const method of descriptor.methods.values()) {
     if (handleKeys.has(method.name)) continue;
-    Object.defineProperty(handle, method.name, {
-      value: (...args: unknown[]) => state.invoke(method, args),
+    Object.defineProperty(ProxyClass.prototype, method.name, {
+      value: function (this: ProxyBase, ...args: unknown[]) {
+        const state = ProxyBase.stateOf(this);
+        if (state === undefined) throw new TypeError(`not a ${descriptor.name} proxy`);
+        return state.invoke(method, args);
+      },
       enumerable: true,
     });
   }
-  return Object.freeze(handle) as CallbackProxy<any>;
+  proxyClasses.set(descriptor, ProxyClass);
+  return ProxyClass;
+}
+
+function buildProxy(state: CallbackState): CallbackProxy<any> {
+  const ProxyClass = proxyClassFor(state.descriptor);
+  return Object.freeze(new ProxyClass(state)) as unknown as CallbackProxy<any>;
 }

@@ -3,21 +3,22 @@
  * body; 200 with the result, 204 for void, a problem document for every failure.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { problemFromCode } from "../protocol/problem.js";
 import { authenticateRequest } from "./auth.js";
-import { HttpFailure, readJsonBody } from "./body.js";
+import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
 import { HttpInvocation, closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
 import { sendJson, sendNoContent, sendProblem } from "./respond.js";
 
-export async function handleRest(
+export function handleRest(
   env: HttpEnv,
   req: IncomingMessage,
   res: ServerResponse,
   service: string,
   methodName: string,
-): Promise<void> {
+): Promise<void> | void {
   const method = env.dispatcher.lookupRest(service, methodName);
   if (method === undefined) {
     const detail = `No method ${methodName} on service ${service}`;
@@ -29,13 +30,43 @@ export async function handleRest(
     sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 405), { allow: "POST" });
     return;
   }
+  if (env.options.authenticate !== undefined) return authenticateThenAnswer(env, req, res, method);
+  // While the body streams in, only this small continuation waits: no suspended async frame
+  // holds the request (what waits on the network tends to outlive a young-generation GC).
+  return readJsonBody(req, env.options.limits.maxBodyBytes).then(
+    (body) => answer(env, req, res, method, undefined, body),
+    (error: unknown) => fail(env, req, res, error),
+  );
+}
+
+async function authenticateThenAnswer(
+  env: HttpEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: MethodDescriptor,
+): Promise<void> {
+  let principal: unknown;
+  let body: JsonBody;
   try {
-    // Without an authenticate hook there is nothing to wait for.
-    const principal =
-      env.options.authenticate === undefined
-        ? undefined
-        : await authenticateRequest(env.options, req);
-    const body = await readJsonBody(req, env.options.limits.maxBodyBytes);
+    principal = await authenticateRequest(env.options, req);
+    body = await readJsonBody(req, env.options.limits.maxBodyBytes);
+  } catch (error) {
+    fail(env, req, res, error);
+    return;
+  }
+  return answer(env, req, res, method, principal, body);
+}
+
+/** Dispatches the call and writes its answer: the result, 204, or a problem document. */
+async function answer(
+  env: HttpEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: MethodDescriptor,
+  principal: unknown,
+  body: JsonBody,
+): Promise<void> {
+  try {
     const scope = new InstanceScope();
     const call = env.calls.start(res);
     try {
@@ -49,7 +80,11 @@ export async function handleRest(
       scope.dispose();
     }
   } catch (error) {
-    if (error instanceof HttpFailure && error.status === 413) closeAfterResponse(req, res);
-    sendFailure(env, res, error);
+    fail(env, req, res, error);
   }
+}
+
+function fail(env: HttpEnv, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  if (error instanceof HttpFailure && error.status === 413) closeAfterResponse(req, res);
+  sendFailure(env, res, error);
 }

@@ -4,6 +4,7 @@
  * out, answers in). Owns the connection's callbacks, in-flight calls, heartbeat and
  * `perConnection` instances, and tears all of them down on close.
  */
+import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
@@ -15,6 +16,7 @@ import {
   parseErrorResponse,
   parseMessage,
   resultResponse,
+  type JsonRpcId,
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
@@ -22,8 +24,8 @@ import {
 import { errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
 import type { ConnectionInfo } from "./context.js";
-import type { Dispatcher } from "./dispatcher.js";
-import { Heartbeat } from "./heartbeat.js";
+import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { HeartbeatMember, HeartbeatSweep } from "./heartbeat.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope } from "./registry.js";
 
@@ -43,9 +45,12 @@ interface PendingCallbackRequest {
   readonly reject: (error: RpcError) => void;
 }
 
-/** Map keys for request ids: `1` and `"1"` are different ids. */
-function idKey(id: unknown): string {
-  return typeof id === "number" ? `n:${id}` : `s:${String(id)}`;
+/** What the endpoint gives each connection. */
+export interface WsConnectionHooks {
+  /** The server-wide heartbeat; without one the connection is not pinged. */
+  readonly heartbeat?: HeartbeatSweep;
+  /** Called once, when the connection has closed and released everything. */
+  readonly onClosed?: (connection: WsConnection) => void;
 }
 
 function toRpcError(error: unknown): RpcError {
@@ -54,29 +59,112 @@ function toRpcError(error: unknown): RpcError {
     : new RpcError(ErrorCode.InternalError, "Internal error");
 }
 
-export class WsConnection implements CallbackChannel {
-  readonly info: ConnectionInfo;
-  /** Resolves once the socket closed and everything of the connection is released. */
-  readonly closed: Promise<void>;
+const connectionOf = Symbol("svcgen.wsConnection");
 
-  readonly #socket: WebSocket;
+type OwnedSocket = WebSocket & { [connectionOf]?: WsConnection };
+
+// Socket listeners shared by every connection (`this` is the socket): no closures per socket.
+function onSocketMessage(
+  this: OwnedSocket,
+  data: Buffer | ArrayBuffer | Buffer[],
+  isBinary: boolean,
+) {
+  this[connectionOf]?.receive(data, isBinary);
+}
+function onSocketPong(this: OwnedSocket): void {
+  const connection = this[connectionOf];
+  if (connection !== undefined) connection.unanswered = 0;
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[connectionOf]?.socketClosed();
+}
+function onSocketError(this: OwnedSocket, error: Error): void {
+  // ws closes the socket itself after a protocol error (1002, 1009, ...); we only log.
+  this[connectionOf]?.socketError(error);
+}
+
+/**
+ * One call from the client, and its Invocation. The AbortSignal is made only when something
+ * reads it (most calls finish without anyone looking); a `$/cancel` before that only marks
+ * the call aborted.
+ */
+class WsCall implements Invocation {
+  readonly #connection: WsConnection;
+  #controller: AbortController | undefined;
+  #aborted = false;
+
+  constructor(
+    connection: WsConnection,
+    readonly method: MethodDescriptor,
+    readonly params: unknown,
+    /** The request id; undefined for a notification. */
+    readonly id: JsonRpcId | undefined,
+  ) {
+    this.#connection = connection;
+  }
+
+  get transport(): "ws" {
+    return "ws";
+  }
+  get principal(): unknown {
+    return this.#connection.principal;
+  }
+  get connection(): ConnectionInfo {
+    return this.#connection.info;
+  }
+  get scope(): InstanceScope {
+    return this.#connection.scope;
+  }
+  get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
+    return this.#connection.resolveCallback;
+  }
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
+}
+
+export class WsConnection implements CallbackChannel, HeartbeatMember {
+  readonly info: ConnectionInfo;
+  readonly principal: unknown;
+  readonly scope = new InstanceScope();
+  /** Pings of the heartbeat since the last pong. */
+  unanswered = 0;
+
+  readonly #socket: OwnedSocket;
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
-  readonly #principal: unknown;
-  readonly #scope = new InstanceScope();
-  readonly #heartbeat: Heartbeat;
-  /** Calls from the client still running, by request id. */
-  readonly #inFlight = new Map<string, AbortController>();
+  readonly #hooks: WsConnectionHooks;
+  /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
+  #inFlight: Map<JsonRpcId, WsCall> | undefined;
   /** Calls running, notifications included (the in-flight limit counts both). */
   #running = 0;
-  readonly #callbacks = new Map<string, CallbackState>();
+  #callbacks: Map<string, CallbackState> | undefined;
   /** Our `$/callback` requests waiting for the client's answer. */
-  readonly #pending = new Map<number, PendingCallbackRequest>();
+  #pending: Map<number, PendingCallbackRequest> | undefined;
+  #resolveCallback:
+    ((id: string, callback: CallbackDescriptor, pointer: string) => unknown) | undefined;
   #nextRequestId = 1;
   /** Set once the connection stops taking frames (closing, closed or overloaded). */
   #closing = false;
+  #closed = false;
+  #closedPromise: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
   #forceTimer: ReturnType<typeof setTimeout> | undefined;
-  #resolveClosed!: () => void;
+  /** The TCP socket is corked until the end of this turn of the event loop. */
+  #corked = false;
 
   constructor(
     socket: WebSocket,
@@ -84,28 +172,32 @@ export class WsConnection implements CallbackChannel {
     options: ResolvedServerOptions,
     principal: unknown,
     info: ConnectionInfo,
+    hooks: WsConnectionHooks = {},
   ) {
-    this.#socket = socket;
+    this.#socket = socket as OwnedSocket;
     this.#dispatcher = dispatcher;
     this.#options = options;
-    this.#principal = principal;
+    this.principal = principal;
     this.info = info;
-    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    this.#heartbeat = new Heartbeat(
-      options.heartbeatMs,
-      () => socket.ping(),
-      () => {
-        options.logger.info("websocket peer missed two pongs", { connection: info.id });
-        socket.terminate();
-      },
-    );
-    socket.on("pong", () => this.#heartbeat.alive());
-    socket.on("message", (data, isBinary) => this.#onFrame(data, isBinary));
-    socket.on("close", () => this.#onClose());
-    // ws closes the socket itself after a protocol error (1002, 1009, ...); we only log.
-    socket.on("error", (error) =>
-      options.logger.info("websocket error", { connection: info.id, error: error.message }),
-    );
+    this.#hooks = hooks;
+    this.#socket[connectionOf] = this;
+    socket.on("pong", onSocketPong);
+    socket.on("message", onSocketMessage);
+    socket.on("close", onSocketClose);
+    socket.on("error", onSocketError);
+    hooks.heartbeat?.add(this);
+  }
+
+  /** Resolves once the socket closed and everything of the connection is released. */
+  get closed(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return (this.#closedPromise ??= new Promise((resolve) => (this.#resolveClosed = resolve)));
+  }
+
+  /** Callback id of the client → the connection's one proxy for it (made on first use). */
+  get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
+    return (this.#resolveCallback ??= (id, callback, pointer) =>
+      this.#proxyFor(id, callback, pointer));
   }
 
   /** Starts a close handshake; a peer that does not finish it in time is cut off. */
@@ -117,11 +209,24 @@ export class WsConnection implements CallbackChannel {
     }
   }
 
+  // ---- HeartbeatMember -------------------------------------------------------------
+
+  ping(): void {
+    this.#socket.ping();
+  }
+
+  onDead(): void {
+    this.#options.logger.info("websocket peer missed two pongs", { connection: this.info.id });
+    this.#socket.terminate();
+  }
+
   // ---- CallbackChannel -------------------------------------------------------------
 
-  sendFrame(text: string): boolean {
+  sendFrame(frame: string | Buffer): boolean {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
-    this.#socket.send(text);
+    if (!this.#corked) this.#cork();
+    if (typeof frame === "string") this.#socket.send(frame);
+    else this.#socket.send(frame, { binary: false });
     this.#checkBackpressure();
     return true;
   }
@@ -133,10 +238,11 @@ export class WsConnection implements CallbackChannel {
   ): Promise<JsonValue> {
     return new Promise<JsonValue>((resolve, reject) => {
       const id = this.#nextRequestId++;
+      const pendingRequests = (this.#pending ??= new Map<number, PendingCallbackRequest>());
       const settle = () => {
         clearTimeout(timer);
         untrack();
-        this.#pending.delete(id);
+        pendingRequests.delete(id);
       };
       const timer = setTimeout(() => {
         settle();
@@ -146,7 +252,7 @@ export class WsConnection implements CallbackChannel {
         settle();
         reject(error);
       });
-      this.#pending.set(id, {
+      pendingRequests.set(id, {
         method,
         resolve: (result) => {
           settle();
@@ -159,7 +265,7 @@ export class WsConnection implements CallbackChannel {
       });
       const frame = JSON.stringify({ jsonrpc: "2.0", id, method: "$/callback", params });
       if (!this.sendFrame(frame)) {
-        this.#pending
+        pendingRequests
           .get(id)
           ?.reject(
             new RpcError(ErrorCode.ConnectionClosed, "connection closed before the answer came"),
@@ -169,12 +275,13 @@ export class WsConnection implements CallbackChannel {
   }
 
   forget(id: string): void {
-    this.#callbacks.delete(id);
+    this.#callbacks?.delete(id);
   }
 
-  // ---- reading ---------------------------------------------------------------------
+  // ---- socket events (through the shared listeners above) --------------------------
 
-  #onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  /** @internal One frame from the client. */
+  receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.#closing) return;
     if (isBinary) {
       this.close(CloseCode.UnsupportedData, "binary frames are not supported");
@@ -192,9 +299,36 @@ export class WsConnection implements CallbackChannel {
       this.#send(parseErrorResponse());
       return;
     }
-    if (Array.isArray(value)) this.#onBatch(value);
-    else void this.#onMessage(value).then((response) => response && this.#send(response));
+    if (Array.isArray(value)) {
+      this.#onBatch(value);
+      return;
+    }
+    const answer = this.#onMessage(value, true);
+    if (answer !== undefined) void answer.then((response) => response && this.#send(response));
   }
+
+  /** @internal */
+  socketError(error: Error): void {
+    this.#options.logger.info("websocket error", {
+      connection: this.info.id,
+      error: error.message,
+    });
+  }
+
+  /** @internal */
+  socketClosed(): void {
+    this.#closing = true;
+    this.#closed = true;
+    this.#hooks.heartbeat?.delete(this);
+    clearTimeout(this.#forceTimer);
+    if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
+    this.#releaseAll();
+    this.scope.dispose();
+    this.#resolveClosed?.();
+    this.#hooks.onClosed?.(this);
+  }
+
+  // ---- reading ---------------------------------------------------------------------
 
   #onBatch(messages: unknown[]): void {
     if (messages.length === 0) {
@@ -211,32 +345,37 @@ export class WsConnection implements CallbackChannel {
       return;
     }
     // Every member starts now, in order; the batch is answered once all are done.
-    void Promise.all(messages.map((message) => this.#onMessage(message))).then((responses) => {
-      const answers = responses.filter((r): r is JsonRpcResponse => r !== undefined);
-      if (answers.length > 0) this.#send(answers);
-    });
+    void Promise.all(messages.map((message) => this.#onMessage(message, false))).then(
+      (responses) => {
+        const answers = responses.filter((r): r is JsonRpcResponse => r !== undefined);
+        if (answers.length > 0) this.#send(answers);
+      },
+    );
   }
 
-  /** Handles one message; resolves with its answer, if it gets one. */
-  #onMessage(value: unknown): Promise<JsonRpcResponse | undefined> {
+  /**
+   * Handles one message. With `reply`, a call's answer is sent by the call itself and the
+   * result is undefined or an immediate answer; without (batches), it resolves with the answer.
+   */
+  #onMessage(value: unknown, reply: boolean): Promise<JsonRpcResponse | undefined> | undefined {
     const parsed = parseMessage(value);
     switch (parsed.kind) {
       case "invalid":
         return Promise.resolve(errorResponse(parsed.id, parsed.error));
       case "response":
         this.#onResponse(parsed.message);
-        return Promise.resolve(undefined);
+        return reply ? undefined : Promise.resolve(undefined);
       case "notification":
         this.#onNotification(parsed.message);
-        return Promise.resolve(undefined);
+        return reply ? undefined : Promise.resolve(undefined);
       case "request":
-        return this.#onRequest(parsed.message);
+        return this.#onRequest(parsed.message, reply);
     }
   }
 
   #onResponse(response: JsonRpcResponse): void {
     if (typeof response.id !== "number") return;
-    const pending = this.#pending.get(response.id);
+    const pending = this.#pending?.get(response.id);
     if (pending === undefined) return; // late answer to a timed-out or released callback
     if ("error" in response) pending.reject(errorFromWire(pending.method, response.error));
     else pending.resolve(response.result);
@@ -246,11 +385,11 @@ export class WsConnection implements CallbackChannel {
     const params = message.params as Record<string, unknown> | undefined;
     switch (message.method) {
       case "$/cancel":
-        this.#inFlight.get(idKey(params?.["id"]))?.abort();
+        this.#inFlight?.get(params?.["id"] as JsonRpcId)?.abort();
         return;
       case "$/release": {
         const id = params?.["callback"];
-        if (typeof id === "string") this.#callbacks.get(id)?.release("released", false);
+        if (typeof id === "string") this.#callbacks?.get(id)?.release("released", false);
         return;
       }
     }
@@ -263,81 +402,81 @@ export class WsConnection implements CallbackChannel {
       });
       return;
     }
-    void this.#invoke(method, message.params, new AbortController()).catch(() => undefined);
+    void this.#run(new WsCall(this, method, message.params, undefined), false);
   }
 
-  async #onRequest(message: JsonRpcRequest): Promise<JsonRpcResponse> {
+  #onRequest(
+    message: JsonRpcRequest,
+    reply: boolean,
+  ): Promise<JsonRpcResponse | undefined> | undefined {
     const { id } = message;
     if (message.method === "$/contract") {
-      return resultResponse(id, { services: this.#dispatcher.contract() });
+      return Promise.resolve(resultResponse(id, { services: this.#dispatcher.contract() }));
     }
     if (message.method === "$/cancel" || message.method === "$/release") {
       this.#onNotification(message);
-      return resultResponse(id, null);
+      return Promise.resolve(resultResponse(id, null));
     }
     const method = message.method.startsWith("$/")
       ? undefined
       : this.#dispatcher.lookup(message.method);
     if (method === undefined) {
-      return errorResponse(id, {
-        code: ErrorCode.MethodNotFound,
-        message: `Method not found: ${message.method}`,
-      });
+      return Promise.resolve(
+        errorResponse(id, {
+          code: ErrorCode.MethodNotFound,
+          message: `Method not found: ${message.method}`,
+        }),
+      );
     }
     if (this.#running >= this.#options.limits.maxInFlightPerConnection) {
-      return errorResponse(id, {
-        code: ErrorCode.LimitExceeded,
-        message: `too many calls in flight (limit ${this.#options.limits.maxInFlightPerConnection})`,
-      });
+      return Promise.resolve(
+        errorResponse(id, {
+          code: ErrorCode.LimitExceeded,
+          message: `too many calls in flight (limit ${this.#options.limits.maxInFlightPerConnection})`,
+        }),
+      );
     }
-    const key = idKey(id);
-    if (this.#inFlight.has(key)) {
-      return errorResponse(id, {
-        code: ErrorCode.InvalidRequest,
-        message: `Invalid request: id ${JSON.stringify(id)} is already in use by a running call`,
-      });
+    const inFlight = (this.#inFlight ??= new Map<JsonRpcId, WsCall>());
+    if (inFlight.has(id)) {
+      return Promise.resolve(
+        errorResponse(id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid request: id ${JSON.stringify(id)} is already in use by a running call`,
+        }),
+      );
     }
-    const controller = new AbortController();
-    this.#inFlight.set(key, controller);
-    try {
-      return resultResponse(id, await this.#invoke(method, message.params, controller));
-    } catch (error) {
-      return errorResponse(id, errorToWire(toRpcError(error)));
-    } finally {
-      this.#inFlight.delete(key);
-    }
+    const call = new WsCall(this, method, message.params, id);
+    inFlight.set(id, call);
+    const answer = this.#run(call, reply);
+    return reply ? undefined : answer;
   }
 
-  async #invoke(
-    method: MethodDescriptor,
-    params: unknown,
-    controller: AbortController,
-  ): Promise<JsonValue | undefined> {
+  /** Runs a call; sends its answer (`reply`) or resolves with it. Notifications get none. */
+  async #run(call: WsCall, reply: boolean): Promise<JsonRpcResponse | undefined> {
     this.#running++;
+    let response: JsonRpcResponse | undefined;
     try {
-      return await this.#dispatcher.invoke({
-        method,
-        params,
-        transport: "ws",
-        principal: this.#principal,
-        connection: this.info,
-        scope: this.#scope,
-        signal: controller.signal,
-        resolveCallback: (id, callback, pointer) => this.#resolveCallback(id, callback, pointer),
-      });
+      const result = await this.#dispatcher.invoke(call);
+      if (call.id !== undefined) response = resultResponse(call.id, result);
+    } catch (error) {
+      if (call.id !== undefined) response = errorResponse(call.id, errorToWire(toRpcError(error)));
     } finally {
       this.#running--;
+      if (call.id !== undefined) this.#inFlight?.delete(call.id);
     }
+    if (!reply) return response;
+    if (response !== undefined) this.#send(response);
+    return undefined;
   }
 
-  /** A callback id of the client → the connection's one proxy for it. */
-  #resolveCallback(id: unknown, descriptor: CallbackDescriptor, pointer: string): unknown {
+  #proxyFor(id: unknown, descriptor: CallbackDescriptor, pointer: string): unknown {
     if (typeof id !== "string" || !callbackIdPattern.test(id)) {
       throw new RpcError(ErrorCode.InvalidParams, `${pointer}: expected a callback id`, {
         errors: [{ pointer, detail: "expected a callback id" }],
       });
     }
-    const existing = this.#callbacks.get(id);
+    const callbacks = (this.#callbacks ??= new Map<string, CallbackState>());
+    const existing = callbacks.get(id);
     if (existing !== undefined) {
       if (existing.descriptor.name !== descriptor.name) {
         throw new RpcError(
@@ -349,11 +488,11 @@ export class WsConnection implements CallbackChannel {
       return existing.proxy;
     }
     const limit = this.#options.limits.maxCallbacksPerConnection;
-    if (this.#callbacks.size >= limit) {
+    if (callbacks.size >= limit) {
       throw new RpcError(ErrorCode.LimitExceeded, `too many callbacks (limit ${limit})`);
     }
     const state = new CallbackState(id, descriptor, this);
-    this.#callbacks.set(id, state);
+    callbacks.set(id, state);
     return state.proxy;
   }
 
@@ -361,6 +500,23 @@ export class WsConnection implements CallbackChannel {
 
   #send(message: JsonRpcResponse | JsonRpcResponse[]): void {
     this.sendFrame(JSON.stringify(message));
+  }
+
+  /**
+   * Frames written in one turn of the event loop (the answers of a pipelined burst, the
+   * pushes of a loop) leave in one write: cork now, uncork once the turn's work is done.
+   */
+  #cork(): void {
+    const raw = (this.#socket as unknown as { _socket?: Socket })._socket;
+    if (raw === undefined || raw.destroyed) return;
+    raw.cork();
+    this.#corked = true;
+    process.nextTick(WsConnection.#uncork, this, raw);
+  }
+
+  static #uncork(connection: WsConnection, raw: Socket): void {
+    connection.#corked = false;
+    raw.uncork();
   }
 
   /** A peer that does not read must not make the server hold its data without bound. */
@@ -385,19 +541,13 @@ export class WsConnection implements CallbackChannel {
       ErrorCode.ConnectionClosed,
       "connection closed before the answer came",
     );
-    for (const pending of [...this.#pending.values()]) pending.reject(gone);
-    for (const state of [...this.#callbacks.values()]) {
-      state.release("disconnected", false, ErrorCode.ConnectionClosed);
+    if (this.#pending !== undefined) {
+      for (const pending of [...this.#pending.values()]) pending.reject(gone);
     }
-  }
-
-  #onClose(): void {
-    this.#closing = true;
-    this.#heartbeat.stop();
-    clearTimeout(this.#forceTimer);
-    for (const controller of this.#inFlight.values()) controller.abort();
-    this.#releaseAll();
-    this.#scope.dispose();
-    this.#resolveClosed();
+    if (this.#callbacks !== undefined) {
+      for (const state of [...this.#callbacks.values()]) {
+        state.release("disconnected", false, ErrorCode.ConnectionClosed);
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { ServiceDescriptor } from "../descriptors.js";
 import { CallTracker } from "./call-tracker.js";
 import { Dispatcher } from "./dispatcher.js";
 import { HttpAdapter, pathBelow, type NextHandler } from "./http-adapter.js";
@@ -88,8 +89,8 @@ export class RpcServer {
         throw new TypeError("register(Base, factory): Base has no static service descriptor");
       this.#registry.add({ descriptor, mode: options?.instance ?? "perCall", factory });
     } else {
-      const descriptor = (target.constructor as Partial<ServiceBaseClass> | undefined)?.descriptor;
-      if (descriptor?.kind !== "service") {
+      const descriptor = serviceDescriptorOf(target);
+      if (descriptor === undefined) {
         throw new TypeError(
           "register(instance): the instance's class has no static service descriptor (extend a generated base class)",
         );
@@ -195,3 +196,21 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * The static descriptor of the generated base class `instance` extends. Walks the prototype
+ * chain instead of reading `instance.constructor`: an IDL method named `constructor`
+ * replaces that property on the implementing class's prototype.
+ */
+function serviceDescriptorOf(instance: object): ServiceDescriptor<any> | undefined {
+  for (
+    let proto = Object.getPrototypeOf(instance);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const owner = Object.getOwnPropertyDescriptor(proto, "constructor")?.value as
+      Partial<ServiceBaseClass> | undefined;
+    if (owner?.descriptor?.kind === "service") return owner.descriptor;
+  }
+  return undefined;
+}

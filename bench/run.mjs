@@ -47,6 +47,7 @@ const startedAt = performance.now();
 let failures = 0;
 if (!options["no-build"]) build();
 const generateWarning = await generateBenchService();
+log(`built and generated in ${seconds(startedAt)}`);
 log(
   generateWarning
     ? `warning: ${generateWarning}; svcgen runs the hand-written bench-service.mjs`
@@ -59,14 +60,20 @@ const machine = describeMachine();
 const pool = quick ? createPool() : undefined;
 const scenarios = [];
 try {
-  await pool?.prepare(await poolPlan(selected));
+  if (pool) {
+    const preparing = performance.now();
+    await pool.prepare(await poolPlan(selected));
+    log(`started the contenders' processes in ${seconds(preparing)}`);
+  }
   for (const id of selected) {
     const scenario = await loadScenario(id);
     log(`${id}`);
     scenarios.push(await runScenario(scenario));
   }
 } finally {
+  const closing = performance.now();
   await pool?.close();
+  if (pool) log(`stopped them in ${seconds(closing)}`);
 }
 const goals = evaluateGoals(scenarios);
 for (const scenario of scenarios) {
@@ -239,6 +246,10 @@ function formatOutcome(outcome, scenario) {
     .map(([key, value]) => ` ${key}=${value.toPrecision(3)}`)
     .join("");
   return `${outcome.value.toPrecision(4)} ${outcome.unit ?? scenario.unit}${extra}`;
+}
+
+function seconds(since) {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
 function firstLine(error) {

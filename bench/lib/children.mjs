@@ -128,11 +128,17 @@ export function createPool() {
   const servers = new Map();
   const clients = new Map();
 
-  async function serverFor(contender, scenario) {
+  /** The server for `contender` and the scenario's transport, started once (the promise is cached). */
+  function serverFor(contender, scenario) {
     const key = `${contender}/${scenario.transport}`;
-    const cached = await servers.get(key)?.catch(() => undefined);
-    if (cached && ("unavailable" in cached || cached.child.exitCode === null)) return cached;
-    const starting = startServer(contender, scenario, []);
+    const cached = servers.get(key);
+    if (cached) return cached;
+    const starting = startServer(contender, scenario, []).then((started) => {
+      // A server that dies is started again by the next measurement that needs it.
+      started.child.once("exit", () => servers.delete(key));
+      return started;
+    });
+    starting.catch(() => servers.delete(key));
     servers.set(key, starting);
     return starting;
   }
@@ -211,6 +217,8 @@ export function createPool() {
     for (const server of servers.values()) {
       stopping.push(server.then((started) => stopChild(started.child)).catch(() => {}));
     }
+    servers.clear();
+    clients.clear();
     await Promise.all(stopping);
   }
 

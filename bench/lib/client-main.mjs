@@ -11,6 +11,9 @@
 import { loadContender, unavailableReason } from "./contenders.mjs";
 import { loadScenario } from "../scenarios/index.mjs";
 
+// Never outlive the runner (it was killed, or crashed): an orphan would hold its port and CPU.
+process.on("disconnect", () => process.exit(0));
+
 const pending = new Map();
 let nextId = 1;
 let onStart;

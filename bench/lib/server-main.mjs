@@ -14,6 +14,9 @@ try {
   process.send({ type: "unavailable", reason });
 }
 
+// Never outlive the runner (it was killed, or crashed): an orphan would hold its port and CPU.
+process.on("disconnect", () => process.exit(0));
+
 process.on("message", async (message) => {
   if (message.type === "ask") {
     process.send({ type: "answer", id: message.id, answer: answer(message.question) });

@@ -45,6 +45,18 @@ describe("connectWebSocket", () => {
     await until(() => running!.lab.cancelled.length === 1);
   });
 
+  test("each call keeps its own deadline: a short one behind a long one still times out", async () => {
+    const connection = await connect({ timeoutMs: 20_000 });
+    const long = connection.call<string>(LabDescriptor, "wait", [300]);
+    const short = connection
+      .call<string>(LabDescriptor, "wait", [20_000], { timeoutMs: 50 })
+      .catch((e: RpcError) => e);
+    expect(await short).toMatchObject({ code: -32003 });
+    // The long call was not touched by the other's timeout.
+    expect(await long).toBe("done");
+    await until(() => running!.lab.cancelled.length === 1);
+  });
+
   test("aborting a call rejects it with -32002 and cancels it on the server", async () => {
     const connection = await connect();
     const controller = new AbortController();

@@ -32,6 +32,7 @@ export interface PingableSocket extends SocketLike {
   ping(): void;
   terminate(): void;
   on(event: "pong", listener: () => void): void;
+  on(event: "message", listener: (data: { toString(): string }, isBinary: boolean) => void): void;
 }
 
 export function isPingable(socket: SocketLike): socket is PingableSocket {
@@ -88,8 +89,8 @@ function uncork(stream: Corkable): void {
  * for a burst of pipelined calls). Browser sockets batch on their own; nothing to do there.
  */
 export function corkUntilTurnEnds(socket: SocketLike): void {
-  const stream = (socket as { _socket?: Partial<Corkable> })._socket;
-  if (stream === undefined || typeof stream.cork !== "function" || stream.destroyed) return;
+  const stream = (socket as { _socket?: Partial<Corkable> | null })._socket;
+  if (stream == null || typeof stream.cork !== "function" || stream.destroyed) return;
   if (corked.has(stream as Corkable)) return;
   corked.add(stream as Corkable);
   stream.cork();

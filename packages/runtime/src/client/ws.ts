@@ -98,6 +98,19 @@ class PendingCall {
   }
 }
 
+/** A well-formed `$/callback` notification (no id: nothing to answer). */
+function isCallbackNotification(value: unknown): value is { params: unknown } {
+  if (typeof value !== "object" || value === null) return false;
+  const message = value as Record<string, unknown>;
+  return (
+    message["method"] === "$/callback" &&
+    message["jsonrpc"] === "2.0" &&
+    !Object.hasOwn(message, "id") &&
+    typeof message["params"] === "object" &&
+    message["params"] !== null
+  );
+}
+
 function closedError(message = "connection closed before the answer came"): RpcError {
   return new RpcError(ErrorCode.ConnectionClosed, message);
 }
@@ -337,6 +350,11 @@ class WebSocketClient implements WebSocketConnection {
   }
 
   #onMessage(value: unknown): void {
+    if (isCallbackNotification(value)) {
+      // The hot path of a subscriber: a push, with nothing to answer.
+      runCallback(this.#registry, value.params, undefined);
+      return;
+    }
     const parsed = parseMessage(value);
     switch (parsed.kind) {
       case "response":
@@ -420,9 +438,16 @@ class WebSocketClient implements WebSocketConnection {
         this.#adopt(socket, socketClosed);
         resolve();
       });
-      socket.addEventListener("message", (event) => {
-        if (typeof event.data === "string") this.#onText(event.data);
-      });
+      if (isPingable(socket)) {
+        // `ws` in Node: its own event skips building a MessageEvent per frame.
+        socket.on("message", (data, isBinary) => {
+          if (!isBinary) this.#onText(data.toString());
+        });
+      } else {
+        socket.addEventListener("message", (event) => {
+          if (typeof event.data === "string") this.#onText(event.data);
+        });
+      }
       socket.addEventListener("close", (event) => {
         clearTimeout(timer);
         markClosed();

@@ -184,6 +184,7 @@ class ProxyBase implements CallbackHandle {
   }
 
   static stateOf(proxy: object): CallbackState | undefined {
+    if (typeof proxy !== "object" || proxy === null) return undefined;
     return #state in proxy ? (proxy as ProxyBase).#state : undefined;
   }
 

@@ -139,7 +139,6 @@ class WsCall implements Invocation {
 export class WsConnection implements CallbackChannel, HeartbeatMember {
   readonly info: ConnectionInfo;
   readonly principal: unknown;
-  readonly scope = new InstanceScope();
   /** Pings of the heartbeat since the last pong. */
   unanswered = 0;
 
@@ -154,6 +153,8 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   #callbacks: Map<string, CallbackState> | undefined;
   /** Our `$/callback` requests waiting for the client's answer. */
   #pending: Map<number, PendingCallbackRequest> | undefined;
+  /** Holds `perConnection` instances; made on first use. */
+  #scope: InstanceScope | undefined;
   #resolveCallback:
     ((id: string, callback: CallbackDescriptor, pointer: string) => unknown) | undefined;
   #nextRequestId = 1;
@@ -192,6 +193,10 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   get closed(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return (this.#closedPromise ??= new Promise((resolve) => (this.#resolveClosed = resolve)));
+  }
+
+  get scope(): InstanceScope {
+    return (this.#scope ??= new InstanceScope());
   }
 
   /** Callback id of the client → the connection's one proxy for it (made on first use). */
@@ -323,6 +328,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     clearTimeout(this.#forceTimer);
     if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
     this.#releaseAll();
+    // Made now if never before, so that an implementation that asks later sees it disposed.
     this.scope.dispose();
     this.#resolveClosed?.();
     this.#hooks.onClosed?.(this);
@@ -462,7 +468,11 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
       if (call.id !== undefined) response = errorResponse(call.id, errorToWire(toRpcError(error)));
     } finally {
       this.#running--;
-      if (call.id !== undefined) this.#inFlight?.delete(call.id);
+      if (call.id !== undefined && this.#inFlight !== undefined) {
+        this.#inFlight.delete(call.id);
+        // An idle connection holds no table (thousands of idle connections add up).
+        if (this.#inFlight.size === 0) this.#inFlight = undefined;
+      }
     }
     if (!reply) return response;
     if (response !== undefined) this.#send(response);
@@ -507,8 +517,8 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
    * pushes of a loop) leave in one write: cork now, uncork once the turn's work is done.
    */
   #cork(): void {
-    const raw = (this.#socket as unknown as { _socket?: Socket })._socket;
-    if (raw === undefined || raw.destroyed) return;
+    const raw = (this.#socket as unknown as { _socket?: Socket | null })._socket;
+    if (raw == null || raw.destroyed) return;
     raw.cork();
     this.#corked = true;
     process.nextTick(WsConnection.#uncork, this, raw);

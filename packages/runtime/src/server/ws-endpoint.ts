@@ -11,7 +11,7 @@ import { authenticateRequest } from "./auth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { HeartbeatSweep } from "./heartbeat.js";
-import { CloseCode, WsConnection } from "./ws-connection.js";
+import { CloseCode, WsConnection, type WsConnectionHooks } from "./ws-connection.js";
 
 /** The subprotocol we speak; a client offering none is accepted too. */
 export const subprotocol = "svc.json";
@@ -25,13 +25,18 @@ export class WebSocketEndpoint {
   readonly #connections = new Set<WsConnection>();
   /** One interval pings every connection: no timer per connection. */
   readonly #heartbeat: HeartbeatSweep;
-  readonly #forget = (connection: WsConnection): void => void this.#connections.delete(connection);
+  /** What every connection gets: one object for all of them. */
+  readonly #hooks: WsConnectionHooks;
   #closing = false;
 
   constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.#heartbeat = new HeartbeatSweep(options.heartbeatMs);
+    this.#hooks = {
+      heartbeat: this.#heartbeat,
+      onClosed: (connection) => void this.#connections.delete(connection),
+    };
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -88,10 +93,14 @@ export class WebSocketEndpoint {
 
   #accept(ws: WebSocket, req: IncomingMessage, principal: unknown): void {
     const info = { id: `ws-${++connectionCounter}`, remoteAddress: req.socket.remoteAddress ?? "" };
-    const connection = new WsConnection(ws, this.#dispatcher, this.#options, principal, info, {
-      heartbeat: this.#heartbeat,
-      onClosed: this.#forget,
-    });
+    const connection = new WsConnection(
+      ws,
+      this.#dispatcher,
+      this.#options,
+      principal,
+      info,
+      this.#hooks,
+    );
     this.#connections.add(connection);
   }
 }

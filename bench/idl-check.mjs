@@ -5,7 +5,7 @@
  *
  *   node bench/idl-check.mjs [--json] [--quick]
  *
- * --quick checks one 10k-line corpus. --json prints, instead of the table, one JSON line for
+ * --quick checks one 5k-line corpus. --json prints, instead of the table, one JSON line for
  * bench/run.mjs: `value` (lines/s of the best run on the largest corpus), `unit`, `better`,
  * and `extra` (wall and CPU ms of that run; ms per 1k lines per size, to show linearity).
  */
@@ -17,7 +17,7 @@ import { makeIdl, writeIdl } from "./idl-corpus.mjs";
 
 const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
-const SIZES = quick ? [10_000] : [10_000, 50_000, 100_000];
+const SIZES = quick ? [5_000] : [10_000, 50_000, 100_000];
 const RUNS = quick ? 2 : 3;
 
 const folder = await mkdtemp(path.join(tmpdir(), "svcgen-idl-bench-"));

@@ -143,15 +143,20 @@ export function createPool() {
     return starting;
   }
 
-  function clientFor(contender) {
-    const cached = clients.get(contender);
+  /**
+   * The client process for `contender`. In-process scenarios (the codec) get one of their own:
+   * their JIT and heap must not be shaped by the network scenarios run before them.
+   */
+  function clientFor(contender, scenario) {
+    const key = scenario.transport === "none" ? `${contender}/in-process` : contender;
+    const cached = clients.get(key);
     if (cached && cached.exitCode === null && cached.signalCode === null) return cached;
     const child = fork(clientMain, ["--serve", contender], {
       execArgv: ["--expose-gc"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("error", () => {});
-    clients.set(contender, child);
+    clients.set(key, child);
     return child;
   }
 
@@ -160,7 +165,7 @@ export function createPool() {
     const started =
       scenario.transport === "none" ? undefined : await serverFor(contender, scenario);
     if (started && "unavailable" in started) return { unavailable: started.unavailable };
-    const client = clientFor(contender);
+    const client = clientFor(contender, scenario);
     let onMessage;
     let onExit;
     let timer;
@@ -203,7 +208,7 @@ export function createPool() {
   async function prepare(plan) {
     const starting = [];
     for (const { scenario, contender } of plan) {
-      clientFor(contender);
+      clientFor(contender, scenario);
       if (scenario.transport !== "none") starting.push(serverFor(contender, scenario));
     }
     await Promise.allSettled(starting);

@@ -13,7 +13,7 @@ export default {
   contenders: ["svcgen", "json"],
   params: (quick) =>
     // A longer warmup than the network scenarios: nothing else here gives the JIT time.
-    quick ? { warmupMs: 300, durationMs: 300 } : { warmupMs: 1000, durationMs: 1000 },
+    quick ? { warmupMs: 200, durationMs: 200 } : { warmupMs: 1000, durationMs: 1000 },
   async measure({ contenderName, params }) {
     const order = sampleOrder();
     const roundTrip = contenderName === "svcgen" ? await schemaRoundTrip() : jsonRoundTrip;

@@ -16,7 +16,7 @@ export default {
   contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "grpc"],
   params: (quick) =>
     quick
-      ? { subscribers: 300, warmup: 1, rounds: 3 }
+      ? { subscribers: 200, warmup: 1, rounds: 3 }
       : { subscribers: 1000, warmup: 3, rounds: 15 },
   async measure({ contender, port, params }) {
     const subscribers = await connectMany(contender, port, params.subscribers, { transport: "ws" });

@@ -15,7 +15,7 @@ export default {
   contenders: restPeers,
   metrics: [{ key: "p50", unit: "ms", better: "lower" }],
   params: (quick) =>
-    quick ? { warmupMs: 100, durationMs: 300 } : { warmupMs: 300, durationMs: 1000 },
+    quick ? { warmupMs: 50, durationMs: 250 } : { warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "http" });
     try {

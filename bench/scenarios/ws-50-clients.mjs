@@ -13,7 +13,7 @@ export default {
   contenders: wsPeers,
   params: (quick) =>
     quick
-      ? { clients: 50, inFlight: 8, warmupMs: 100, durationMs: 300 }
+      ? { clients: 50, inFlight: 8, warmupMs: 50, durationMs: 250 }
       : { clients: 50, inFlight: 8, warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const clients = await connectMany(contender, port, params.clients, { transport: "ws" });

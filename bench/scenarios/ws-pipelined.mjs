@@ -14,7 +14,7 @@ export default {
   contenders: wsPeers,
   params: (quick) =>
     quick
-      ? { inFlight: 64, warmupMs: 100, durationMs: 300 }
+      ? { inFlight: 64, warmupMs: 50, durationMs: 250 }
       : { inFlight: 64, warmupMs: 300, durationMs: 1000 },
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "ws" });

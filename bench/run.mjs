@@ -113,7 +113,8 @@ if (failures > 0) {
 async function runScenario(scenario) {
   const params = scenario.params(quick, limits);
   const samples = Object.fromEntries(scenario.contenders.map((name) => [name, []]));
-  const unavailable = {};
+  // Contenders listed for the table that this scenario's workload cannot be written for.
+  const unavailable = { ...scenario.unsupported };
   if (scenario.transport !== "none" && scenario.transport !== "external") {
     for (const contender of scenario.contenders) {
       const missing = missingPackage(contender);
@@ -123,7 +124,9 @@ async function runScenario(scenario) {
       }
     }
   }
-  for (let run = 0; run < runs; run++) {
+  // Scripts that repeat inside (idl-check takes the best of 3) need fewer runs of their own.
+  const scenarioRuns = Math.min(runs, scenario.maxRuns ?? runs);
+  for (let run = 0; run < scenarioRuns; run++) {
     for (const contender of scenario.contenders) {
       if (unavailable[contender]) continue;
       const measureStarted = performance.now();
@@ -234,6 +237,7 @@ async function poolPlan(ids) {
     const scenario = await loadScenario(id);
     if (scenario.transport === "external") continue;
     for (const contender of scenario.contenders) {
+      if (scenario.unsupported?.[contender]) continue;
       if (scenario.transport === "none" || !missingPackage(contender))
         plan.push({ scenario, contender });
     }

@@ -13,7 +13,10 @@ export default {
   better: "lower",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "grpc"],
+  contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "trpc", "grpc"],
+  unsupported: {
+    trpc: "not run: no broadcast group written for tRPC",
+  },
   params: (quick) =>
     quick
       ? { subscribers: 200, warmup: 1, rounds: 3 }

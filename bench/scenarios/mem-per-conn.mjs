@@ -12,7 +12,10 @@ export default {
   better: "lower",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "grpc"],
+  contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "trpc", "grpc"],
+  unsupported: {
+    trpc: "not run: no broadcast group written for tRPC",
+  },
   metrics: [{ key: "rss", unit: "bytes/conn", better: "lower" }],
   params: (quick, limits) => ({ connections: quick ? 200 : limits.maxConnections }),
   async measure({ contender, port, params, askServer }) {

@@ -185,22 +185,19 @@ describe("server shutdown and restart", () => {
 
   // runtime.md, "Shutting down": close() lets calls in flight finish for up to closeGraceMs,
   // then aborts them (they answer -32002), and only then closes the WebSocket connections.
-  test.failing(
-    "close() answers WebSocket calls in flight before closing the connection",
-    async () => {
-      const running = await startServer({ closeGraceMs: 300 });
-      const client = new RawClient(running.wsUrl);
-      await client.opened;
-      call(client, 1, "wait", { ms: 50 });
-      call(client, 2, "wait", { ms: 60_000 });
-      await until(() => running.lab.started.length === 2);
-      await running.close();
-      await client.closed;
-      expect(client.messages.find((m) => m.id === 1)?.result).toBe("done");
-      const long = client.messages.find((m) => m.id === 2);
-      expect(long?.result === "aborted" || long?.error?.code === ErrorCode.Cancelled).toBe(true);
-    },
-  );
+  test("close() answers WebSocket calls in flight before closing the connection", async () => {
+    const running = await startServer({ closeGraceMs: 300 });
+    const client = new RawClient(running.wsUrl);
+    await client.opened;
+    call(client, 1, "wait", { ms: 50 });
+    call(client, 2, "wait", { ms: 60_000 });
+    await until(() => running.lab.started.length === 2);
+    await running.close();
+    await client.closed;
+    expect(client.messages.find((m) => m.id === 1)?.result).toBe("done");
+    const long = client.messages.find((m) => m.id === 2);
+    expect(long?.result === "aborted" || long?.error?.code === ErrorCode.Cancelled).toBe(true);
+  });
 
   test("restart under running clients: they reconnect, idempotent calls succeed, others -32007", async () => {
     const first = await startServer();

@@ -164,9 +164,9 @@ export class RpcServer {
       (server) => new Promise<void>((resolve) => server.close(() => resolve())),
     );
     for (const server of this.#ownServers) server.closeIdleConnections();
-    const wsClosed = this.#ws.close();
-    await this.#drainCalls();
-    await wsClosed;
+    // Calls in flight on either transport get the grace period before any socket closes.
+    await Promise.all([this.#drainCalls(), this.#ws.drain(this.options.closeGraceMs)]);
+    await this.#ws.close();
     for (const server of this.#ownServers) server.closeAllConnections();
     await Promise.all(serversClosed);
     for (const [server, listeners] of this.#attached) {

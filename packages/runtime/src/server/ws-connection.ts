@@ -166,6 +166,8 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   #forceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The TCP socket is corked until the end of this turn of the event loop. */
   #corked = false;
+  /** Waiters of `idle()`: run when the last running call finished. */
+  #onIdle: (() => void) | undefined;
 
   constructor(
     socket: WebSocket,
@@ -203,6 +205,29 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
     return (this.#resolveCallback ??= (id, callback, pointer) =>
       this.#proxyFor(id, callback, pointer));
+  }
+
+  /** Resolves once no call of the client is running (a graceful server close waits for it). */
+  idle(): Promise<void> {
+    if (this.#running === 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const before = this.#onIdle;
+      this.#onIdle = () => {
+        before?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Aborts every request still running: each answers -32002 at once. */
+  abortCalls(): void {
+    if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#onIdle;
+    this.#onIdle = undefined;
+    waiters?.();
   }
 
   /** Starts a close handshake; a peer that does not finish it in time is cut off. */
@@ -328,6 +353,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     clearTimeout(this.#forceTimer);
     if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
     this.#releaseAll();
+    this.#notifyIdle();
     // Made now if never before, so that an implementation that asks later sees it disposed.
     this.scope.dispose();
     this.#resolveClosed?.();
@@ -473,6 +499,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
         // An idle connection holds no table (thousands of idle connections add up).
         if (this.#inFlight.size === 0) this.#inFlight = undefined;
       }
+      if (this.#running === 0) this.#notifyIdle();
     }
     if (!reply) return response;
     if (response !== undefined) this.#send(response);

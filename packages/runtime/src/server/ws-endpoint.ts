@@ -81,6 +81,22 @@ export class WebSocketEndpoint {
     );
   }
 
+  /**
+   * Stops taking connections and lets the calls running on the open ones finish, for up to
+   * `graceMs`; then aborts the rest, whose clients are answered -32002.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.#closing = true;
+    await settledWithin(this.#idle(), graceMs);
+    for (const connection of this.#connections) connection.abortCalls();
+    // Aborted calls answer at once; their answers go out before the close frames.
+    await settledWithin(this.#idle(), 1000);
+  }
+
+  #idle(): Promise<unknown> {
+    return Promise.all([...this.#connections].map((connection) => connection.idle()));
+  }
+
   /** Closes every connection (1001) and resolves once all are closed. */
   async close(): Promise<void> {
     this.#closing = true;
@@ -114,4 +130,12 @@ function refuse(socket: Duplex, status: number, text: string): void {
   if (socket.destroyed) return;
   socket.once("finish", () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([promise, timeout]);
+  clearTimeout(timer);
 }

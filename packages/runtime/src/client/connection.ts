@@ -1,4 +1,6 @@
-import type { ServiceDescriptor } from "../descriptors.js";
+import type { MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
+import { ErrorCode } from "../protocol/codes.js";
+import { RpcError } from "../protocol/errors.js";
 
 /** Per-call options of every generated client method. */
 export interface CallOptions {
@@ -21,4 +23,13 @@ export interface Connection {
     options?: CallOptions,
   ): Promise<R>;
   close(): Promise<void>;
+}
+
+/** `service`'s method `methodName`, or -32601: the first step of every connection's `call`. */
+export function methodOf(service: ServiceDescriptor<any>, methodName: string): MethodDescriptor {
+  const method = service.methods.get(methodName);
+  if (method === undefined) {
+    throw new RpcError(ErrorCode.MethodNotFound, `${service.name} has no method ${methodName}`);
+  }
+  return method;
 }

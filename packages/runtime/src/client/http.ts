@@ -10,7 +10,7 @@ import type { MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
 import { wireErrorFromProblem } from "../protocol/problem.js";
-import type { CallOptions, Connection } from "./connection.js";
+import { methodOf, type CallOptions, type Connection } from "./connection.js";
 
 type Fetch = (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
 
@@ -325,10 +325,7 @@ class HttpConnection implements Connection {
     args: readonly unknown[],
     options: CallOptions = {},
   ): Promise<R> {
-    const method = service.methods.get(methodName);
-    if (method === undefined) {
-      throw new RpcError(ErrorCode.MethodNotFound, `${service.name} has no method ${methodName}`);
-    }
+    const method = methodOf(service, methodName);
     if (method.takesCallback) {
       throw new RpcError(
         ErrorCode.InvalidParams,

@@ -13,7 +13,7 @@ import { parseMessage, type JsonRpcResponse } from "../protocol/jsonrpc.js";
 import { Heartbeat } from "../server/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
 import { CallbackRegistry } from "./callback-registry.js";
-import type { CallOptions, Connection } from "./connection.js";
+import { methodOf, type CallOptions, type Connection } from "./connection.js";
 import { runCallback } from "./ws-callbacks.js";
 import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
@@ -181,11 +181,11 @@ class WebSocketClient implements WebSocketConnection {
     args: readonly unknown[],
     options: CallOptions = {},
   ): Promise<R> {
-    const method = service.methods.get(methodName);
-    if (method === undefined) {
-      return Promise.reject(
-        new RpcError(ErrorCode.MethodNotFound, `${service.name} has no method ${methodName}`),
-      );
+    let method: MethodDescriptor;
+    try {
+      method = methodOf(service, methodName);
+    } catch (error) {
+      return Promise.reject(error);
     }
     if (method.oneway) return this.#notifyCall(method, args) as Promise<R>;
     return this.#request(method.wireName, method, args, options) as Promise<R>;

@@ -23,31 +23,4 @@ export async function startServer(
   return { server, shop, url, port, close: () => server.close() };
 }
 
-export interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly contentType: string | null;
-  /** Parsed JSON, or undefined for an empty body. */
-  readonly body: any;
-}
-
-/** POSTs `body` (a string is sent as is) with a JSON content type unless told otherwise. */
-export async function post(
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = { "content-type": "application/json" },
-): Promise<Answer> {
-  const init: RequestInit = { method: "POST", headers };
-  if (body !== undefined) {
-    const raw = typeof body === "string" || body instanceof Uint8Array;
-    init.body = (raw ? body : JSON.stringify(body)) as BodyInit;
-  }
-  const response = await fetch(url, init);
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    contentType: response.headers.get("content-type"),
-    body: text === "" ? undefined : JSON.parse(text),
-  };
-}
+export { post, type Answer } from "../support/raw-clients.js";

@@ -18,7 +18,7 @@ async function open(
   running ??= await startServer(options);
   const client = new RawClient(running.wsUrl, {}, protocols);
   clients.push(client);
-  await client.opened();
+  await client.opened;
   return client;
 }
 
@@ -66,7 +66,7 @@ describe("WebSocket frames", () => {
       { jsonrpc: "2.0", method: "lab.Lab.echo", params: [2] },
       { jsonrpc: "2.0", id: "b", method: "lab.Lab.echo", params: { n: 3 } },
     ]);
-    const batch = await client.next((m) => Array.isArray(m));
+    const batch = await client.nextValue((value) => Array.isArray(value));
     expect(batch).toEqual([
       { jsonrpc: "2.0", id: "a", result: 1 },
       { jsonrpc: "2.0", id: "b", result: 3 },
@@ -127,7 +127,7 @@ describe("WebSocket frames", () => {
     expect((await refused.closed).code).toBe(1006);
     const accepted = new RawClient(running.wsUrl, { headers: { authorization: "Bearer ok" } });
     clients.push(accepted);
-    await accepted.opened();
+    await accepted.opened;
     expect((await accepted.request(1, "lab.Lab.echo", [4])).result).toBe(4);
   });
 });

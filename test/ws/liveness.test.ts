@@ -25,7 +25,7 @@ describe("liveness", () => {
     running = await startServer({ heartbeatMs: 50 });
     const silent = rawClient({ autoPong: false });
     const healthy = rawClient();
-    await Promise.all([silent.opened(), healthy.opened()]);
+    await Promise.all([silent.opened, healthy.opened]);
     expect((await silent.closed).code).toBe(1006); // terminated: no close frame
     expect((await healthy.request(1, "lab.Lab.echo", [1])).result).toBe(1);
     expect(healthy.socket.readyState).toBe(healthy.socket.OPEN);
@@ -34,7 +34,7 @@ describe("liveness", () => {
   test("a client that stops reading is closed with 1008 and its callbacks released", async () => {
     running = await startServer({ limits: { maxBufferedBytes: 256 * 1024 } });
     const slow = rawClient();
-    await slow.opened();
+    await slow.opened;
     expect((await slow.request(1, "lab.Lab.hold", { probe: "p1" })).result).toBeNull();
     const socket = (slow.socket as unknown as { _socket: Socket })._socket;
     socket.pause(); // reads nothing more: the server's unsent data piles up

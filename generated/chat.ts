@@ -94,7 +94,8 @@ export const ChatMemberDescriptor = defineCallback<ChatMember>({
 export interface ChatRoom {
   /**
    * Enter the room as `name`; `member` receives every message until you leave or
-   * disconnect. Returns the names already in the room.
+   * disconnect. Returns the names already in the room. After a lost session the client
+   * joins again by itself, with the same name and member object.
    */
   join(name: string, member: ChatMember, options?: CallOptions): Promise<string[]>;
   /** Say something to everyone in the room. */
@@ -108,10 +109,11 @@ export interface ChatRoom {
 /** Wire description of `chat.ChatRoom`, read by the runtime. */
 export const ChatRoomDescriptor = defineService<ChatRoom>({
   name: "chat.ChatRoom",
-  contractHash: "e0f2aa7c4aaf701d9961efb0273f5932a59f51723ba7eb911ae097f593c67dda",
+  contractHash: "47f1b96b262f26d739a211fda9765d65ccec82280584b4378c253be5355c2ee4",
   methods: [
     {
       name: "join",
+      resubscribe: true,
       params: [
         { name: "name", schema: t.string },
         { name: "member", callback: ChatMemberDescriptor },
@@ -146,7 +148,8 @@ export class ChatRoomClient implements ChatRoom {
   }
   /**
    * Enter the room as `name`; `member` receives every message until you leave or
-   * disconnect. Returns the names already in the room.
+   * disconnect. Returns the names already in the room. After a lost session the client
+   * joins again by itself, with the same name and member object.
    */
   join(name: string, member: ChatMember, options?: CallOptions): Promise<string[]> {
     return this.#connection.call(ChatRoomDescriptor, "join", [name, member], options);
@@ -173,7 +176,8 @@ export abstract class ChatRoomBase {
   static readonly descriptor = ChatRoomDescriptor;
   /**
    * Enter the room as `name`; `member` receives every message until you leave or
-   * disconnect. Returns the names already in the room.
+   * disconnect. Returns the names already in the room. After a lost session the client
+   * joins again by itself, with the same name and member object.
    */
   abstract join(
     name: string,

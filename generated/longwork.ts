@@ -49,7 +49,10 @@ export class WorkNotFound extends RpcError {
 
 /** Implemented by the client; the server calls it as the work advances. */
 export interface WorkListener {
-  /** The work `workId` is `percent` % done. */
+  /**
+   * The work `workId` is `percent` % done. While the connection is congested or cut, a
+   * newer progress of the same work replaces the older one still queued.
+   */
   progress(workId: string, percent: number): void | Promise<void>;
   /** The work finished after `durationMillis`. */
   finished(workId: string, durationMillis: bigint): void | Promise<void>;
@@ -60,11 +63,12 @@ export interface WorkListener {
 /** Wire description of `longwork.WorkListener`, read by the runtime. */
 export const WorkListenerDescriptor = defineCallback<WorkListener>({
   name: "longwork.WorkListener",
-  contractHash: "c437d4d16eb2081f398d8b90dbcad8737f16b1a2246d8cffc7521219d9758901",
+  contractHash: "04e23022683420b4346474f41cb4cce2c0e1a48bb37d895cf63e4cd983b0457d",
   methods: [
     {
       name: "progress",
       oneway: true,
+      conflate: "workId",
       params: [
         { name: "workId", schema: t.string },
         { name: "percent", schema: t.float64 },
@@ -109,7 +113,7 @@ export interface LongWork {
 /** Wire description of `longwork.LongWork`, read by the runtime. */
 export const LongWorkDescriptor = defineService<LongWork>({
   name: "longwork.LongWork",
-  contractHash: "c0f7e7e328dc3d9cec9e9465a270c810d0963cd7b7546ac693359eecd5a3a997",
+  contractHash: "1988e6095e9c170922ce2fe462ab896a8411cd710bfbd88343621716e70349ef",
   methods: [
     {
       name: "startWork",

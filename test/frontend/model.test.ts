@@ -195,6 +195,32 @@ describe("what the model keeps", () => {
     expect(poke!.returns).toBeUndefined();
   });
 
+  test("@resubscribe and @conflate reach the model; methods without them carry neither", async () => {
+    const t = await tree({
+      "prices.svc": [
+        "package prices;",
+        "callback Ticks {",
+        '  @conflate("symbol")',
+        "  oneway price(symbol: string, value: float64);",
+        "  oneway closed(symbol: string);",
+        "}",
+        "interface Market {",
+        "  @resubscribe",
+        "  watch(symbol: string, ticks: Ticks);",
+        "  unwatch(ticks: Ticks);",
+        "}",
+      ].join("\n"),
+    });
+    const program = await loadProgram([t.path("prices.svc")]);
+    expect(program.diagnostics).toEqual([]);
+    const ticks = program.model!.declarations.get("prices.Ticks") as CallbackDecl;
+    expect(ticks.methods[0]).toMatchObject({ name: "price", conflate: "symbol" });
+    expect(ticks.methods[1]!.conflate).toBeUndefined();
+    const market = program.model!.declarations.get("prices.Market") as InterfaceDecl;
+    expect(market.methods[0]).toMatchObject({ name: "watch", resubscribe: true });
+    expect(market.methods[1]!.resubscribe).toBeUndefined();
+  });
+
   test("a /// after code on its line documents nothing; the run right before an element does", async () => {
     const t = await tree({
       "d.svc": [

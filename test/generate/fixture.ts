@@ -79,6 +79,7 @@ export function fixtureModel(): Model {
       callbackDecl("jobs", "JobEvents", [
         method("progress", [param("id", prim("string")), param("percent", prim("float64"))], {
           oneway: true,
+          conflate: "id",
         }),
         method("confirm", [param("question", prim("string"))], { returns: prim("bool") }),
         method("delete", [
@@ -99,6 +100,7 @@ export function fixtureModel(): Model {
               }),
             ],
             {
+              resubscribe: true,
               returns: prim("string"),
               doc: "Starts a job.\nReturns its id.",
             },

@@ -50,7 +50,10 @@ export const param = (name: string, type: TypeRef, optional = false, extra: Extr
 export function method(
   name: string,
   params: Param[],
-  options: Partial<Pick<Method, "oneway" | "idempotent" | "returns" | "throws">> & Extra = {},
+  options: Partial<
+    Pick<Method, "oneway" | "idempotent" | "resubscribe" | "conflate" | "returns" | "throws">
+  > &
+    Extra = {},
 ): Method {
   return { name, params, oneway: false, idempotent: false, throws: [], span, ...options };
 }

@@ -28,6 +28,13 @@ export interface MethodDescriptor {
   readonly throws: readonly ErrorDescriptor[];
   readonly oneway: boolean;
   readonly idempotent: boolean;
+  /** `@resubscribe`: called again by the client, same arguments, after a lost session. */
+  readonly resubscribe: boolean;
+  /**
+   * `@conflate("param")` on a oneway callback method: the parameter whose value keys the
+   * replacement of an older queued call by a newer one (see docs/sessions.md).
+   */
+  readonly conflate?: string;
   /** True when any parameter is a callback: such a method needs a WebSocket. */
   readonly takesCallback: boolean;
   readonly deprecated?: true | string;
@@ -74,6 +81,8 @@ export interface MethodSpec {
   readonly throws?: readonly ErrorDescriptor[];
   readonly oneway?: boolean;
   readonly idempotent?: boolean;
+  readonly resubscribe?: boolean;
+  readonly conflate?: string;
   readonly deprecated?: true | string;
 }
 
@@ -155,6 +164,8 @@ function defineMethod(
     throws: spec.throws ?? [],
     oneway: spec.oneway ?? false,
     idempotent: spec.idempotent ?? false,
+    resubscribe: spec.resubscribe ?? false,
+    ...(spec.conflate !== undefined && { conflate: spec.conflate }),
     takesCallback: params.some((param) => param.callback !== undefined),
     ...(spec.returns !== undefined && { returns: spec.returns as AnySchema }),
     ...(spec.deprecated !== undefined && { deprecated: spec.deprecated }),

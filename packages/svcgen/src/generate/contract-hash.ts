@@ -37,7 +37,11 @@ export function contractText(decl: InterfaceDecl | CallbackDecl, model: Model): 
 }
 
 function methodText(method: Method): string {
-  const flags = (method.oneway ? "oneway " : "") + (method.idempotent ? "idempotent " : "");
+  const flags =
+    (method.oneway ? "oneway " : "") +
+    (method.idempotent ? "idempotent " : "") +
+    (method.resubscribe ? "resubscribe " : "") +
+    (method.conflate !== undefined ? `conflate(${method.conflate}) ` : "");
   const params = method.params
     .map((p) => `${p.name}${p.optional ? "?" : ""}:${typeText(p.type)}`)
     .join(",");

@@ -137,6 +137,8 @@ function emitMethodSpec(ctx: ModuleContext, method: Method): void {
       p.line(`name: ${literal(method.name)},`);
       if (method.oneway) p.line("oneway: true,");
       if (method.idempotent) p.line("idempotent: true,");
+      if (method.resubscribe) p.line("resubscribe: true,");
+      if (method.conflate !== undefined) p.line(`conflate: ${literal(method.conflate)},`);
       if (method.deprecated !== undefined) {
         p.line(`deprecated: ${method.deprecated === true ? "true" : literal(method.deprecated)},`);
       }

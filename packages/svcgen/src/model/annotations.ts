@@ -1,6 +1,8 @@
 /**
- * The annotations of IDL.md (`@deprecated`, `@status`, `@idempotent`): where each may
- * appear, what arguments it takes, and what it means for the model.
+ * The annotations of IDL.md (`@deprecated`, `@status`, `@idempotent`, `@resubscribe`,
+ * `@conflate`): where each may appear, what arguments it takes, and what it means for the
+ * model. Rules that need the method's parameters (a callback to resubscribe, the conflated
+ * parameter) are checked by the checker, which has them.
  */
 import type { Annotation } from "../syntax/ast.js";
 import { Code } from "../diagnostics/diagnostic.js";
@@ -26,9 +28,14 @@ export interface AnnotationMeaning {
   readonly deprecated?: Deprecation;
   readonly status?: number;
   readonly idempotent: boolean;
+  readonly resubscribe?: true;
+  /** The parameter named by `@conflate("param")`. */
+  readonly conflate?: string;
 }
 
 export const DEFAULT_ERROR_STATUS = 400;
+
+const knownAnnotations = new Set(["deprecated", "status", "idempotent", "resubscribe", "conflate"]);
 
 const NO_ANNOTATIONS: AnnotationMeaning = Object.freeze({ idempotent: false });
 
@@ -42,17 +49,18 @@ export function readAnnotations(
   let deprecated: Deprecation | undefined;
   let status: number | undefined;
   let idempotent = false;
+  let resubscribe = false;
+  let conflate: string | undefined;
   const seen = new Set<string>();
   const report = (code: Problem["code"], message: string, annotation: Annotation) =>
     problems.push({ code, message, span: annotation.span });
 
   for (const annotation of annotations) {
     if (annotation.name === "") continue;
-    const known = annotation.name === "deprecated" || annotation.name === "status";
-    if (!known && annotation.name !== "idempotent") {
+    if (!knownAnnotations.has(annotation.name)) {
       report(
         Code.UnknownAnnotation,
-        `unknown annotation "@${annotation.name}" (known: @deprecated, @status, @idempotent)`,
+        `unknown annotation "@${annotation.name}" (known: ${[...knownAnnotations].map((name) => `@${name}`).join(", ")})`,
         annotation,
       );
       continue;
@@ -116,11 +124,50 @@ export function readAnnotations(
           idempotent = true;
         }
         break;
+      case "resubscribe":
+        if (target !== "interface method") {
+          report(
+            Code.MisplacedAnnotation,
+            `@resubscribe applies only to interface methods, not to ${withArticle(target)}`,
+            annotation,
+          );
+        } else if (args.length > 0) {
+          report(Code.BadAnnotationArgs, `@resubscribe takes no arguments`, annotation);
+        } else {
+          resubscribe = true;
+        }
+        break;
+      case "conflate": {
+        const param = args[0];
+        if (target !== "callback method") {
+          report(
+            Code.MisplacedAnnotation,
+            `@conflate applies only to oneway callback methods, not to ${withArticle(target)}`,
+            annotation,
+          );
+        } else if (args.length !== 1 || param?.kind !== "string") {
+          report(
+            Code.BadAnnotationArgs,
+            `@conflate takes one string argument (the parameter whose value keys the replacement)`,
+            annotation,
+          );
+        } else {
+          conflate = param.value;
+        }
+        break;
+      }
     }
   }
   return {
     ...(deprecated === undefined ? {} : { deprecated }),
     ...(status === undefined ? {} : { status }),
     idempotent,
+    ...(resubscribe ? { resubscribe: true as const } : {}),
+    ...(conflate === undefined ? {} : { conflate }),
   };
+}
+
+/** "a record", "an enum member". */
+function withArticle(target: AnnotationTarget): string {
+  return `${/^[aeiou]/.test(target) ? "an" : "a"} ${target}`;
 }

@@ -382,16 +382,59 @@ class FileChecker {
       }
       throws.push(entry.qualifiedName);
     }
+    this.checkSessionAnnotations(node, meaning, params);
     const method: Method = {
       name: node.name,
       oneway: node.oneway,
       idempotent: meaning.idempotent,
+      ...(meaning.resubscribe && { resubscribe: true as const }),
+      ...(meaning.conflate !== undefined && { conflate: meaning.conflate }),
       params,
       throws,
       span: this.sourceSpan(node.span),
     };
     if (returns) (method as { returns?: TypeRef }).returns = returns;
     return this.attach(method, node, meaning);
+  }
+
+  /**
+   * `@resubscribe` needs a callback to resubscribe with; `@conflate("p")` needs a oneway
+   * method with a parameter `p` (readAnnotations has already checked where they stand).
+   */
+  private checkSessionAnnotations(
+    node: MethodNode,
+    meaning: AnnotationMeaning,
+    params: readonly Param[],
+  ): void {
+    const spanOf = (name: string) =>
+      node.annotations.find((annotation) => annotation.name === name)?.span ?? node.span;
+    if (meaning.resubscribe) {
+      const takesCallback = params.some(
+        (param) => param.type.kind === "named" && param.type.targetKind === "callback",
+      );
+      if (!takesCallback) {
+        this.report(
+          Code.MisplacedAnnotation,
+          `@resubscribe needs a method that takes a callback, and "${node.name}" takes none`,
+          spanOf("resubscribe"),
+        );
+      }
+    }
+    if (meaning.conflate !== undefined) {
+      if (!node.oneway) {
+        this.report(
+          Code.MisplacedAnnotation,
+          `@conflate applies only to oneway callback methods, and "${node.name}" is not oneway`,
+          spanOf("conflate"),
+        );
+      } else if (!params.some((param) => param.name === meaning.conflate)) {
+        this.report(
+          Code.BadAnnotationArgs,
+          `@conflate("${meaning.conflate}"): "${node.name}" has no parameter "${meaning.conflate}"`,
+          spanOf("conflate"),
+        );
+      }
+    }
   }
 
   /**

@@ -65,6 +65,10 @@ export interface Method extends Documented {
   readonly name: string;
   readonly oneway: boolean;
   readonly idempotent: boolean;
+  /** `@resubscribe`: after a lost session the client calls it again (interface methods). */
+  readonly resubscribe?: true;
+  /** `@conflate("param")`: a queued call is replaced by a newer one with the same value of it. */
+  readonly conflate?: string;
   readonly params: readonly Param[];
   /** `undefined` for void. */
   readonly returns?: TypeRef;

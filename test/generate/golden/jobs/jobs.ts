@@ -179,11 +179,12 @@ export interface JobEvents {
 /** Wire description of `jobs.JobEvents`, read by the runtime. */
 export const JobEventsDescriptor = defineCallback<JobEvents>({
   name: "jobs.JobEvents",
-  contractHash: "883b515c26bf60dc3fc94992a2c254d3167d56aa0cacab6cd1a39e1755e4340b",
+  contractHash: "394d6a7f3a582ff2a3cf78f9d60f101e6ea4057ca041fdae8b7494c64878ff78",
   methods: [
     {
       name: "progress",
       oneway: true,
+      conflate: "id",
       params: [
         { name: "id", schema: t.string },
         { name: "percent", schema: t.float64 },
@@ -225,10 +226,11 @@ export interface JobService {
 /** Wire description of `jobs.JobService`, read by the runtime. */
 export const JobServiceDescriptor = defineService<JobService>({
   name: "jobs.JobService",
-  contractHash: "adcfd9fa64b6bd6f28f35ad085967c506ee3051574701cfd1a018791370aca86",
+  contractHash: "1e408a0b38ab5ef311c017b24335612ff7e9ddbf4105c8a7c67bb19a493696d8",
   methods: [
     {
       name: "start",
+      resubscribe: true,
       params: [
         { name: "name", schema: t.string },
         { name: "events", callback: JobEventsDescriptor },

@@ -1,0 +1,16 @@
+/** The session layer shared by server and client: seq, acks, replay, conflation, handshake. */
+export { ConflationQueue } from "./conflation.js";
+export { jsonSequenceEncoding, utf8Length, type Frame, type SequenceEncoding } from "./frame.js";
+export {
+  ackFrame,
+  ackMethod,
+  parseAck,
+  parseSessionAnswer,
+  parseSessionRequest,
+  sessionMethod,
+  type SessionAnswer,
+  type SessionRequest,
+} from "./handshake.js";
+export { InboundStream, defaultAckPolicy, type AckPolicy, type SeqVerdict } from "./inbound.js";
+export { OutboundStream, type OutboundOptions, type Wire } from "./outbound.js";
+export { SessionCloseCode, SessionReason, type SessionReasonValue } from "./reasons.js";

@@ -10,7 +10,8 @@ import {
 } from "../../packages/runtime/src/session/index.js";
 
 const encoding = jsonSequenceEncoding();
-const text = (frame: Frame) => (typeof frame === "string" ? frame : new TextDecoder().decode(frame));
+const text = (frame: Frame) =>
+  typeof frame === "string" ? frame : new TextDecoder().decode(frame);
 const seqOf = (frame: Frame) => JSON.parse(text(frame)).seq as number;
 const valueOf = (frame: Frame) => JSON.parse(text(frame)).params.v as unknown;
 const message = (v: unknown) => JSON.stringify({ jsonrpc: "2.0", method: "m", params: { v } });

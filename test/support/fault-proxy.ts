@@ -12,6 +12,8 @@ export type Direction = "up" | "down";
 interface Pair {
   readonly client: Socket;
   readonly upstream: Socket;
+  /** A dead NAT entry: one end closing is not passed on to the other. */
+  halfOpen: boolean;
   /** Bytes still allowed through before a cut, per direction (Infinity: no cut armed). */
   budget: Record<Direction, number>;
   holes: Record<Direction, boolean>;
@@ -22,6 +24,7 @@ export class FaultProxy {
   readonly #pairs = new Set<Pair>();
   #delayMs = 0;
   #offline = false;
+  #armed: { bytes: number; direction: Direction } | undefined;
   /** Connections accepted since the start (a reconnect shows as one more). */
   connections = 0;
   port = 0;
@@ -37,15 +40,20 @@ export class FaultProxy {
       const pair: Pair = {
         client,
         upstream,
+        halfOpen: false,
         budget: { up: Infinity, down: Infinity },
         holes: { up: false, down: false },
       };
+      const armed = this.#armed;
+      this.#armed = undefined;
+      if (armed !== undefined) pair.budget[armed.direction] = armed.bytes;
       this.#pairs.add(pair);
       client.setNoDelay(true);
       upstream.setNoDelay(true);
       for (const socket of [client, upstream]) {
         socket.on("error", () => undefined);
         socket.on("close", () => {
+          if (pair.halfOpen && !(client.destroyed && upstream.destroyed)) return;
           this.#pairs.delete(pair);
           client.destroy();
           upstream.destroy();
@@ -70,6 +78,7 @@ export class FaultProxy {
   /** Drops every relayed connection at once, with no close handshake. */
   cut(): void {
     for (const pair of [...this.#pairs]) {
+      pair.halfOpen = false;
       pair.client.destroy();
       pair.upstream.destroy();
     }
@@ -83,6 +92,22 @@ export class FaultProxy {
   /** Lets `bytes` more through in `direction` on every open connection, then cuts it there. */
   cutAfterBytes(bytes: number, direction: Direction): void {
     for (const pair of this.#pairs) pair.budget[direction] = bytes;
+  }
+
+  /**
+   * Every open connection goes silent both ways, and when one end gives up the other is not
+   * told: it stays open until its own liveness check or a takeover ends it.
+   */
+  halfOpen(): void {
+    for (const pair of this.#pairs) {
+      pair.halfOpen = true;
+      pair.holes.up = pair.holes.down = true;
+    }
+  }
+
+  /** The next connection accepted is cut after `bytes` in `direction` (a cut in a handshake or a replay). */
+  cutNextAfterBytes(bytes: number, direction: Direction): void {
+    this.#armed = { bytes, direction };
   }
 
   /** Holds every chunk relayed from now on for `ms` (order is kept). */
@@ -121,6 +146,7 @@ export class FaultProxy {
       }
       // Let the partial frame leave, then drop both ends with no close handshake.
       pair.holes.up = pair.holes.down = true;
+      pair.halfOpen = false;
       target.write(data, () => {
         pair.client.destroy();
         pair.upstream.destroy();

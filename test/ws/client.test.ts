@@ -87,12 +87,13 @@ describe("connectWebSocket", () => {
     expect(fine.state).toBe("open");
   });
 
-  test("after a lost connection: reconnect, retry idempotent calls, fail others with -32007", async () => {
+  test("without a session, after a lost connection: reconnect, retry idempotent calls, fail others with -32007", async () => {
     running = await startServer();
     proxy = new TcpProxy(Number(new URL(running.wsUrl).port));
     const port = await proxy.listen();
+    // With a session (the default) nothing fails: test/session covers that.
     const connection = await connect(
-      { reconnect: { initialDelayMs: 10, maxDelayMs: 50 } },
+      { reconnect: { initialDelayMs: 10, maxDelayMs: 50 }, session: false },
       `ws://127.0.0.1:${port}/ws`,
     );
     const events: string[] = [];

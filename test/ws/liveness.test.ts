@@ -48,9 +48,11 @@ describe("liveness", () => {
     const mute = new WebSocketServer({ port: 0, host: "127.0.0.1", autoPong: false });
     await new Promise((resolve) => mute.once("listening", resolve));
     const { port } = mute.address() as { port: number };
+    // A bare ws server that answers nothing, `$/session` included: no session to ask for.
     const connection = await connectWebSocket(`ws://127.0.0.1:${port}`, {
       heartbeatMs: 50,
       reconnect: false,
+      session: false,
     });
     const closed = new Promise<number>((resolve) => connection.on("close", (e) => resolve(e.code)));
     expect(await closed).toBe(1006);

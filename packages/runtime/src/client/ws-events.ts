@@ -10,8 +10,19 @@ export interface WebSocketEvents {
   close: (info: { code: number; reason: string; reconnecting: boolean }) => void;
   /** A reconnect attempt (1-based) is scheduled in `delayMs`. */
   reconnecting: (info: { attempt: number; delayMs: number }) => void;
-  /** A new socket is open. The server knows none of the old callbacks: re-subscribe here. */
+  /**
+   * A new socket is open and the server knows none of the old callbacks: re-subscribe here
+   * (or mark the method `@resubscribe`). Not emitted when a session resumed.
+   */
   reconnected: () => void;
+  /** A new socket resumed the session: nothing was lost, nothing needs doing. */
+  resumed: () => void;
+  /**
+   * The session could not be resumed (`reason`: "expired", "unknown", "principal",
+   * "node-lost", ...): callbacks were released and pending calls rejected with -32007 with
+   * that reason; `reconnected` follows, then `@resubscribe` methods are called again.
+   */
+  sessionLost: (reason: string) => void;
   /** A callback object was let go: by the server (its reason) or by disconnection. */
   released: (callback: object, reason: string) => void;
 }

@@ -2,7 +2,9 @@
  * `connectWebSocket`: the client side of the WebSocket transport. Calls are JSON-RPC
  * requests with their own ids; callback objects passed as arguments are registered and
  * answered when the server calls them (`$/callback`). A lost connection is re-established
- * with backoff; `@idempotent` calls still waiting are sent again, others fail with -32007.
+ * with backoff. With a session (the default) the new socket resumes it and nothing is lost
+ * (ws-session.ts); without one, `@idempotent` calls still waiting are sent again and others
+ * fail with -32007.
  */
 import { decodeResult, encodeParams } from "../codec/params.js";
 import type { JsonValue } from "../codec/schema.js";
@@ -10,11 +12,14 @@ import type { CallbackDescriptor, MethodDescriptor, ServiceDescriptor } from "..
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
 import { parseMessage, type JsonRpcResponse } from "../protocol/jsonrpc.js";
-import { Heartbeat } from "../server/heartbeat.js";
+import { parseSessionAnswer } from "../session/handshake.js";
+import { SessionCloseCode } from "../session/reasons.js";
+import { Heartbeat } from "../liveness/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
 import { CallbackRegistry } from "./callback-registry.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
 import { runCallback } from "./ws-callbacks.js";
+import { ClientSession } from "./ws-session.js";
 import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
 import {
@@ -43,6 +48,14 @@ export interface WebSocketConnectOptions {
   readonly checkContract?: readonly ServiceDescriptor<any>[];
   /** The WebSocket constructor to use (default: `ws` in Node, the global one elsewhere). */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Resume the session after a cut (the default): pending calls, callbacks and everything in
+   * between survive. `false`: every socket is a new connection, as for a plain JSON-RPC client.
+   * Also off with `reconnect: false` (nothing could resume).
+   */
+  readonly session?: boolean;
+  /** Bytes sent and not yet acknowledged beyond which new calls fail with -32006. Default 1 MiB. */
+  readonly maxUnackedBytes?: number;
 }
 
 export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
@@ -74,6 +87,8 @@ export async function connectWebSocket(
  */
 class PendingCall {
   sent = false;
+  /** In a session: written on a socket (it may have reached the server), not just kept. */
+  onWire = false;
   /** Set only when the caller passed an AbortSignal. */
   onAbort: (() => void) | undefined;
 
@@ -111,8 +126,20 @@ function isCallbackNotification(value: unknown): value is { params: unknown } {
   );
 }
 
-function closedError(message = "connection closed before the answer came"): RpcError {
-  return new RpcError(ErrorCode.ConnectionClosed, message);
+function closedError(
+  message = "connection closed before the answer came",
+  reason?: string,
+): RpcError {
+  return new RpcError(ErrorCode.ConnectionClosed, message, reason ? { reason } : undefined);
+}
+
+/** Closes a socket whose peer broke the session protocol (browsers may not send 1002). */
+function closeForProtocolError(socket: SocketLike, why: string): void {
+  try {
+    socket.close(SessionCloseCode.ProtocolError, why);
+  } catch {
+    socket.close(4002, why);
+  }
 }
 
 class WebSocketClient implements WebSocketConnection {
@@ -135,12 +162,21 @@ class WebSocketClient implements WebSocketConnection {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
   #socketClosed: Promise<void> = Promise.resolve();
+  /** Undefined when sessions are off, or the server does not offer them. */
+  #session: ClientSession | undefined;
+  readonly #maxUnackedBytes: number;
 
   constructor(url: string, options: WebSocketConnectOptions, constructor: WebSocketConstructor) {
     this.#url = url;
     this.#options = options;
     this.#WebSocket = constructor;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
+    // Without reconnecting there is nothing to resume: no session to ask for.
+    if (options.session !== false && options.reconnect !== false) {
+      this.#session = new ClientSession((text) => this.#sendRaw(text));
+      endSessionOnPageHide(this);
+    }
   }
 
   get state(): WebSocketState {
@@ -188,13 +224,27 @@ class WebSocketClient implements WebSocketConnection {
       return Promise.reject(error);
     }
     if (method.oneway) return this.#notifyCall(method, args) as Promise<R>;
-    return this.#request(method.wireName, method, args, options) as Promise<R>;
+    const answer = this.#request(method.wireName, method, args, options) as Promise<R>;
+    const session = this.#session;
+    if (!method.resubscribe || session === undefined) return answer;
+    return answer.then((value) => {
+      const callbacks = method.params.flatMap((param, i) =>
+        param.callback !== undefined && typeof args[i] === "object" && args[i] !== null
+          ? [args[i] as object]
+          : [],
+      );
+      if (callbacks.every((object) => this.#registry.idOf(object) !== undefined)) {
+        session.remember({ service, method: methodName, args: [...args], callbacks });
+      }
+      return value;
+    });
   }
 
   release(callback: object): void {
     const id = this.#registry.idOf(callback);
     if (id === undefined) return;
     this.#registry.forget(id);
+    this.#session?.forgetCallback(callback);
     this.#sendJson({ jsonrpc: "2.0", method: "$/release", params: { callback: id } });
   }
 
@@ -203,7 +253,8 @@ class WebSocketClient implements WebSocketConnection {
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
     const closed = this.#socketClosed;
-    this.#socket?.close(1000, "client closing");
+    // 1000 ends the session on the server too (its callbacks released, "disconnected").
+    this.#socket?.close(SessionCloseCode.Normal, "client closing");
     if (this.#socket === undefined) this.#finish();
     await closed;
   }
@@ -212,7 +263,11 @@ class WebSocketClient implements WebSocketConnection {
 
   /** A `oneway` method: a notification, resolved once handed to the socket. */
   #notifyCall(method: MethodDescriptor, args: readonly unknown[]): Promise<void> {
-    if (this.#socket?.readyState !== OPEN || this.#state !== "open") {
+    if (this.#session !== undefined) {
+      // Kept for replay while detached, so "queued" is as good as sent.
+      if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
+      if (this.#session.unackedBytes > this.#maxUnackedBytes) return Promise.reject(overBound());
+    } else if (this.#socket?.readyState !== OPEN || this.#state !== "open") {
       return Promise.reject(closedError("not connected"));
     }
     try {
@@ -253,9 +308,14 @@ class WebSocketClient implements WebSocketConnection {
         call.onAbort = () => this.#giveUp(call, new RpcError(ErrorCode.Cancelled, "Cancelled"));
         signal.addEventListener("abort", call.onAbort, { once: true });
       }
+      if (this.#session !== undefined && this.#session.unackedBytes > this.#maxUnackedBytes) {
+        reject(overBound());
+        return;
+      }
       this.#pending.set(call.id, call);
       if (deadline < this.#deadlineAt) this.#armDeadline(deadline);
-      if (this.#state === "open") this.#transmit(call);
+      // In a session a call made while detached is kept and replayed on resume.
+      if (this.#state === "open" || this.#session !== undefined) this.#transmit(call);
     });
   }
 
@@ -326,13 +386,25 @@ class WebSocketClient implements WebSocketConnection {
         ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
         : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
     call.sent = this.#sendJson(message);
+    call.onWire = call.sent && this.#state === "open";
   }
 
+  /** Sends a sequenced message (kept for replay in a session, even while detached). */
   #sendJson(message: object): boolean {
+    if (this.#session !== undefined) {
+      if (this.#state === "closed") return false;
+      this.#session.send(JSON.stringify(message));
+      return true;
+    }
+    return this.#sendRaw(JSON.stringify(message));
+  }
+
+  /** Writes a frame on the current socket as it is. */
+  #sendRaw(text: string): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
     corkUntilTurnEnds(socket);
-    socket.send(JSON.stringify(message));
+    socket.send(text);
     return true;
   }
 
@@ -345,8 +417,19 @@ class WebSocketClient implements WebSocketConnection {
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
-    if (!Array.isArray(value)) this.#onMessage(value);
-    else for (const message of value) this.#onMessage(message);
+    if (!Array.isArray(value)) this.#onSequenced(value, text.length);
+    else for (const message of value) this.#onSequenced(message, text.length / value.length);
+  }
+
+  /** In a session, the seq check first: duplicates of a replay are dropped here. */
+  #onSequenced(value: unknown, bytes: number): void {
+    const session = this.#session;
+    if (session === undefined) return this.#onMessage(value);
+    const admission = session.admit(value, bytes);
+    if (admission === "handle") this.#onMessage(value);
+    else if (admission === "protocol-error" && this.#socket !== undefined) {
+      closeForProtocolError(this.#socket, "session seq out of order");
+    }
   }
 
   #onMessage(value: unknown): void {
@@ -372,7 +455,10 @@ class WebSocketClient implements WebSocketConnection {
           const callback = (params as Record<string, unknown> | undefined)?.["callback"];
           const reason = (params as Record<string, unknown> | undefined)?.["reason"];
           const entry = typeof callback === "string" ? this.#registry.forget(callback) : undefined;
-          if (entry) this.#events.emit("released", entry.object, String(reason ?? "released"));
+          if (entry) {
+            this.#session?.forgetCallback(entry.object);
+            this.#events.emit("released", entry.object, String(reason ?? "released"));
+          }
         } else if (id !== undefined) {
           this.#sendJson({
             jsonrpc: "2.0",
@@ -407,7 +493,10 @@ class WebSocketClient implements WebSocketConnection {
 
   // ---- sockets ---------------------------------------------------------------------
 
-  /** Opens a socket; resolves once open, rejects if it closes or times out before. */
+  /**
+   * Opens a socket; resolves once it is open and, in a session, the `$/session` answer came
+   * (nothing sequenced goes out before it). Rejects if it closes or times out before.
+   */
   #openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
       const extra = this.#options.headers ? { headers: this.#options.headers } : undefined;
@@ -428,24 +517,44 @@ class WebSocketClient implements WebSocketConnection {
         socket.close();
         (socket as { terminate?: () => void }).terminate?.();
       }, connectTimeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        opened = true;
+        this.#adopt(socket, socketClosed);
+        resolve();
+      };
+      /** Before the session answer, the only message expected is that answer. */
+      let onText = (text: string) => {
+        if (!this.#takeSessionAnswer(socket, text, socketClosed)) {
+          failure = "no valid $/session answer";
+          socket.close();
+          return;
+        }
+        onText = (next) => this.#onText(next);
+        clearTimeout(timer);
+        opened = true;
+        resolve();
+      };
       socket.addEventListener("error", (event) => {
         const message = (event as { message?: unknown }).message;
         if (typeof message === "string" && failure === "") failure = message;
       });
       socket.addEventListener("open", () => {
-        clearTimeout(timer);
-        opened = true;
-        this.#adopt(socket, socketClosed);
-        resolve();
+        if (this.#session === undefined) {
+          onText = (next) => this.#onText(next);
+          ready();
+          return;
+        }
+        socket.send(this.#session.handshake());
       });
       if (isPingable(socket)) {
         // `ws` in Node: its own event skips building a MessageEvent per frame.
         socket.on("message", (data, isBinary) => {
-          if (!isBinary) this.#onText(data.toString());
+          if (!isBinary) onText(data.toString());
         });
       } else {
         socket.addEventListener("message", (event) => {
-          if (typeof event.data === "string") this.#onText(event.data);
+          if (typeof event.data === "string") onText(event.data);
         });
       }
       socket.addEventListener("close", (event) => {
@@ -457,6 +566,40 @@ class WebSocketClient implements WebSocketConnection {
       });
     });
   }
+
+  /**
+   * The first message on a session's socket: the `$/session` answer. Adopts the socket, and
+   * resumes (replaying what the server lacks) or starts over; false if it is not an answer.
+   */
+  #takeSessionAnswer(socket: SocketLike, text: string, closed: Promise<void>): boolean {
+    let value: any;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (value?.id === 0 && value.error !== undefined && !this.#session!.established) {
+      // A server without sessions (an older one, or another JSON-RPC server): carry on
+      // without, as a plain client.
+      this.#session = undefined;
+      this.#adopt(socket, closed);
+      return true;
+    }
+    const answer = value?.id === 0 ? parseSessionAnswer(value.result) : undefined;
+    if (answer === undefined) return false;
+    this.#adopt(socket, closed);
+    const wire = (frame: string | Uint8Array) => {
+      corkUntilTurnEnds(socket);
+      socket.send(frame as string);
+    };
+    const outcome = this.#session!.answered(answer, wire);
+    if (outcome.kind === "invalid") return false;
+    this.#sessionOutcome = outcome;
+    return true;
+  }
+
+  /** What the last `$/session` answer meant; read once the socket counts as open. */
+  #sessionOutcome: ReturnType<ClientSession["answered"]> | undefined;
 
   #adopt(socket: SocketLike, closed: Promise<void>): void {
     this.#socket = socket;
@@ -478,14 +621,19 @@ class WebSocketClient implements WebSocketConnection {
     this.#heartbeat = undefined;
     this.#socket = undefined;
     const reconnect = !this.#closing && this.#options.reconnect !== false;
-    // The server dropped every callback of the old socket with it.
-    for (const entry of this.#registry.clear()) {
-      this.#events.emit("released", entry.object, "disconnected");
-    }
-    for (const call of [...this.#pending.values()]) {
-      if (!call.sent) continue;
-      if (reconnect && call.retry) call.sent = false;
-      else this.#rejectCall(call, closedError());
+    if (this.#session !== undefined && reconnect) {
+      // Only detached: calls stay pending, callbacks keep their ids, nothing is released.
+      this.#session.detach();
+    } else {
+      // The server dropped every callback of the old socket with it.
+      for (const entry of this.#registry.clear()) {
+        this.#events.emit("released", entry.object, "disconnected");
+      }
+      for (const call of [...this.#pending.values()]) {
+        if (!call.sent) continue;
+        if (reconnect && call.retry) call.sent = false;
+        else this.#rejectCall(call, closedError());
+      }
     }
     this.#events.emit("close", { code, reason, reconnecting: reconnect });
     if (reconnect) {
@@ -508,13 +656,21 @@ class WebSocketClient implements WebSocketConnection {
       this.#openSocket().then(
         () => {
           if (this.#closing) {
-            this.#socket?.close(1000, "client closing");
+            this.#socket?.close(SessionCloseCode.Normal, "client closing");
             return;
           }
           this.#state = "open";
           this.#events.emit("open");
+          const outcome = this.#sessionOutcome;
+          this.#sessionOutcome = undefined;
+          if (outcome?.kind === "resumed") {
+            this.#events.emit("resumed");
+            return;
+          }
+          if (outcome?.kind === "lost") this.#loseSession(outcome.reason);
           this.#events.emit("reconnected");
           for (const call of [...this.#pending.values()]) if (!call.sent) this.#transmit(call);
+          if (outcome?.kind === "lost") this.#resubscribe();
         },
         () => {
           if (!this.#closing) this.#scheduleReconnect(attempt + 1);
@@ -522,6 +678,36 @@ class WebSocketClient implements WebSocketConnection {
         },
       );
     }, delayMs);
+  }
+
+  /** The server gave the session up: let go of what it knew, as it did, with its reason. */
+  #loseSession(reason: string): void {
+    const session = this.#session!;
+    const live = session.takeLive((object) => this.#registry.idOf(object) !== undefined);
+    this.#lostSubscriptions = live;
+    for (const entry of this.#registry.clear()) {
+      this.#events.emit("released", entry.object, reason);
+    }
+    for (const call of [...this.#pending.values()]) {
+      // Calls that never left (made while detached) and `@idempotent` ones, which may run
+      // twice, are sent again in the new session.
+      if (call.retry || !call.onWire) call.sent = false;
+      else this.#rejectCall(call, closedError("connection closed before the answer came", reason));
+    }
+    this.#events.emit("sessionLost", reason);
+  }
+
+  #lostSubscriptions: ReturnType<ClientSession["takeLive"]> = [];
+
+  /** `@resubscribe` calls whose callbacks were live are made again, same arguments. */
+  #resubscribe(): void {
+    const subscriptions = this.#lostSubscriptions;
+    this.#lostSubscriptions = [];
+    for (const { service, method, args } of subscriptions) {
+      // Its outcome is the application's to see through `released` and later calls; a
+      // failure here must not become an unhandled rejection.
+      this.call(service, method, args).then(undefined, () => undefined);
+    }
   }
 
   /** Closed for good: nothing pending survives. */
@@ -533,5 +719,29 @@ class WebSocketClient implements WebSocketConnection {
     this.#deadlineAt = Infinity;
     for (const call of [...this.#pending.values()]) this.#rejectCall(call, closedError());
     this.#registry.clear();
+    this.#session?.stop();
   }
+}
+
+/**
+ * Browsers: a page that goes away for good ends its session (close 1000) instead of leaving
+ * it detached on the server for the whole window (a closing tab sends 1001).
+ */
+function endSessionOnPageHide(connection: WebSocketClient): void {
+  const target = globalThis as {
+    document?: unknown;
+    addEventListener?: (type: string, listener: (event: { persisted?: boolean }) => void) => void;
+  };
+  if (target.document === undefined || typeof target.addEventListener !== "function") return;
+  const ref = new WeakRef(connection);
+  target.addEventListener("pagehide", (event) => {
+    if (!event.persisted) void ref.deref()?.close();
+  });
+}
+
+function overBound(): RpcError {
+  return new RpcError(
+    ErrorCode.LimitExceeded,
+    "too much sent and not yet acknowledged by the server (maxUnackedBytes)",
+  );
 }

@@ -5,6 +5,7 @@
 import type { JsonValue } from "../codec/schema.js";
 import type { MethodDescriptor } from "../descriptors.js";
 import { encodeCallbackArgs } from "./callback-codec.js";
+import { conflationSuffix } from "./conflation-key.js";
 import {
   callbackStateOf,
   memberReleased,
@@ -86,7 +87,8 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
         frame = framePieces(onewayMethod(state, name), args);
         frames.set(state.descriptor, frame);
       }
-      if (state.channel.sendFrame(frameFor(frame, state.id))) reached++;
+      const key = frame.conflation === undefined ? undefined : state.id + frame.conflation;
+      if (state.channel.sendFrame(frameFor(frame, state.id), key)) reached++;
     }
     return reached;
   }
@@ -105,6 +107,8 @@ function onewayMethod(state: CallbackState, name: string): MethodDescriptor {
 interface FramePieces {
   readonly prefix: Buffer;
   readonly suffix: Buffer;
+  /** For `@conflate` methods: the conflation key without the member's callback id. */
+  readonly conflation: string | undefined;
 }
 
 const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params":{"callback":"');
@@ -117,6 +121,7 @@ function framePieces(method: MethodDescriptor, args: readonly unknown[]): FrameP
     suffix: Buffer.from(
       `","method":${JSON.stringify(method.name)},"args":${JSON.stringify(encoded)}}}`,
     ),
+    conflation: conflationSuffix(method, encoded),
   };
 }
 

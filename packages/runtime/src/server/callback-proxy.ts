@@ -9,12 +9,13 @@ import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
+import { conflationKey } from "./conflation-key.js";
 import type { CallbackHandle, CallbackProxy } from "./context.js";
 
 /** What a proxy needs from its connection. */
 export interface CallbackChannel {
   /** Writes one text frame (a Buffer holds its UTF-8); false when the connection cannot take it. */
-  sendFrame(frame: string | Buffer): boolean;
+  sendFrame(frame: string | Uint8Array, conflateKey?: string): boolean;
   /**
    * Sends a `$/callback` request and resolves with the raw `result`; rejects with an
    * RpcError (the client's error, -32003 on timeout, -32007 when the connection closes).
@@ -141,8 +142,8 @@ export class CallbackState {
     const params = { callback: this.id, method: method.name, args: encodedArgs };
     if (method.oneway) {
       const frame = JSON.stringify({ jsonrpc: "2.0", method: "$/callback", params });
-      // Never waits for the client: queued on the socket is done.
-      return this.channel.sendFrame(frame)
+      // Never waits for the client: queued on the socket (or in the session) is done.
+      return this.channel.sendFrame(frame, conflationKey(this.id, method, encodedArgs))
         ? Promise.resolve(undefined)
         : Promise.reject(
             new RpcError(ErrorCode.ConnectionClosed, `callback ${this.id}: connection closed`),

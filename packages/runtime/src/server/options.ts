@@ -4,6 +4,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
+import type { SequenceEncoding } from "../session/frame.js";
+import { jsonSequenceEncoding } from "../session/frame.js";
+import { defaultAckPolicy, type AckPolicy } from "../session/inbound.js";
 import type { CallContext } from "./context.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
@@ -26,6 +29,42 @@ export interface ServerLimits {
   readonly maxBatchSize: number;
 }
 
+/** Sessions of WebSocket clients that ask for one with `$/session` (see docs/sessions.md). */
+export interface SessionOptions {
+  /** How long a detached session waits for its client to resume. Default 60 000. */
+  readonly resumeWindowMs?: number;
+  /**
+   * Bytes a session keeps for its client until acknowledged. Attached, over it the socket is
+   * closed with 1008 (reason `"slow-consumer"`); detached, the session expires early.
+   * Default 1 MiB.
+   */
+  readonly maxUnackedBytes?: number;
+  /** All detached sessions of this server together; over it the oldest expire first. Default 256 MiB. */
+  readonly maxDetachedBytes?: number;
+  /**
+   * Unacknowledged bytes from which a session counts as congested: `@conflate` methods then
+   * wait, and a newer call replaces an older one. Default a quarter of `maxUnackedBytes`.
+   */
+  readonly congestedBytes?: number;
+  /** When acks are sent. Default: 1 s after the first unacknowledged message, or 64 messages, or 64 KiB. */
+  readonly ack?: Partial<AckPolicy>;
+  /**
+   * Whether the principal of a resuming upgrade may take over a session opened by `owner`.
+   * Default: the same value, or equal JSON.
+   */
+  samePrincipal?(owner: unknown, resuming: unknown): boolean;
+}
+
+export interface ResolvedSessionOptions {
+  readonly resumeWindowMs: number;
+  readonly maxUnackedBytes: number;
+  readonly maxDetachedBytes: number;
+  readonly congestedBytes: number;
+  readonly ack: AckPolicy;
+  readonly encoding: SequenceEncoding;
+  readonly samePrincipal: (owner: unknown, resuming: unknown) => boolean;
+}
+
 export interface RpcServerOptions {
   /** Mount path of every route (`{base}/rpc`, `{base}/ws`, ...). Default `/`. */
   base?: string;
@@ -46,6 +85,8 @@ export interface RpcServerOptions {
   callbackTimeoutMs?: number;
   /** On `close()`, how long in-flight calls may run before their signals abort. Default 5 000. */
   closeGraceMs?: number;
+  /** Resumable WebSocket sessions: their window and bounds. */
+  sessions?: SessionOptions;
 }
 
 export interface ResolvedServerOptions {
@@ -60,6 +101,7 @@ export interface ResolvedServerOptions {
   readonly heartbeatMs: number;
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
+  readonly sessions: ResolvedSessionOptions;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -100,6 +142,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
+    sessions: resolveSessionOptions(options.sessions ?? {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
   };
@@ -111,4 +154,27 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(values).filter(([, value]) => value !== undefined),
   ) as Partial<T>;
+}
+
+function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+  const maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
+  return {
+    resumeWindowMs: options.resumeWindowMs ?? 60_000,
+    maxUnackedBytes,
+    maxDetachedBytes: options.maxDetachedBytes ?? 256 * 1024 * 1024,
+    congestedBytes: options.congestedBytes ?? Math.floor(maxUnackedBytes / 4),
+    ack: { ...defaultAckPolicy, ...definedOnly(options.ack ?? {}) },
+    encoding: jsonSequenceEncoding(Buffer.byteLength),
+    samePrincipal: options.samePrincipal
+      ? options.samePrincipal.bind(options)
+      : (owner, resuming) => owner === resuming || sameJson(owner, resuming),
+  };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
 }

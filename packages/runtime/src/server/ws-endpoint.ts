@@ -1,42 +1,49 @@
 /**
  * The WebSocket side of RpcServer: accepts upgrades at `{base}/ws` (authenticated at
- * upgrade), and hands each socket to a WsConnection. Closing it ends every connection.
+ * upgrade, resumes included) and reads each socket's first message: a `$/session` request
+ * goes to the SessionRegistry (a new or resumed sequenced session), anything else starts a
+ * plain session that lives as long as the socket. Closing the endpoint ends every session.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
+import type { JsonRpcId } from "../protocol/jsonrpc.js";
 import { RpcError } from "../protocol/errors.js";
 import { authenticateRequest } from "./auth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
-import { HeartbeatSweep } from "./heartbeat.js";
-import { CloseCode, WsConnection, type WsConnectionHooks } from "./ws-connection.js";
+import { HeartbeatSweep } from "../liveness/heartbeat.js";
+import { sessionMethod } from "../session/handshake.js";
+import { SessionReason } from "../session/reasons.js";
+import { SessionRegistry } from "./session-registry.js";
+import { CloseCode, WsAttachment, type AttachmentReader } from "./ws-attachment.js";
+import { WsSession } from "./ws-session.js";
 
 /** The subprotocol we speak; a client offering none is accepted too. */
 export const subprotocol = "svc.json";
 
-let connectionCounter = 0;
-
-export class WebSocketEndpoint {
+export class WebSocketEndpoint implements AttachmentReader {
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
   readonly #server: WebSocketServer;
-  readonly #connections = new Set<WsConnection>();
-  /** One interval pings every connection: no timer per connection. */
+  /** Every open socket. */
+  readonly #attachments = new Set<WsAttachment>();
+  /** Sessions of clients that never asked for one: each ends with its socket. */
+  readonly #plain = new Set<WsSession>();
+  readonly #sessions: SessionRegistry;
+  /** One interval pings every socket: no timer per socket. */
   readonly #heartbeat: HeartbeatSweep;
-  /** What every connection gets: one object for all of them. */
-  readonly #hooks: WsConnectionHooks;
+  readonly #attachmentClosed = (attachment: WsAttachment) =>
+    void this.#attachments.delete(attachment);
+  readonly #plainEnded = (session: WsSession) => void this.#plain.delete(session);
   #closing = false;
 
   constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.#heartbeat = new HeartbeatSweep(options.heartbeatMs);
-    this.#hooks = {
-      heartbeat: this.#heartbeat,
-      onClosed: (connection) => void this.#connections.delete(connection),
-    };
+    this.#sessions = new SessionRegistry(dispatcher, options);
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -52,9 +59,19 @@ export class WebSocketEndpoint {
     return `${this.#options.prefix}/ws`;
   }
 
-  /** Live connections (for tests and metrics). */
+  /** Open sockets (for tests and metrics). */
   get connectionCount(): number {
-    return this.#connections.size;
+    return this.#attachments.size;
+  }
+
+  /** Sequenced sessions kept, attached or detached (for tests and metrics). */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Bytes kept for replay by detached sessions (for tests and metrics). */
+  get detachedBytes(): number {
+    return this.#sessions.detachedBytes;
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -88,36 +105,86 @@ export class WebSocketEndpoint {
   async drain(graceMs: number): Promise<void> {
     this.#closing = true;
     await settledWithin(this.#idle(), graceMs);
-    for (const connection of this.#connections) connection.abortCalls();
+    for (const session of this.#allSessions()) session.abortCalls();
     // Aborted calls answer at once; their answers go out before the close frames.
     await settledWithin(this.#idle(), 1000);
   }
 
-  #idle(): Promise<unknown> {
-    return Promise.all([...this.#connections].map((connection) => connection.idle()));
+  #allSessions(): WsSession[] {
+    return [...this.#plain, ...this.#sessions.sessions];
   }
 
-  /** Closes every connection (1001) and resolves once all are closed. */
+  #idle(): Promise<unknown> {
+    return Promise.all(this.#allSessions().map((session) => session.idle()));
+  }
+
+  /**
+   * Closes every socket (1001), gives every session up (`"shutdown"`), and resolves once
+   * all sockets are closed.
+   */
   async close(): Promise<void> {
     this.#closing = true;
-    const all = [...this.#connections];
-    for (const connection of all) connection.close(CloseCode.GoingAway, "server closing");
-    await Promise.all(all.map((connection) => connection.closed));
+    this.#sessions.endAll(SessionReason.Shutdown);
+    const all = [...this.#attachments];
+    for (const attachment of all) attachment.close(CloseCode.GoingAway, "server closing");
+    await Promise.all(all.map((attachment) => attachment.closed));
     this.#heartbeat.stop();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   #accept(ws: WebSocket, req: IncomingMessage, principal: unknown): void {
-    const info = { id: `ws-${++connectionCounter}`, remoteAddress: req.socket.remoteAddress ?? "" };
-    const connection = new WsConnection(
+    const attachment = new WsAttachment(
       ws,
-      this.#dispatcher,
       this.#options,
       principal,
-      info,
-      this.#hooks,
+      req.socket.remoteAddress ?? "",
+      this,
+      this.#heartbeat,
+      this.#attachmentClosed,
     );
-    this.#connections.add(connection);
+    this.#attachments.add(attachment);
+  }
+
+  // ---- AttachmentReader: the first frame of a socket -------------------------------
+
+  onText(text: string, from: WsAttachment): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#plainSession(from).onText(text, from); // answers the parse error
+      return;
+    }
+    const message = value as Record<string, unknown> | null;
+    if (
+      typeof message === "object" &&
+      message !== null &&
+      message["method"] === sessionMethod &&
+      Object.hasOwn(message, "id") &&
+      !this.#closing
+    ) {
+      this.#sessions.handshake(from, message["id"] as JsonRpcId, message["params"]);
+      return;
+    }
+    this.#plainSession(from).onValue(value, text.length);
+  }
+
+  onOverloaded(): void {}
+
+  onDetached(): void {}
+
+  #plainSession(attachment: WsAttachment): WsSession {
+    const info = { id: attachment.id, remoteAddress: attachment.remoteAddress };
+    const session = new WsSession(
+      this.#dispatcher,
+      this.#options,
+      attachment,
+      info,
+      undefined,
+      this.#plainEnded,
+    );
+    this.#plain.add(session);
+    return session;
   }
 }
 

@@ -1,11 +1,16 @@
 /**
- * One accepted WebSocket: reads JSON-RPC messages in order, dispatches calls concurrently,
- * answers them as they complete, and is the channel of its callback proxies (`$/callback`
- * out, answers in). Owns the connection's callbacks, in-flight calls, heartbeat and
- * `perConnection` instances, and tears all of them down on close.
+ * What a WebSocket client has on the server, apart from its socket: the calls it is running,
+ * its callbacks and their proxies, our `$/callback` requests waiting for its answers, and its
+ * `perConnection` instances. Reads JSON-RPC messages in order, dispatches calls
+ * concurrently, answers them as they complete, and is the channel of its proxies.
+ *
+ * Without `$/session` a session lives as long as its one socket, exactly as a plain
+ * connection. With it, the session is sequenced: every message either way carries a `seq`,
+ * what the client has not acknowledged is kept, and the session outlives its sockets: a
+ * socket that goes away only detaches it, and a resume attaches a new one (see
+ * docs/sessions.md). The bookkeeping of seq and acks is in ../session; the socket in
+ * WsAttachment; tokens, windows and node-wide bounds in SessionRegistry.
  */
-import type { Socket } from "node:net";
-import type { WebSocket } from "ws";
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
@@ -21,21 +26,18 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
+import type { Frame } from "../session/frame.js";
+import { ackFrame, ackMethod, parseAck } from "../session/handshake.js";
+import { InboundStream } from "../session/inbound.js";
+import { OutboundStream } from "../session/outbound.js";
+import { SessionReason } from "../session/reasons.js";
 import { errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
-import type { HeartbeatMember, HeartbeatSweep } from "./heartbeat.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope } from "./registry.js";
-
-/** WebSocket close codes of RFC 6455 used here. */
-export const CloseCode = {
-  GoingAway: 1001,
-  UnsupportedData: 1003,
-  PolicyViolation: 1008,
-  MessageTooBig: 1009,
-} as const;
+import { CloseCode, type AttachmentReader, type WsAttachment } from "./ws-attachment.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -45,12 +47,16 @@ interface PendingCallbackRequest {
   readonly reject: (error: RpcError) => void;
 }
 
-/** What the endpoint gives each connection. */
-export interface WsConnectionHooks {
-  /** The server-wide heartbeat; without one the connection is not pinged. */
-  readonly heartbeat?: HeartbeatSweep;
-  /** Called once, when the connection has closed and released everything. */
-  readonly onClosed?: (connection: WsConnection) => void;
+/** What a sequenced session tells the registry that keeps it. */
+export interface SessionKeeper {
+  /** Its socket went away without ending it: the window starts. */
+  detached(session: WsSession): void;
+  /** A socket is attached again. */
+  reattached(session: WsSession): void;
+  /** The bytes it keeps changed by `delta` while detached. */
+  grew(session: WsSession, delta: number): void;
+  /** It is over: forget it, remembering `reason` for a late resume. */
+  ended(session: WsSession, reason: string): void;
 }
 
 function toRpcError(error: unknown): RpcError {
@@ -59,28 +65,10 @@ function toRpcError(error: unknown): RpcError {
     : new RpcError(ErrorCode.InternalError, "Internal error");
 }
 
-const connectionOf = Symbol("svcgen.wsConnection");
-
-type OwnedSocket = WebSocket & { [connectionOf]?: WsConnection };
-
-// Socket listeners shared by every connection (`this` is the socket): no closures per socket.
-function onSocketMessage(
-  this: OwnedSocket,
-  data: Buffer | ArrayBuffer | Buffer[],
-  isBinary: boolean,
-) {
-  this[connectionOf]?.receive(data, isBinary);
-}
-function onSocketPong(this: OwnedSocket): void {
-  const connection = this[connectionOf];
-  if (connection !== undefined) connection.unanswered = 0;
-}
-function onSocketClose(this: OwnedSocket): void {
-  this[connectionOf]?.socketClosed();
-}
-function onSocketError(this: OwnedSocket, error: Error): void {
-  // ws closes the socket itself after a protocol error (1002, 1009, ...); we only log.
-  this[connectionOf]?.socketError(error);
+function closedError(reason: string): RpcError {
+  return new RpcError(ErrorCode.ConnectionClosed, "connection closed before the answer came", {
+    reason,
+  });
 }
 
 /**
@@ -89,34 +77,34 @@ function onSocketError(this: OwnedSocket, error: Error): void {
  * the call aborted.
  */
 class WsCall implements Invocation {
-  readonly #connection: WsConnection;
+  readonly #session: WsSession;
   #controller: AbortController | undefined;
   #aborted = false;
 
   constructor(
-    connection: WsConnection,
+    session: WsSession,
     readonly method: MethodDescriptor,
     readonly params: unknown,
     /** The request id; undefined for a notification. */
     readonly id: JsonRpcId | undefined,
   ) {
-    this.#connection = connection;
+    this.#session = session;
   }
 
   get transport(): "ws" {
     return "ws";
   }
   get principal(): unknown {
-    return this.#connection.principal;
+    return this.#session.principal;
   }
   get connection(): ConnectionInfo {
-    return this.#connection.info;
+    return this.#session.info;
   }
   get scope(): InstanceScope {
-    return this.#connection.scope;
+    return this.#session.scope;
   }
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
-    return this.#connection.resolveCallback;
+    return this.#session.resolveCallback;
   }
   get aborted(): boolean {
     return this.#aborted;
@@ -136,16 +124,23 @@ class WsCall implements Invocation {
   }
 }
 
-export class WsConnection implements CallbackChannel, HeartbeatMember {
+/** The seq machinery of a sequenced session (absent for plain connections). */
+interface Sequencing {
+  readonly outbound: OutboundStream;
+  readonly inbound: InboundStream;
+  readonly keeper: SessionKeeper;
+  /** Bytes last reported to the keeper while detached. */
+  reported: number;
+}
+
+export class WsSession implements CallbackChannel, AttachmentReader {
   readonly info: ConnectionInfo;
   readonly principal: unknown;
-  /** Pings of the heartbeat since the last pong. */
-  unanswered = 0;
 
-  readonly #socket: OwnedSocket;
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
-  readonly #hooks: WsConnectionHooks;
+  #attachment: WsAttachment | undefined;
+  readonly #seq: Sequencing | undefined;
   /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
   #inFlight: Map<JsonRpcId, WsCall> | undefined;
   /** Calls running, notifications included (the in-flight limit counts both). */
@@ -158,50 +153,81 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   #resolveCallback:
     ((id: string, callback: CallbackDescriptor, pointer: string) => unknown) | undefined;
   #nextRequestId = 1;
-  /** Set once the connection stops taking frames (closing, closed or overloaded). */
-  #closing = false;
-  #closed = false;
-  #closedPromise: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
-  #forceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The TCP socket is corked until the end of this turn of the event loop. */
-  #corked = false;
+  #ended = false;
+  #endedPromise: Promise<void> | undefined;
+  #resolveEnded: (() => void) | undefined;
   /** Waiters of `idle()`: run when the last running call finished. */
   #onIdle: (() => void) | undefined;
+  readonly #onEnded: ((session: WsSession) => void) | undefined;
 
   constructor(
-    socket: WebSocket,
     dispatcher: Dispatcher,
     options: ResolvedServerOptions,
-    principal: unknown,
+    attachment: WsAttachment,
     info: ConnectionInfo,
-    hooks: WsConnectionHooks = {},
+    /** Present for a sequenced session (the client asked with `$/session`). */
+    keeper: SessionKeeper | undefined,
+    onEnded?: (session: WsSession) => void,
   ) {
-    this.#socket = socket as OwnedSocket;
     this.#dispatcher = dispatcher;
     this.#options = options;
-    this.principal = principal;
+    this.principal = attachment.principal;
     this.info = info;
-    this.#hooks = hooks;
-    this.#socket[connectionOf] = this;
-    socket.on("pong", onSocketPong);
-    socket.on("message", onSocketMessage);
-    socket.on("close", onSocketClose);
-    socket.on("error", onSocketError);
-    hooks.heartbeat?.add(this);
+    this.#onEnded = onEnded;
+    if (keeper !== undefined) {
+      const { sessions } = options;
+      this.#seq = {
+        outbound: new OutboundStream({
+          encoding: sessions.encoding,
+          congestedBytes: sessions.congestedBytes,
+        }),
+        inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
+        keeper,
+        reported: 0,
+      };
+    }
+    this.#attachment = attachment;
+    attachment.reader = this;
   }
 
-  /** Resolves once the socket closed and everything of the connection is released. */
-  get closed(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return (this.#closedPromise ??= new Promise((resolve) => (this.#resolveClosed = resolve)));
+  get sequenced(): boolean {
+    return this.#seq !== undefined;
+  }
+
+  get attached(): boolean {
+    return this.#attachment !== undefined;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Bytes kept for replay (and waiting to be conflated); 0 without sequencing. */
+  get keptBytes(): number {
+    return this.#seq?.outbound.bytes ?? 0;
+  }
+
+  /** The last seq received from the client. */
+  get lastReceived(): number {
+    return this.#seq?.inbound.last ?? 0;
+  }
+
+  /** The last seq sent to the client. */
+  get lastSent(): number {
+    return this.#seq?.outbound.lastSeq ?? 0;
+  }
+
+  /** Resolves once the session ended and everything of it is released. */
+  get whenEnded(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    return (this.#endedPromise ??= new Promise((resolve) => (this.#resolveEnded = resolve)));
   }
 
   get scope(): InstanceScope {
     return (this.#scope ??= new InstanceScope());
   }
 
-  /** Callback id of the client → the connection's one proxy for it (made on first use). */
+  /** Callback id of the client → the session's one proxy for it (made on first use). */
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
     return (this.#resolveCallback ??= (id, callback, pointer) =>
       this.#proxyFor(id, callback, pointer));
@@ -209,7 +235,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
 
   /** Resolves once no call of the client is running (a graceful server close waits for it). */
   idle(): Promise<void> {
-    if (this.#running === 0 || this.#closed) return Promise.resolve();
+    if (this.#running === 0 || this.#ended) return Promise.resolve();
     return new Promise((resolve) => {
       const before = this.#onIdle;
       this.#onIdle = () => {
@@ -230,35 +256,98 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     waiters?.();
   }
 
-  /** Starts a close handshake; a peer that does not finish it in time is cut off. */
-  close(code: number, reason: string, graceMs: number = this.#options.closeGraceMs): void {
-    this.#closing = true;
-    this.#socket.close(code, reason);
-    if (this.#forceTimer === undefined) {
-      this.#forceTimer = setTimeout(() => this.#socket.terminate(), graceMs);
+  // ---- attaching (sequenced sessions) ----------------------------------------------
+
+  /**
+   * Attaches a resuming socket: `peerAck` is the last seq the client received. The caller
+   * has already answered the handshake on it; what the client lacks is replayed now.
+   * False when `peerAck` is ahead of anything sent.
+   */
+  attach(attachment: WsAttachment, peerAck: number): boolean {
+    const seq = this.#seq;
+    if (seq === undefined || this.#ended) return false;
+    const previous = this.#attachment;
+    if (previous !== undefined && previous !== attachment) {
+      // Takeover: the older socket may be half-open; it is told, and no longer read.
+      this.#attachment = undefined;
+      previous.reader = detachedReader;
+      previous.close(4000, "session taken over");
+      seq.outbound.detach();
     }
+    this.#attachment = attachment;
+    attachment.reader = this;
+    if (previous === undefined) seq.keeper.reattached(this);
+    seq.reported = 0;
+    seq.inbound.acknowledgedByHandshake();
+    return seq.outbound.attach((frame) => void attachment.write(frame), peerAck);
   }
 
-  // ---- HeartbeatMember -------------------------------------------------------------
-
-  ping(): void {
-    this.#socket.ping();
+  /** Ends the session (its callbacks released with `reason`), closing its socket if any. */
+  end(reason: string, closeCode: number = CloseCode.GoingAway): void {
+    if (this.#ended) return;
+    const attachment = this.#attachment;
+    this.#finish(reason);
+    if (attachment !== undefined && !attachment.isClosed) attachment.close(closeCode, reason);
   }
 
-  onDead(): void {
-    this.#options.logger.info("websocket peer missed two pongs", { connection: this.info.id });
-    this.#socket.terminate();
+  // ---- AttachmentReader ------------------------------------------------------------
+
+  onText(text: string, from: WsAttachment): void {
+    if (from !== this.#attachment || this.#ended) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#send(parseErrorResponse());
+      return;
+    }
+    this.onValue(value, text.length);
+  }
+
+  /** One parsed frame (the endpoint hands over the first one it already parsed). */
+  onValue(value: unknown, bytes: number): void {
+    if (Array.isArray(value)) {
+      if (this.#seq !== undefined) {
+        const each = Math.ceil(bytes / Math.max(1, value.length));
+        value = value.filter((message) => this.#admit(message, each));
+        if (this.#ended || (value as unknown[]).length === 0) return;
+      }
+      this.#onBatch(value as unknown[]);
+      return;
+    }
+    if (this.#seq !== undefined && !this.#admit(value, bytes)) return;
+    const answer = this.#onMessage(value, true);
+    if (answer !== undefined) void answer.then((response) => response && this.#send(response));
+  }
+
+  onOverloaded(from: WsAttachment): void {
+    if (from !== this.#attachment) return;
+    this.#finish(this.#seq !== undefined ? SessionReason.SlowConsumer : SessionReason.Disconnected);
+  }
+
+  onDetached(from: WsAttachment, code: number): void {
+    if (from !== this.#attachment || this.#ended) return;
+    this.#attachment = undefined;
+    const seq = this.#seq;
+    // A plain connection ends with its socket; a session ends only when the client says so.
+    if (seq === undefined || code === CloseCode.Normal) {
+      this.#finish(SessionReason.Disconnected);
+      return;
+    }
+    seq.outbound.detach();
+    seq.reported = seq.outbound.bytes;
+    seq.keeper.detached(this);
   }
 
   // ---- CallbackChannel -------------------------------------------------------------
 
-  sendFrame(frame: string | Buffer): boolean {
-    if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
-    if (!this.#corked) this.#cork();
-    if (typeof frame === "string") this.#socket.send(frame);
-    else this.#socket.send(frame, { binary: false });
-    this.#checkBackpressure();
-    return true;
+  sendFrame(frame: Frame, conflateKey?: string): boolean {
+    if (this.#ended) return false;
+    const seq = this.#seq;
+    if (seq === undefined) return this.#attachment?.write(frame) ?? false;
+    seq.outbound.send(frame, conflateKey);
+    this.#checkBounds(seq);
+    return !this.#ended;
   }
 
   request(
@@ -274,6 +363,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
         untrack();
         pendingRequests.delete(id);
       };
+      // Wall-clock time: a detached session's requests keep their deadline.
       const timer = setTimeout(() => {
         settle();
         reject(new RpcError(ErrorCode.TimedOut, `callback ${method.name} timed out`));
@@ -295,11 +385,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
       });
       const frame = JSON.stringify({ jsonrpc: "2.0", id, method: "$/callback", params });
       if (!this.sendFrame(frame)) {
-        pendingRequests
-          .get(id)
-          ?.reject(
-            new RpcError(ErrorCode.ConnectionClosed, "connection closed before the answer came"),
-          );
+        pendingRequests.get(id)?.reject(closedError(SessionReason.Disconnected));
       }
     });
   }
@@ -308,59 +394,39 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     this.#callbacks?.delete(id);
   }
 
-  // ---- socket events (through the shared listeners above) --------------------------
-
-  /** @internal One frame from the client. */
-  receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    if (this.#closing) return;
-    if (isBinary) {
-      this.close(CloseCode.UnsupportedData, "binary frames are not supported");
-      return;
-    }
-    const text = Buffer.isBuffer(data)
-      ? data.toString("utf8")
-      : Array.isArray(data)
-        ? Buffer.concat(data).toString("utf8")
-        : Buffer.from(data).toString("utf8");
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#send(parseErrorResponse());
-      return;
-    }
-    if (Array.isArray(value)) {
-      this.#onBatch(value);
-      return;
-    }
-    const answer = this.#onMessage(value, true);
-    if (answer !== undefined) void answer.then((response) => response && this.#send(response));
-  }
-
-  /** @internal */
-  socketError(error: Error): void {
-    this.#options.logger.info("websocket error", {
-      connection: this.info.id,
-      error: error.message,
-    });
-  }
-
-  /** @internal */
-  socketClosed(): void {
-    this.#closing = true;
-    this.#closed = true;
-    this.#hooks.heartbeat?.delete(this);
-    clearTimeout(this.#forceTimer);
-    if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
-    this.#releaseAll();
-    this.#notifyIdle();
-    // Made now if never before, so that an implementation that asks later sees it disposed.
-    this.scope.dispose();
-    this.#resolveClosed?.();
-    this.#hooks.onClosed?.(this);
-  }
-
   // ---- reading ---------------------------------------------------------------------
+
+  /**
+   * The seq check of a sequenced session: true to handle the message, false to drop it (a
+   * duplicate, or an `$/ack` handled here). A jump or a missing seq closes with 1002.
+   */
+  #admit(value: unknown, bytes: number): boolean {
+    const seq = this.#seq!;
+    const message = value as Record<string, unknown> | null;
+    const n = typeof message === "object" && message !== null ? message["seq"] : undefined;
+    if (n === undefined && message?.["method"] === ackMethod) {
+      const acked = parseAck(message["params"]);
+      if (acked === undefined || !seq.outbound.ack(acked)) this.#protocolError("bad $/ack");
+      else this.#reportGrowth(seq);
+      return false;
+    }
+    if (typeof n !== "number" || !Number.isSafeInteger(n)) {
+      this.#protocolError("a message without seq in a session");
+      return false;
+    }
+    const verdict = seq.inbound.receive(n, bytes);
+    if (verdict === "gap") this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
+    return verdict === "accept";
+  }
+
+  #protocolError(detail: string): void {
+    this.#options.logger.info("websocket session protocol error", {
+      connection: this.info.id,
+      detail,
+    });
+    // The client resumes after a 1002 like after any cut; a bug fails loudly, loses nothing.
+    this.#attachment?.close(CloseCode.ProtocolError, detail.slice(0, 120));
+  }
 
   #onBatch(messages: unknown[]): void {
     if (messages.length === 0) {
@@ -380,7 +446,10 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     void Promise.all(messages.map((message) => this.#onMessage(message, false))).then(
       (responses) => {
         const answers = responses.filter((r): r is JsonRpcResponse => r !== undefined);
-        if (answers.length > 0) this.#send(answers);
+        if (answers.length === 0) return;
+        // In a session every message has its own seq: the answers go one by one.
+        if (this.#seq !== undefined) for (const answer of answers) this.#send(answer);
+        else this.#send(answers);
       },
     );
   }
@@ -539,52 +608,75 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     this.sendFrame(JSON.stringify(message));
   }
 
-  /**
-   * Frames written in one turn of the event loop (the answers of a pipelined burst, the
-   * pushes of a loop) leave in one write: cork now, uncork once the turn's work is done.
-   */
-  #cork(): void {
-    const raw = (this.#socket as unknown as { _socket?: Socket | null })._socket;
-    if (raw == null || raw.destroyed) return;
-    raw.cork();
-    this.#corked = true;
-    process.nextTick(WsConnection.#uncork, this, raw);
+  #sendAck(seq: number): boolean {
+    return this.#attachment?.write(ackFrame(seq)) ?? false;
   }
 
-  static #uncork(connection: WsConnection, raw: Socket): void {
-    connection.#corked = false;
-    raw.uncork();
+  /** The bytes a session keeps for its client are bounded, attached or not. */
+  #checkBounds(seq: Sequencing): void {
+    const kept = seq.outbound.bytes;
+    const limit = this.#options.sessions.maxUnackedBytes;
+    const attachment = this.#attachment;
+    if (attachment !== undefined) {
+      // Bytes still in this process (a burst written in this turn, corked) cannot have been
+      // acknowledged yet: the client is slow only about what has left. The socket's own
+      // buffer is bounded apart (maxBufferedBytes).
+      if (kept - attachment.bufferedAmount <= limit) return;
+      this.#options.logger.warn("websocket session closed: slow consumer", {
+        connection: this.info.id,
+        unackedBytes: kept,
+      });
+      this.end(SessionReason.SlowConsumer, CloseCode.PolicyViolation);
+      return;
+    }
+    if (kept > limit) {
+      this.#finish(SessionReason.Expired);
+      return;
+    }
+    this.#reportGrowth(seq);
   }
 
-  /** A peer that does not read must not make the server hold its data without bound. */
-  #checkBackpressure(): void {
-    const limit = this.#options.limits.maxBufferedBytes;
-    if (this.#socket.bufferedAmount <= limit) return;
-    this.#options.logger.warn("websocket closed: slow consumer", {
-      connection: this.info.id,
-      bufferedBytes: this.#socket.bufferedAmount,
-    });
-    // The close frame queues behind the unsent data; give it a moment, then cut off.
-    this.close(
-      CloseCode.PolicyViolation,
-      "slow consumer",
-      Math.min(this.#options.closeGraceMs, 2000),
-    );
-    this.#releaseAll();
+  #reportGrowth(seq: Sequencing): void {
+    if (this.#attachment !== undefined || this.#ended) return;
+    const kept = seq.outbound.bytes;
+    const delta = kept - seq.reported;
+    seq.reported = kept;
+    if (delta !== 0) seq.keeper.grew(this, delta);
   }
 
-  #releaseAll(): void {
-    const gone = new RpcError(
-      ErrorCode.ConnectionClosed,
-      "connection closed before the answer came",
-    );
+  /** Over: calls aborted, callbacks released with `reason`, pending requests rejected. */
+  #finish(reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const attachment = this.#attachment;
+    this.#attachment = undefined;
+    if (attachment !== undefined) attachment.reader = detachedReader;
+    if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
+    const gone = closedError(reason);
     if (this.#pending !== undefined) {
       for (const pending of [...this.#pending.values()]) pending.reject(gone);
     }
     if (this.#callbacks !== undefined) {
       for (const state of [...this.#callbacks.values()]) {
-        state.release("disconnected", false, ErrorCode.ConnectionClosed);
+        state.release(reason, false, ErrorCode.ConnectionClosed);
       }
     }
+    this.#notifyIdle();
+    if (this.#seq !== undefined) {
+      this.#seq.inbound.stop();
+      this.#seq.outbound.clear();
+      this.#seq.keeper.ended(this, reason);
+    }
+    // Made now if never before, so that an implementation that asks later sees it disposed.
+    this.scope.dispose();
+    this.#resolveEnded?.();
+    this.#onEnded?.(this);
   }
 }
+
+/** Reads nothing: what an attachment is left with once its session let it go. */
+export const detachedReader: AttachmentReader = {
+  onText() {},
+  onOverloaded() {},
+  onDetached() {},
+};

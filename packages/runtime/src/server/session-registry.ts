@@ -1,0 +1,206 @@
+/**
+ * The server's sequenced sessions: opens them on `$/session`, resumes them from a token,
+ * and gives them up. A token is `<id>.<secret>`, 128 random bits each; only a hash of the
+ * secret is kept. A detached session lives `resumeWindowMs`; all detached sessions together
+ * keep at most `maxDetachedBytes`, and the oldest detached expire first. A session that was
+ * given up is remembered for a while (its reason, nothing else), so that a late resume is
+ * told `"expired"` rather than `"unknown"`.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { errorResponse, resultResponse, type JsonRpcId } from "../protocol/jsonrpc.js";
+import { ErrorCode } from "../protocol/codes.js";
+import { parseSessionRequest, type SessionAnswer } from "../session/handshake.js";
+import { SessionReason } from "../session/reasons.js";
+import type { Dispatcher } from "./dispatcher.js";
+import type { ResolvedServerOptions } from "./options.js";
+import { CloseCode, type WsAttachment } from "./ws-attachment.js";
+import { WsSession, type SessionKeeper } from "./ws-session.js";
+
+interface Kept {
+  readonly session: WsSession;
+  readonly secretHash: Buffer;
+  /** Set while detached: gives the session up at the end of its window. */
+  windowTimer?: ReturnType<typeof setTimeout>;
+  /** Bytes it keeps, as counted in the node-wide detached total. */
+  detachedBytes: number;
+}
+
+/** Reasons of given-up sessions remembered, oldest forgotten first. */
+const rememberedEnds = 10_000;
+
+function hashSecret(secret: string): Buffer {
+  return createHash("sha256").update(secret).digest();
+}
+
+export class SessionRegistry implements SessionKeeper {
+  readonly #dispatcher: Dispatcher;
+  readonly #options: ResolvedServerOptions;
+  readonly #sessions = new Map<string, Kept>();
+  /** Detached sessions in the order they detached: the first is the oldest. */
+  readonly #detached = new Set<Kept>();
+  #detachedBytes = 0;
+  readonly #endings = new Map<string, string>();
+
+  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
+    this.#dispatcher = dispatcher;
+    this.#options = options;
+  }
+
+  /** Sessions kept, attached or not. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Bytes kept by detached sessions. */
+  get detachedBytes(): number {
+    return this.#detachedBytes;
+  }
+
+  get sessions(): IterableIterator<WsSession> {
+    return [...this.#sessions.values()].map((kept) => kept.session).values();
+  }
+
+  /**
+   * The first message of `attachment` was the request `$/session` with `id` and `params`:
+   * answers it on the socket (unsequenced), then attaches the socket to the new or resumed
+   * session, which replays what the client lacks. Returns the session, or undefined when the
+   * request was malformed (it was answered with an error and the socket closed).
+   */
+  handshake(attachment: WsAttachment, id: JsonRpcId, params: unknown): WsSession | undefined {
+    const request = parseSessionRequest(params);
+    if (request === undefined) {
+      attachment.write(
+        JSON.stringify(
+          errorResponse(id, { code: ErrorCode.InvalidParams, message: "Invalid $/session params" }),
+        ),
+      );
+      attachment.close(CloseCode.ProtocolError, "invalid $/session");
+      return undefined;
+    }
+    let reason: string | undefined;
+    if (request.resume !== null) {
+      const found = this.#find(request.resume);
+      if (typeof found === "string") reason = found;
+      else if (
+        !this.#options.sessions.samePrincipal(found.session.principal, attachment.principal)
+      ) {
+        // Someone else holding the token does not end the owner's session.
+        reason = SessionReason.Principal;
+      } else if (request.ack > found.session.lastSent) {
+        attachment.close(CloseCode.ProtocolError, "ack ahead of what was sent");
+        return undefined;
+      } else {
+        this.#answer(attachment, id, {
+          session: request.resume,
+          resumed: true,
+          ack: found.session.lastReceived,
+          windowMs: this.#options.sessions.resumeWindowMs,
+          features: [],
+        });
+        found.session.attach(attachment, request.ack);
+        return found.session;
+      }
+    }
+    const { session, token } = this.#open(attachment);
+    this.#answer(attachment, id, {
+      session: token,
+      resumed: false,
+      ack: 0,
+      windowMs: this.#options.sessions.resumeWindowMs,
+      features: [],
+      ...(reason !== undefined && { reason }),
+    });
+    session.attach(attachment, 0);
+    return session;
+  }
+
+  /** Gives every session up with `reason` (the server closes). */
+  endAll(reason: string): void {
+    for (const kept of [...this.#sessions.values()]) kept.session.end(reason);
+  }
+
+  // ---- SessionKeeper ---------------------------------------------------------------
+
+  detached(session: WsSession): void {
+    const kept = this.#sessions.get(session.info.id);
+    if (kept === undefined) return;
+    kept.windowTimer = setTimeout(
+      () => session.end(SessionReason.Expired),
+      this.#options.sessions.resumeWindowMs,
+    );
+    (kept.windowTimer as { unref?: () => void }).unref?.();
+    this.#detached.add(kept);
+    kept.detachedBytes = session.keptBytes;
+    this.#detachedBytes += kept.detachedBytes;
+    this.#enforceNodeBound();
+  }
+
+  reattached(session: WsSession): void {
+    const kept = this.#sessions.get(session.info.id);
+    if (kept !== undefined) this.#undetach(kept);
+  }
+
+  grew(session: WsSession, delta: number): void {
+    const kept = this.#sessions.get(session.info.id);
+    if (kept === undefined || !this.#detached.has(kept)) return;
+    kept.detachedBytes += delta;
+    this.#detachedBytes += delta;
+    if (delta > 0) this.#enforceNodeBound();
+  }
+
+  ended(session: WsSession, reason: string): void {
+    const kept = this.#sessions.get(session.info.id);
+    if (kept === undefined || kept.session !== session) return;
+    this.#undetach(kept);
+    this.#sessions.delete(session.info.id);
+    this.#endings.set(session.info.id, reason);
+    if (this.#endings.size > rememberedEnds) {
+      this.#endings.delete(this.#endings.keys().next().value!);
+    }
+  }
+
+  // ---- inside ----------------------------------------------------------------------
+
+  #open(attachment: WsAttachment): { session: WsSession; token: string } {
+    const id = randomBytes(16).toString("base64url");
+    const secret = randomBytes(16).toString("base64url");
+    const info = { id, remoteAddress: attachment.remoteAddress };
+    const session = new WsSession(this.#dispatcher, this.#options, attachment, info, this);
+    this.#sessions.set(id, { session, secretHash: hashSecret(secret), detachedBytes: 0 });
+    return { session, token: `${id}.${secret}` };
+  }
+
+  /** The session of `token`, or the reason there is none. */
+  #find(token: string): Kept | string {
+    const dot = token.indexOf(".");
+    const id = dot < 0 ? token : token.slice(0, dot);
+    const kept = this.#sessions.get(id);
+    if (kept === undefined) return this.#endings.get(id) ?? SessionReason.Unknown;
+    const hash = hashSecret(token.slice(dot + 1));
+    // A wrong secret learns nothing, not even that the id exists.
+    return dot > 0 && timingSafeEqual(hash, kept.secretHash) ? kept : SessionReason.Unknown;
+  }
+
+  #answer(attachment: WsAttachment, id: JsonRpcId, answer: SessionAnswer): void {
+    attachment.write(JSON.stringify(resultResponse(id, answer as never)));
+  }
+
+  #undetach(kept: Kept): void {
+    clearTimeout(kept.windowTimer);
+    kept.windowTimer = undefined;
+    if (this.#detached.delete(kept)) this.#detachedBytes -= kept.detachedBytes;
+    kept.detachedBytes = 0;
+  }
+
+  #enforceNodeBound(): void {
+    const limit = this.#options.sessions.maxDetachedBytes;
+    while (this.#detachedBytes > limit) {
+      const oldest = this.#detached.values().next().value;
+      if (oldest === undefined) return;
+      this.#options.logger.info("detached session expired early: node-wide bound", {
+        connection: oldest.session.info.id,
+      });
+      oldest.session.end(SessionReason.Expired);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * One accepted WebSocket, attached to whoever reads it: at first the endpoint (which looks
+ * at the first message for a `$/session` handshake), then a session. The attachment owns
+ * only the socket: its listeners, liveness, corked writes, the slow-consumer bound on the
+ * socket's own buffer, and the close handshake. Everything that outlives a socket belongs
+ * to the session.
+ */
+import type { Socket } from "node:net";
+import type { WebSocket } from "ws";
+import type { HeartbeatMember, HeartbeatSweep } from "../liveness/heartbeat.js";
+import type { Frame } from "../session/frame.js";
+import type { ResolvedServerOptions } from "./options.js";
+
+/** WebSocket close codes of RFC 6455 used here. */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  ProtocolError: 1002,
+  UnsupportedData: 1003,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+} as const;
+
+/** Who reads an attachment's frames and hears of its end. */
+export interface AttachmentReader {
+  /** One text frame from the peer. */
+  onText(text: string, from: WsAttachment): void;
+  /** The socket's unsent data went over `maxBufferedBytes`; it is being closed with 1008. */
+  onOverloaded(from: WsAttachment): void;
+  /** The socket closed (`code` as ws reports it: 1000, 1001, 1006, ...). */
+  onDetached(from: WsAttachment, code: number): void;
+}
+
+const attachmentOf = Symbol("svcgen.wsAttachment");
+
+type OwnedSocket = WebSocket & { [attachmentOf]?: WsAttachment };
+
+// Socket listeners shared by every attachment (`this` is the socket): no closures per socket.
+function onSocketMessage(
+  this: OwnedSocket,
+  data: Buffer | ArrayBuffer | Buffer[],
+  isBinary: boolean,
+) {
+  this[attachmentOf]?.receive(data, isBinary);
+}
+function onSocketPong(this: OwnedSocket): void {
+  const attachment = this[attachmentOf];
+  if (attachment !== undefined) attachment.unanswered = 0;
+}
+function onSocketClose(this: OwnedSocket, code: number): void {
+  this[attachmentOf]?.socketClosed(code);
+}
+function onSocketError(this: OwnedSocket, error: Error): void {
+  // ws closes the socket itself after a protocol error (1002, 1009, ...); we only log.
+  this[attachmentOf]?.socketError(error);
+}
+
+let attachmentCounter = 0;
+
+export class WsAttachment implements HeartbeatMember {
+  /** Names this socket in logs (a session keeps its id across sockets). */
+  readonly id = `ws-${++attachmentCounter}`;
+  readonly principal: unknown;
+  readonly remoteAddress: string;
+  /** Pings of the heartbeat since the last pong. */
+  unanswered = 0;
+  /** Who reads the frames; replaced when a session takes the socket over. */
+  reader: AttachmentReader;
+
+  readonly #socket: OwnedSocket;
+  readonly #options: ResolvedServerOptions;
+  readonly #heartbeat: HeartbeatSweep | undefined;
+  readonly #onClosed: (attachment: WsAttachment) => void;
+  /** Set once the socket stops taking frames (closing, closed or overloaded). */
+  #closing = false;
+  #closed = false;
+  #closedPromise: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
+  #forceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The TCP socket is corked until the end of this turn of the event loop. */
+  #corked = false;
+
+  constructor(
+    socket: WebSocket,
+    options: ResolvedServerOptions,
+    principal: unknown,
+    remoteAddress: string,
+    reader: AttachmentReader,
+    heartbeat: HeartbeatSweep | undefined,
+    onClosed: (attachment: WsAttachment) => void,
+  ) {
+    this.#socket = socket as OwnedSocket;
+    this.#options = options;
+    this.principal = principal;
+    this.remoteAddress = remoteAddress;
+    this.reader = reader;
+    this.#heartbeat = heartbeat;
+    this.#onClosed = onClosed;
+    this.#socket[attachmentOf] = this;
+    socket.on("pong", onSocketPong);
+    socket.on("message", onSocketMessage);
+    socket.on("close", onSocketClose);
+    socket.on("error", onSocketError);
+    heartbeat?.add(this);
+  }
+
+  /** Resolves once the socket closed. */
+  get closed(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return (this.#closedPromise ??= new Promise((resolve) => (this.#resolveClosed = resolve)));
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes written and not yet handed to the operating system (corked or waiting). */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  /** Writes one text frame (bytes are its UTF-8); false when the socket cannot take it. */
+  write(frame: Frame): boolean {
+    if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
+    if (!this.#corked) this.#cork();
+    if (typeof frame === "string") this.#socket.send(frame);
+    else this.#socket.send(frame, { binary: false });
+    this.#checkBackpressure();
+    return true;
+  }
+
+  /** Starts a close handshake; a peer that does not finish it in time is cut off. */
+  close(code: number, reason: string, graceMs: number = this.#options.closeGraceMs): void {
+    this.#closing = true;
+    this.#socket.close(code, reason);
+    if (this.#forceTimer === undefined) {
+      this.#forceTimer = setTimeout(() => this.#socket.terminate(), graceMs);
+    }
+  }
+
+  // ---- HeartbeatMember -------------------------------------------------------------
+
+  ping(): void {
+    this.#socket.ping();
+  }
+
+  onDead(): void {
+    this.#options.logger.info("websocket peer missed two pongs", { socket: this.id });
+    this.#socket.terminate();
+  }
+
+  // ---- socket events (through the shared listeners above) --------------------------
+
+  /** @internal One frame from the peer. */
+  receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.#closing) return;
+    if (isBinary) {
+      this.close(CloseCode.UnsupportedData, "binary frames are not supported");
+      return;
+    }
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
+    this.reader.onText(text, this);
+  }
+
+  /** @internal */
+  socketError(error: Error): void {
+    this.#options.logger.info("websocket error", { socket: this.id, error: error.message });
+  }
+
+  /** @internal */
+  socketClosed(code: number): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    this.#closed = true;
+    this.#heartbeat?.delete(this);
+    clearTimeout(this.#forceTimer);
+    this.reader.onDetached(this, code);
+    this.#resolveClosed?.();
+    this.#onClosed(this);
+  }
+
+  /**
+   * Frames written in one turn of the event loop (the answers of a pipelined burst, the
+   * pushes of a loop) leave in one write: cork now, uncork once the turn's work is done.
+   */
+  #cork(): void {
+    const raw = (this.#socket as unknown as { _socket?: Socket | null })._socket;
+    if (raw == null || raw.destroyed) return;
+    raw.cork();
+    this.#corked = true;
+    process.nextTick(WsAttachment.#uncork, this, raw);
+  }
+
+  static #uncork(attachment: WsAttachment, raw: Socket): void {
+    attachment.#corked = false;
+    raw.uncork();
+  }
+
+  /** A peer that does not read must not make the server hold its data without bound. */
+  #checkBackpressure(): void {
+    const limit = this.#options.limits.maxBufferedBytes;
+    if (this.#socket.bufferedAmount <= limit) return;
+    this.#options.logger.warn("websocket closed: slow consumer", {
+      socket: this.id,
+      bufferedBytes: this.#socket.bufferedAmount,
+    });
+    // The close frame queues behind the unsent data; give it a moment, then cut off.
+    this.close(
+      CloseCode.PolicyViolation,
+      "slow consumer",
+      Math.min(this.#options.closeGraceMs, 2000),
+    );
+    this.reader.onOverloaded(this);
+  }
+}

@@ -110,6 +110,18 @@ export class RpcServer {
     this.#http.handle(req, res, next);
   };
 
+  /**
+   * WebSocket figures for metrics and tests: open sockets, sessions kept (attached or
+   * detached), and the bytes detached sessions keep for replay.
+   */
+  get webSocketStats(): { sockets: number; sessions: number; detachedBytes: number } {
+    return {
+      sockets: this.#ws.connectionCount,
+      sessions: this.#ws.sessionCount,
+      detachedBytes: this.#ws.detachedBytes,
+    };
+  }
+
   /** Upgrades at `{base}/ws` become WebSocket connections; any other path is refused with 404. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (pathBelow(this.options.prefix, req.url) !== "/ws") {

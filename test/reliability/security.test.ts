@@ -147,6 +147,7 @@ describe("limits", () => {
       maxInFlightPerConnection: 256,
       maxCallbacksPerConnection: 1024,
       maxBatchSize: 100,
+      maxDepth: 100,
     });
     expect(server.options.heartbeatMs).toBe(30_000);
   });

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
+import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { CallContext } from "./context.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
@@ -24,6 +25,12 @@ export interface ServerLimits {
   readonly maxCallbacksPerConnection: number;
   /** Most messages in one JSON-RPC batch (over HTTP and WebSocket). */
   readonly maxBatchSize: number;
+  /**
+   * Deepest nesting of arrays and objects in a JSON document read or written (a REST body,
+   * a `/rpc` body, a WebSocket frame; the JSON-RPC envelope counts). Deeper input is refused
+   * with 400 / -32602 before anything recursive runs; a deeper answer is sent as -32603.
+   */
+  readonly maxDepth: number;
 }
 
 export interface RpcServerOptions {
@@ -69,6 +76,7 @@ export const defaultLimits: ServerLimits = {
   maxInFlightPerConnection: 256,
   maxCallbacksPerConnection: 1024,
   maxBatchSize: 100,
+  maxDepth: defaultMaxDepth,
 };
 
 /** Info is dropped; warnings and errors go to stderr with their fields. */

@@ -21,6 +21,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   send(res, status, "application/json", JSON.stringify(body));
 }
 
+/** A JSON body encoded already (within the nesting limit, see json-text.ts). */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
+  send(res, status, "application/json", text);
+}
+
 export function sendProblem(
   res: ServerResponse,
   problem: ProblemDocument,

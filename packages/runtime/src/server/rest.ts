@@ -5,12 +5,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
+import { stringifyJson } from "../protocol/json-text.js";
 import { problemFromCode } from "../protocol/problem.js";
 import { authenticateRequest } from "./auth.js";
-import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
+import { HttpFailure, nestedTooDeeply, readJsonBody, type JsonBody } from "./body.js";
 import { HttpInvocation, closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
-import { sendJson, sendNoContent, sendProblem } from "./respond.js";
+import { sendJsonText, sendNoContent, sendProblem } from "./respond.js";
 
 export function handleRest(
   env: HttpEnv,
@@ -33,7 +34,7 @@ export function handleRest(
   if (env.options.authenticate !== undefined) return authenticateThenAnswer(env, req, res, method);
   // While the body streams in, only this small continuation waits: no suspended async frame
   // holds the request (what waits on the network tends to outlive a young-generation GC).
-  return readJsonBody(req, env.options.limits.maxBodyBytes).then(
+  return readJsonBody(req, env.options.limits.maxBodyBytes, env.options.limits.maxDepth).then(
     (body) => answer(env, req, res, method, undefined, body),
     (error: unknown) => fail(env, req, res, error),
   );
@@ -49,7 +50,7 @@ async function authenticateThenAnswer(
   let body: JsonBody;
   try {
     principal = await authenticateRequest(env.options, req);
-    body = await readJsonBody(req, env.options.limits.maxBodyBytes);
+    body = await readJsonBody(req, env.options.limits.maxBodyBytes, env.options.limits.maxDepth);
   } catch (error) {
     fail(env, req, res, error);
     return;
@@ -66,6 +67,10 @@ async function answer(
   principal: unknown,
   body: JsonBody,
 ): Promise<void> {
+  if (!body.empty && body.tooDeep) {
+    fail(env, req, res, nestedTooDeeply(env.options.limits.maxDepth));
+    return;
+  }
   try {
     const scope = new InstanceScope();
     const call = env.calls.start(res);
@@ -74,7 +79,8 @@ async function answer(
       const invocation = new HttpInvocation(method, params, principal, scope, call);
       const result = await env.dispatcher.invoke(invocation);
       if (method.returns === undefined) sendNoContent(res);
-      else sendJson(res, 200, result ?? null);
+      // An answer deeper than the limit is not sent: 500, logged like any fault.
+      else sendJsonText(res, 200, stringifyJson(result ?? null, env.options.limits.maxDepth));
     } finally {
       env.calls.finish(call);
       scope.dispose();

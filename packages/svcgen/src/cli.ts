@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
 import { runGenerate } from "./commands/generate.js";
+import { runLsp } from "./commands/lsp.js";
 import { UsageError } from "./program.js";
 
 const processOutput: CommandOutput = {
@@ -73,6 +74,12 @@ export async function main(
         );
       },
     );
+
+  program
+    .command("lsp")
+    .description("run the language server for .svc files on stdin/stdout (for editors)")
+    .option("--stdio", "talk LSP over stdin/stdout (the default and only transport)")
+    .action(() => runLsp());
 
   try {
     await program.parseAsync([...argv], { from: "user" });

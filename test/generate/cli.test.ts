@@ -142,8 +142,13 @@ describe("svcgen generate", () => {
 describe("the svcgen command line", () => {
   test("`svcgen generate` writes the modules and `--check` then passes", async () => {
     const out = path.join(dir, "cli-out");
-    expect(await main(["generate", path.join(dir, "idl"), "--out", out])).toBe(0);
+    let printed = "";
+    const output = { stdout: (text: string) => void (printed += text), stderr: () => {} };
+    expect(await main(["generate", path.join(dir, "idl"), "--out", out], output)).toBe(0);
+    expect(printed).toBe(`svcgen: 2 files written, 0 unchanged in ${out}\n`);
     expect(existsSync(path.join(out, "shop.ts"))).toBe(true);
-    expect(await main(["generate", path.join(dir, "idl"), "--out", out, "--check"])).toBe(0);
+    expect(await main(["generate", path.join(dir, "idl"), "--out", out, "--check"], output)).toBe(
+      0,
+    );
   });
 });

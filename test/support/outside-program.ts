@@ -13,7 +13,8 @@
 import { accessSync, constants } from "node:fs";
 import { describe } from "@jest/globals";
 
-export type Describe = typeof describe;
+/** What `describe` and `describe.skip` have in common: `(name, fn)`, `.each`. */
+export type Describe = typeof describe.skip;
 
 /** Whether `path` is an executable file. */
 export function isExecutable(path: string): boolean {

@@ -38,7 +38,7 @@ describe("checkProgram with only", () => {
     const b = input("/b.svc", 'package b;\nimport "a.svc";\n', ["/a.svc"]);
     const partial = checkProgram([a, b], { only: new Set() });
     expect(partial.model.files).toEqual([]);
-    expect(partial.problems.get("/b.svc")!.map((p) => p.code)).toEqual(["SVC2002"]);
+    expect(partial.problems.get("/a.svc")!.map((p) => p.code)).toEqual(["SVC2002"]);
   });
 });
 

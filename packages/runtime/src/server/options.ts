@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { CallContext } from "./context.js";
+import { CorsPolicy, type CorsOptions } from "./cors.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
 export interface Logger {
@@ -46,6 +47,8 @@ export interface RpcServerOptions {
   callbackTimeoutMs?: number;
   /** On `close()`, how long in-flight calls may run before their signals abort. Default 5 000. */
   closeGraceMs?: number;
+  /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
+  cors?: CorsOptions;
 }
 
 export interface ResolvedServerOptions {
@@ -60,6 +63,7 @@ export interface ResolvedServerOptions {
   readonly heartbeatMs: number;
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
+  readonly cors?: CorsPolicy;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -102,6 +106,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     closeGraceMs: options.closeGraceMs ?? 5_000,
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
+    ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
 }

@@ -153,26 +153,29 @@ function declareAll(
   return declared;
 }
 
-/** Reports each import that closes a cycle, at its string, naming the whole cycle. */
+/**
+ * Reports each import cycle once, at the `import` of the cycle's first file: the one reached
+ * first from the command line (inputs are in command-line order, then imports as reached),
+ * which is the file the user asked about. The message names the whole cycle from there.
+ */
 function reportImportCycles(
   inputs: readonly CheckInput[],
   byPath: ReadonlyMap<string, CheckInput>,
   problemsOf: (input: CheckInput) => Problem[],
 ): void {
   const state = new Map<string, "active" | "done">();
-  const stack: CheckInput[] = [];
+  const frames: { file: CheckInput; next: number }[] = [];
+  const reported = new Set<string>();
   // Iterative depth-first search: import chains can be long.
   for (const root of inputs) {
     if (state.has(root.path)) continue;
-    const frames: { file: CheckInput; next: number }[] = [{ file: root, next: 0 }];
+    frames.push({ file: root, next: 0 });
     state.set(root.path, "active");
-    stack.push(root);
     while (frames.length > 0) {
       const frame = frames[frames.length - 1]!;
       const { file } = frame;
       if (frame.next >= file.importPaths.length) {
         state.set(file.path, "done");
-        stack.pop();
         frames.pop();
         continue;
       }
@@ -182,16 +185,23 @@ function reportImportCycles(
       if (!targetFile) continue;
       const targetState = state.get(targetFile.path);
       if (targetState === "active") {
-        const cycle = stack.slice(stack.indexOf(targetFile)).map((f) => f.displayPath);
-        cycle.push(targetFile.displayPath);
-        problemsOf(file).push({
+        const start = frames.findIndex((f) => f.file === targetFile);
+        const cycle = frames.slice(start);
+        const first = cycle[0]!;
+        // The import of the first file that leads into the cycle (its current one).
+        const importIndex = first.next - 1;
+        const key = `${first.file.path}\0${importIndex}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const names = cycle.map((f) => f.file.displayPath);
+        names.push(targetFile.displayPath);
+        problemsOf(first.file).push({
           code: Code.ImportCycle,
-          message: `import cycle: ${cycle.join(" → ")}`,
-          span: file.ast.imports[index]!.span,
+          message: `import cycle: ${names.join(" → ")}`,
+          span: first.file.ast.imports[importIndex]!.span,
         });
       } else if (targetState === undefined) {
         state.set(targetFile.path, "active");
-        stack.push(targetFile);
         frames.push({ file: targetFile, next: 0 });
       }
     }

@@ -52,6 +52,7 @@ export class HttpAdapter {
     const env = this.#env;
     const path = pathBelow(env.options.prefix, req.url);
     if (path === undefined && next !== undefined) return next();
+    if (this.#env.options.cors?.handle(req, res) === true) return;
     if (this.#closing) {
       const problem = problemFromCode(
         ErrorCode.ConnectionClosed,

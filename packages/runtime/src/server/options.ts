@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { CallContext } from "./context.js";
+import { CorsPolicy, type CorsOptions } from "./cors.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
 export interface Logger {
@@ -88,6 +89,8 @@ export interface RpcServerOptions {
   headersTimeoutMs?: number;
   /** The OpenAPI document: title, version, security schemes, anonymous access. */
   openApi?: OpenApiOptions;
+  /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
+  cors?: CorsOptions;
 }
 
 export interface ResolvedServerOptions {
@@ -107,6 +110,7 @@ export interface ResolvedServerOptions {
   readonly bodyTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly openApi: OpenApiOptions;
+  readonly cors?: CorsPolicy;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -154,6 +158,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     challenge: challengeOf(options.challenge),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
+    ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
 }

@@ -74,8 +74,17 @@ async function generate(
     }
     return 0;
   }
-  await writeGeneratedFiles(files, options.out);
+  const written = await writeGeneratedFiles(files, options.out);
+  output.stdout(
+    `${generatedSummary(written.length, files.length - written.length, options.out)}\n`,
+  );
   return 0;
+}
+
+/** The one line `generate` prints on success: `svcgen: 3 files written, 9 unchanged in generated`. */
+export function generatedSummary(written: number, unchanged: number, outDir: string): string {
+  const files = (count: number) => `${count} file${count === 1 ? "" : "s"}`;
+  return `svcgen: ${files(written)} written, ${unchanged} unchanged in ${outDir}`;
 }
 
 /** A failure of the file system (unreadable input, unwritable output): exit 2. */

@@ -11,6 +11,7 @@ import { formatJson, formatText } from "./diagnostics/format.js";
 import { checkProgram } from "./model/check.js";
 import type { CheckInput } from "./model/check.js";
 import type { Model } from "./model/model.js";
+import type { ImportNode } from "./syntax/ast.js";
 import { compareProblems, parseSource } from "./syntax/parse.js";
 
 /** A problem with the command line or the file system, not with the IDL: exit code 2. */
@@ -60,11 +61,7 @@ export async function loadProgram(inputs: readonly string[]): Promise<Program> {
       const target = path.resolve(path.dirname(absolute), node.path);
       const targetDisplay = path.join(path.dirname(displayPath), node.path);
       if (node.path === "" || !(await isFile(target))) {
-        problems.push({
-          code: Code.ImportNotFound,
-          message: `cannot find imported file "${node.path}" (looked for ${targetDisplay})`,
-          span: node.span,
-        });
+        problems.push(importNotFound(node, targetDisplay));
         importPaths.push(undefined);
         continue;
       }
@@ -98,6 +95,15 @@ export async function loadProgram(inputs: readonly string[]): Promise<Program> {
   };
 }
 
+/** The problem reported at an import whose file does not exist (`lookedFor`: its display path). */
+export function importNotFound(node: ImportNode, lookedFor: string): Problem {
+  return {
+    code: Code.ImportNotFound,
+    message: `cannot find imported file "${node.path}" (looked for ${lookedFor})`,
+    span: node.span,
+  };
+}
+
 export function formatDiagnostics(program: Program, format: "text" | "json"): string {
   return format === "json"
     ? formatJson(program.diagnostics)
@@ -105,7 +111,7 @@ export function formatDiagnostics(program: Program, format: "text" | "json"): st
 }
 
 /** A file stands for itself; a folder for every `*.svc` below it, sorted. */
-async function expandInput(input: string): Promise<{ path: string; displayPath: string }[]> {
+export async function expandInput(input: string): Promise<{ path: string; displayPath: string }[]> {
   const absolute = path.resolve(input);
   let info;
   try {
@@ -133,7 +139,7 @@ async function listSvcFiles(folder: string, prefix = ""): Promise<string[]> {
   return found;
 }
 
-async function readSource(absolute: string, displayPath: string): Promise<string> {
+export async function readSource(absolute: string, displayPath: string): Promise<string> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(absolute);

@@ -11,7 +11,18 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
-import { parseMessage, type JsonRpcResponse } from "../protocol/jsonrpc.js";
+import {
+  NestedTooDeeply,
+  defaultMaxDepth,
+  parseJsonText,
+  stringifyJson,
+} from "../protocol/json-text.js";
+import {
+  encodeResponses,
+  nestedTooDeeplyResponse,
+  parseMessage,
+  type JsonRpcResponse,
+} from "../protocol/jsonrpc.js";
 import { parseSessionAnswer } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
@@ -48,6 +59,11 @@ export interface WebSocketConnectOptions {
   readonly checkContract?: readonly ServiceDescriptor<any>[];
   /** The WebSocket constructor to use (default: `ws` in Node, the global one elsewhere). */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Deepest nesting of a frame read or written (the envelope counts), as the server's
+   * `limits.maxDepth`. A deeper answer fails its call with -32602. Default 100.
+   */
+  readonly maxDepth?: number;
   /**
    * Resume the session after a cut (the default): pending calls, callbacks and everything in
    * between survive. `false`: every socket is a new connection, as for a plain JSON-RPC client.
@@ -126,6 +142,11 @@ function isCallbackNotification(value: unknown): value is { params: unknown } {
   );
 }
 
+/** Arguments the server would refuse: the caller's mistake, like any invalid argument. */
+function argumentsTooDeep(error: NestedTooDeeply): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, `Invalid params: ${error.message}`);
+}
+
 function closedError(
   message = "connection closed before the answer came",
   reason?: string,
@@ -147,6 +168,7 @@ class WebSocketClient implements WebSocketConnection {
   readonly #options: WebSocketConnectOptions;
   readonly #WebSocket: WebSocketConstructor;
   readonly #timeoutMs: number;
+  readonly #maxDepth: number;
   readonly #events = new Emitter();
   readonly #registry = new CallbackRegistry();
   readonly #pending = new Map<number, PendingCall>();
@@ -171,6 +193,7 @@ class WebSocketClient implements WebSocketConnection {
     this.#options = options;
     this.#WebSocket = constructor;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxDepth = options.maxDepth ?? defaultMaxDepth;
     this.#maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
     // Without reconnecting there is nothing to resume: no session to ask for.
     if (options.session !== false && options.reconnect !== false) {
@@ -272,10 +295,15 @@ class WebSocketClient implements WebSocketConnection {
     }
     try {
       const params = encodeParams(method, args, this.#idFor);
-      this.#sendJson({ jsonrpc: "2.0", method: method.wireName, params: params ?? {} });
+      this.#send(
+        stringifyJson(
+          { jsonrpc: "2.0", method: method.wireName, params: params ?? {} },
+          this.#maxDepth,
+        ),
+      );
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
     }
   }
 
@@ -371,32 +399,38 @@ class WebSocketClient implements WebSocketConnection {
   }
 
   #transmit(call: PendingCall): void {
-    let params: JsonValue | undefined;
+    let text: string;
     try {
-      params =
+      const params: JsonValue | undefined =
         call.method === undefined
           ? undefined
           : encodeParams(call.method, call.args ?? [], this.#idFor);
+      const message =
+        params === undefined
+          ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
+          : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
+      text = stringifyJson(message, this.#maxDepth);
     } catch (error) {
-      this.#rejectCall(call, error);
+      this.#rejectCall(call, error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
       return;
     }
-    const message =
-      params === undefined
-        ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
-        : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
-    call.sent = this.#sendJson(message);
+    call.sent = this.#send(text);
     call.onWire = call.sent && this.#state === "open";
   }
 
-  /** Sends a sequenced message (kept for replay in a session, even while detached). */
+  /** Protocol messages of the client itself: small and flat, they always encode. */
   #sendJson(message: object): boolean {
+    return this.#send(JSON.stringify(message));
+  }
+
+  /** Sends a sequenced message (kept for replay in a session, even while detached). */
+  #send(text: string): boolean {
     if (this.#session !== undefined) {
       if (this.#state === "closed") return false;
-      this.#session.send(JSON.stringify(message));
+      this.#session.send(text);
       return true;
     }
-    return this.#sendRaw(JSON.stringify(message));
+    return this.#sendRaw(text);
   }
 
   /** Writes a frame on the current socket as it is. */
@@ -408,31 +442,66 @@ class WebSocketClient implements WebSocketConnection {
     return true;
   }
 
+  /** Answers a `$/callback` request; one that cannot be encoded goes out as -32603. */
+  #answer(response: JsonRpcResponse): void {
+    this.#send(encodeResponses(response, this.#maxDepth).text);
+  }
+
   // ---- reading ---------------------------------------------------------------------
 
   #onText(text: string): void {
     let value: unknown;
+    let tooDeep: boolean;
     try {
-      value = JSON.parse(text);
+      ({ value, tooDeep } = parseJsonText(text, this.#maxDepth));
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
-    if (!Array.isArray(value)) this.#onSequenced(value, text.length);
-    else for (const message of value) this.#onSequenced(message, text.length / value.length);
+    if (!Array.isArray(value)) this.#onSequenced(value, text.length, tooDeep);
+    else {
+      const each = text.length / value.length;
+      for (const message of value) this.#onSequenced(message, each, tooDeep);
+    }
   }
 
   /** In a session, the seq check first: duplicates of a replay are dropped here. */
-  #onSequenced(value: unknown, bytes: number): void {
+  #onSequenced(value: unknown, bytes: number, tooDeep: boolean): void {
     const session = this.#session;
-    if (session === undefined) return this.#onMessage(value);
+    if (session === undefined) return this.#onMessage(value, tooDeep);
     const admission = session.admit(value, bytes);
-    if (admission === "handle") this.#onMessage(value);
+    if (admission === "handle") this.#onMessage(value, tooDeep);
     else if (admission === "protocol-error" && this.#socket !== undefined) {
       closeForProtocolError(this.#socket, "session seq out of order");
     }
   }
 
-  #onMessage(value: unknown): void {
+  /** A message nested beyond the limit: a request is refused, an answer fails its call. */
+  #onTooDeep(value: unknown): void {
+    const parsed = parseMessage(value);
+    if (parsed.kind === "request") this.#answer(nestedTooDeeplyResponse(parsed.message.id));
+    const id =
+      parsed.kind === "response"
+        ? parsed.message.id
+        : parsed.kind === "invalid" && parsed.response
+          ? parsed.id
+          : undefined;
+    const call = typeof id === "number" ? this.#pending.get(id) : undefined;
+    if (call !== undefined) {
+      this.#rejectCall(
+        call,
+        new RpcError(
+          ErrorCode.InvalidParams,
+          `${call.wireMethod}: answer nested too deeply (more than ${this.#maxDepth} levels)`,
+        ),
+      );
+    }
+  }
+
+  #onMessage(value: unknown, tooDeep: boolean): void {
+    if (tooDeep) {
+      this.#onTooDeep(value);
+      return;
+    }
     if (isCallbackNotification(value)) {
       // The hot path of a subscriber: a push, with nothing to answer.
       runCallback(this.#registry, value.params, undefined);
@@ -449,7 +518,7 @@ class WebSocketClient implements WebSocketConnection {
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
           void runCallback(this.#registry, params, id)?.then(
-            (answer) => answer && this.#sendJson(answer),
+            (answer) => answer && this.#answer(answer),
           );
         } else if (method === "$/released") {
           const callback = (params as Record<string, unknown> | undefined)?.["callback"];
@@ -469,6 +538,16 @@ class WebSocketClient implements WebSocketConnection {
         return;
       }
       case "invalid":
+        if (parsed.response) {
+          // A malformed answer fails the call it names at once, not after its timeout.
+          const call = typeof parsed.id === "number" ? this.#pending.get(parsed.id) : undefined;
+          if (call !== undefined) {
+            this.#rejectCall(
+              call,
+              new RpcError(ErrorCode.InternalError, `${call.wireMethod}: malformed answer`),
+            );
+          }
+        }
         return;
     }
   }

@@ -6,6 +6,8 @@
 import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
+import { parseJsonText } from "../protocol/json-text.js";
+import type { BodyDeadlines } from "./body-deadlines.js";
 
 /** A failure of the HTTP layer itself, before the dispatcher is reached. */
 export class HttpFailure extends Error {
@@ -18,8 +20,13 @@ export class HttpFailure extends Error {
   }
 }
 
+/**
+ * A parsed body. `tooDeep`: it nested deeper than `limits.maxDepth`, and the parts beyond
+ * were cut out (see json-text.ts): REST refuses it, `/rpc` answers each request in it.
+ */
 export type JsonBody =
-  { readonly empty: true } | { readonly empty: false; readonly value: unknown };
+  | { readonly empty: true }
+  | { readonly empty: false; readonly value: unknown; readonly tooDeep: boolean };
 
 /** `application/json`, optionally with `charset=utf-8`; anything else is refused with 415. */
 export function checkJsonContentType(req: IncomingMessage, hasBody: boolean): void {
@@ -70,8 +77,29 @@ function tooLarge(maxBytes: number): HttpFailure {
   );
 }
 
-/** The raw body, at most `maxBytes`; rejects with 413 as soon as the limit is passed. */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** What bounds the reading of a body: its size, its time (`deadlines`), its nesting. */
+export interface BodyLimits {
+  readonly maxBytes: number;
+  /** `limits.maxDepth` (see json-text.ts). */
+  readonly maxDepth: number;
+  readonly timeoutMs: number;
+  readonly deadlines: BodyDeadlines;
+}
+
+function tooSlow(timeoutMs: number): HttpFailure {
+  return new HttpFailure(
+    408,
+    ErrorCode.TimedOut,
+    `Request body did not arrive within ${timeoutMs} ms`,
+  );
+}
+
+/**
+ * The raw body, at most `limits.maxBytes`; rejects with 413 as soon as the limit is passed,
+ * and with 408 when the body is not complete by its deadline.
+ */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const { maxBytes, deadlines } = limits;
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
@@ -80,9 +108,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     let more: Buffer[] | undefined;
     let size = 0;
     const cleanup = () => {
+      deadlines.cancel(onTimeout);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
+    };
+    // Reading stops where it is: the answer closes the connection (see respond.ts).
+    const onTimeout = () => {
+      cleanup();
+      req.pause();
+      reject(tooSlow(limits.timeoutMs));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -108,13 +143,14 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+    deadlines.watch(onTimeout);
   });
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Parses a body as JSON: empty (only whitespace) is `{ empty: true }`; bad text is 400. */
-export function parseJsonBody(raw: Buffer): JsonBody {
+export function parseJsonBody(raw: Buffer, maxDepth: number): JsonBody {
   let text: string;
   if (isAscii(raw)) {
     // Plain ASCII (nearly every JSON body) is valid UTF-8 as is: no strict decoding needed.
@@ -130,10 +166,10 @@ export function parseJsonBody(raw: Buffer): JsonBody {
     return { empty: true };
   }
   try {
-    return { empty: false, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    const reason = error instanceof RangeError ? "nested too deeply" : "malformed JSON";
-    throw new HttpFailure(400, ErrorCode.ParseError, `Request body is not JSON: ${reason}`);
+    const { value, tooDeep } = parseJsonText(text, maxDepth);
+    return { empty: false, value, tooDeep };
+  } catch {
+    throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not JSON: malformed JSON");
   }
 }
 
@@ -142,12 +178,21 @@ function mayBeSpace(code: number): boolean {
   return code <= 0x20 || code >= 0x7f;
 }
 
+/** The refusal of a REST body nested deeper than the limit. */
+export function nestedTooDeeply(maxDepth: number): HttpFailure {
+  return new HttpFailure(
+    400,
+    ErrorCode.InvalidParams,
+    `Invalid params: nested too deeply (more than ${maxDepth} levels)`,
+  );
+}
+
 /** Content type check, bounded read and parse, in that order. */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+export function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<JsonBody> {
   try {
     checkJsonContentType(req, announcesBody(req));
   } catch (error) {
     return Promise.reject(error);
   }
-  return readBody(req, maxBytes).then(parseJsonBody);
+  return readBody(req, limits).then((raw) => parseJsonBody(raw, limits.maxDepth));
 }

@@ -2,7 +2,7 @@
  * `POST {base}/rpc`: JSON-RPC 2.0 over HTTP for generic clients. One request or a batch per
  * POST; notifications run but get no answer entry (a batch of only notifications → 204).
  * Protocol-level failures answer with a JSON-RPC error body and status 200, as generic
- * clients expect; HTTP-level refusals (405, 415, 413, 401/403) keep their status.
+ * clients expect; HTTP-level refusals (405, 415, 413, 408, 401/403) keep their status.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JsonValue } from "../codec/schema.js";
@@ -10,7 +10,9 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, toWireError } from "../protocol/errors.js";
 import {
   emptyBatchResponse,
+  encodeResponses,
   errorResponse,
+  nestedTooDeeplyResponse,
   parseErrorResponse,
   parseMessage,
   resultResponse,
@@ -18,35 +20,30 @@ import {
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
 import { problemFromCode, statusOf } from "../protocol/problem.js";
-import { authenticateRequest } from "./auth.js";
-import { HttpFailure, readJsonBody } from "./body.js";
-import { closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
+import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
+import { sendFailure, withChallenge, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
-import { sendJson, sendNoContent, sendProblem } from "./respond.js";
+import { sendJson, sendJsonText, sendNoContent, sendProblem } from "./respond.js";
 
 export async function handleJsonRpc(
   env: HttpEnv,
   req: IncomingMessage,
   res: ServerResponse,
+  _path: string,
+  principal: unknown,
 ): Promise<void> {
   if (req.method !== "POST") {
     const detail = `${req.method} is not allowed on /rpc; use POST`;
     sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 405), { allow: "POST" });
     return;
   }
-  let principal: unknown;
-  let body: Awaited<ReturnType<typeof readJsonBody>>;
+  let body: JsonBody;
   try {
-    principal = await authenticateRequest(env.options, req);
-    body = await readJsonBody(req, env.options.limits.maxBodyBytes);
+    body = await readJsonBody(req, env.body);
   } catch (error) {
-    if (error instanceof RpcError) {
-      // Refused credentials: the HTTP status says so, the body is still JSON-RPC.
-      sendJson(res, statusOf(error), errorResponse(null, toWireError(error)));
-    } else if (error instanceof HttpFailure && error.code === ErrorCode.ParseError) {
+    if (error instanceof HttpFailure && error.code === ErrorCode.ParseError) {
       sendJson(res, 200, parseErrorResponse());
     } else {
-      if (error instanceof HttpFailure && error.status === 413) closeAfterResponse(req, res);
       sendFailure(env, res, error);
     }
     return;
@@ -65,13 +62,64 @@ export async function handleJsonRpc(
   const scope = new InstanceScope();
   try {
     const answer = await env.calls.track(res, (signal) =>
-      answerPayload(env, body.value, principal, scope, signal),
+      body.tooDeep
+        ? Promise.resolve(refuseTooDeep(env, body.value))
+        : answerPayload(env, body.value, principal, scope, signal),
     );
     if (answer === undefined) sendNoContent(res);
-    else sendJson(res, 200, answer);
+    else sendEncoded(env, res, answer);
   } finally {
     scope.dispose();
   }
+}
+
+/** Refused credentials: the HTTP status says so (401 with its challenge), the body is JSON-RPC. */
+export function refuseJsonRpc(env: HttpEnv, res: ServerResponse, error: unknown): void {
+  if (!(error instanceof RpcError)) return sendFailure(env, res, error);
+  const status = statusOf(error);
+  const body = errorResponse(null, toWireError(error));
+  sendJson(res, status, body, withChallenge(env, res, status, error));
+}
+
+/**
+ * The answer to a body nested too deeply: each request in it (its deep parts cut out, its
+ * envelope intact) gets -32602 with its id; nothing runs.
+ */
+function refuseTooDeep(
+  env: HttpEnv,
+  payload: unknown,
+): JsonRpcResponse | JsonRpcResponse[] | undefined {
+  const refuse = (message: unknown): JsonRpcResponse | undefined => {
+    const parsed = parseMessage(message);
+    if (parsed.kind === "notification") return undefined;
+    if (parsed.kind === "request") return nestedTooDeeplyResponse(parsed.message.id);
+    return nestedTooDeeplyResponse(parsed.kind === "response" ? parsed.message.id : parsed.id);
+  };
+  if (!Array.isArray(payload)) return refuse(payload);
+  if (payload.length > env.options.limits.maxBatchSize) {
+    return errorResponse(null, {
+      code: ErrorCode.LimitExceeded,
+      message: `Batch of ${payload.length} messages is over the limit of ${env.options.limits.maxBatchSize}`,
+    });
+  }
+  const responses = payload.map(refuse).filter((r): r is JsonRpcResponse => r !== undefined);
+  return responses.length === 0 ? undefined : responses;
+}
+
+/** Writes answers; one that cannot be encoded goes out as -32603 for its id. */
+function sendEncoded(
+  env: HttpEnv,
+  res: ServerResponse,
+  answer: JsonRpcResponse | JsonRpcResponse[],
+): void {
+  const { text, unencodable } = encodeResponses(answer, env.body.maxDepth);
+  if (unencodable > 0) {
+    env.options.logger.error("JSON-RPC answer could not be encoded: sent -32603 instead", {
+      answers: unencodable,
+      maxDepth: env.body.maxDepth,
+    });
+  }
+  sendJsonText(res, 200, text);
 }
 
 /** The answer to a single message or a batch; undefined when nothing needs an answer. */

@@ -122,10 +122,13 @@ export class WsAttachment implements HeartbeatMember {
   /** Writes one text frame (bytes are its UTF-8); false when the socket cannot take it. */
   write(frame: Frame): boolean {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
-    if (!this.#corked) this.#cork();
+    if (!this.#corked) {
+      // The first frame of a turn: what is still unsent now is what the peer failed to drain.
+      if (this.#overloaded()) return false;
+      this.#cork();
+    }
     if (typeof frame === "string") this.#socket.send(frame);
     else this.#socket.send(frame, { binary: false });
-    this.#checkBackpressure();
     return true;
   }
 
@@ -200,10 +203,14 @@ export class WsAttachment implements HeartbeatMember {
     raw.uncork();
   }
 
-  /** A peer that does not read must not make the server hold its data without bound. */
-  #checkBackpressure(): void {
+  /**
+   * A peer that does not read must not make the server hold its data without bound. Asked
+   * before the first frame of a turn: the frames queued in one (corked) turn are not held
+   * against a peer that had no chance to read them yet; what it left unsent since is.
+   */
+  #overloaded(): boolean {
     const limit = this.#options.limits.maxBufferedBytes;
-    if (this.#socket.bufferedAmount <= limit) return;
+    if (this.#socket.bufferedAmount <= limit) return false;
     this.#options.logger.warn("websocket closed: slow consumer", {
       socket: this.id,
       bufferedBytes: this.#socket.bufferedAmount,
@@ -215,5 +222,6 @@ export class WsAttachment implements HeartbeatMember {
       Math.min(this.#options.closeGraceMs, 2000),
     );
     this.reader.onOverloaded(this);
+    return true;
   }
 }

@@ -8,9 +8,10 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
+import { parseJsonText } from "../protocol/json-text.js";
 import type { JsonRpcId } from "../protocol/jsonrpc.js";
 import { RpcError } from "../protocol/errors.js";
-import { authenticateRequest } from "./auth.js";
+import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./auth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { HeartbeatSweep } from "../liveness/heartbeat.js";
@@ -92,22 +93,28 @@ export class WebSocketEndpoint implements AttachmentReader {
         });
       },
       (error: unknown) => {
-        const forbidden = error instanceof RpcError && error.code === ErrorCode.Forbidden;
-        refuse(socket, forbidden ? 403 : 401, forbidden ? "Forbidden" : "Unauthorized");
+        if (error instanceof RpcError && error.code === ErrorCode.Forbidden) {
+          return refuse(socket, 403, "Forbidden");
+        }
+        const challenge =
+          error instanceof AuthenticationRefused && error.challenge !== undefined
+            ? error.challenge
+            : defaultChallenge(this.#options, req);
+        refuse(socket, 401, "Unauthorized", `WWW-Authenticate: ${challenge}\r\n`);
       },
     );
   }
 
   /**
    * Stops taking connections and lets the calls running on the open ones finish, for up to
-   * `graceMs`; then aborts the rest, whose clients are answered -32002.
+   * `graceMs`; the rest are aborted and left unanswered: closed with the connection (1001),
+   * they are lost to the client as in a crash, so `@idempotent` ones are sent again to the
+   * next server and the others fail there with -32007, never with a final -32002.
    */
   async drain(graceMs: number): Promise<void> {
     this.#closing = true;
     await settledWithin(this.#idle(), graceMs);
-    for (const session of this.#allSessions()) session.abortCalls();
-    // Aborted calls answer at once; their answers go out before the close frames.
-    await settledWithin(this.#idle(), 1000);
+    for (const session of this.#allSessions()) session.abandonCalls();
   }
 
   #allSessions(): WsSession[] {
@@ -149,8 +156,9 @@ export class WebSocketEndpoint implements AttachmentReader {
 
   onText(text: string, from: WsAttachment): void {
     let value: unknown;
+    let tooDeep: boolean;
     try {
-      value = JSON.parse(text);
+      ({ value, tooDeep } = parseJsonText(text, this.#options.limits.maxDepth));
     } catch {
       this.#plainSession(from).onText(text, from); // answers the parse error
       return;
@@ -166,7 +174,7 @@ export class WebSocketEndpoint implements AttachmentReader {
       this.#sessions.handshake(from, message["id"] as JsonRpcId, message["params"]);
       return;
     }
-    this.#plainSession(from).onValue(value, text.length);
+    this.#plainSession(from).onValue(value, text.length, tooDeep);
   }
 
   onOverloaded(): void {}
@@ -193,10 +201,12 @@ function destroySocket(this: Duplex): void {
 }
 
 /** Answers an upgrade with a plain HTTP status and drops the socket: no WebSocket exists. */
-function refuse(socket: Duplex, status: number, text: string): void {
+function refuse(socket: Duplex, status: number, text: string, headers = ""): void {
   if (socket.destroyed) return;
   socket.once("finish", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
 }
 
 /** Waits for `promise`, but no longer than `ms`. */

@@ -15,9 +15,12 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
+import { NestedTooDeeply, parseJsonText, stringifyJson } from "../protocol/json-text.js";
 import {
   emptyBatchResponse,
+  encodeResponses,
   errorResponse,
+  nestedTooDeeplyResponse,
   parseErrorResponse,
   parseMessage,
   resultResponse,
@@ -31,11 +34,13 @@ import { ackFrame, ackMethod, parseAck } from "../session/handshake.js";
 import { InboundStream } from "../session/inbound.js";
 import { OutboundStream } from "../session/outbound.js";
 import { SessionReason } from "../session/reasons.js";
-import { errorFromWire, errorToWire } from "./callback-codec.js";
+import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
+import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
+import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { InstanceScope } from "./registry.js";
 import { CloseCode, type AttachmentReader, type WsAttachment } from "./ws-attachment.js";
 
@@ -59,6 +64,25 @@ export interface SessionKeeper {
   ended(session: WsSession, reason: string): void;
 }
 
+/**
+ * The refusal of a client's answer nested beyond the limit. The client's fault, so it
+ * never speaks for the server: escaping the implementation, it is an undeclared error.
+ */
+function tooDeepAnswer(maxDepth: number): RpcError {
+  return asClientError(
+    new RpcError(
+      ErrorCode.InvalidParams,
+      `callback answered with a value nested too deeply (more than ${maxDepth} levels)`,
+    ),
+  );
+}
+
+/** Arguments of an awaited callback that cannot travel: a fault of the implementation. */
+function unencodable(method: MethodDescriptor, error: unknown): RpcError {
+  const detail = error instanceof NestedTooDeeply ? error.message : "not JSON";
+  return new RpcError(ErrorCode.InternalError, `callback ${method.name}: arguments ${detail}`);
+}
+
 function toRpcError(error: unknown): RpcError {
   return error instanceof RpcError
     ? error
@@ -80,6 +104,10 @@ class WsCall implements Invocation {
   readonly #session: WsSession;
   #controller: AbortController | undefined;
   #aborted = false;
+  #resolveCallback:
+    ((id: string, callback: CallbackDescriptor, pointer: string) => unknown) | undefined;
+  /** Callbacks this call was the first to name; released if it fails. */
+  introduced: CallbackState[] | undefined;
 
   constructor(
     session: WsSession,
@@ -104,7 +132,10 @@ class WsCall implements Invocation {
     return this.#session.scope;
   }
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
-    return this.#session.resolveCallback;
+    // Only a method taking a callback needs to know which call resolved it.
+    if (!this.method.takesCallback) return this.#session.resolveCallback;
+    return (this.#resolveCallback ??= (id, callback, pointer) =>
+      this.#session.proxyFor(id, callback, pointer, this));
   }
   get aborted(): boolean {
     return this.#aborted;
@@ -136,6 +167,8 @@ interface Sequencing {
 export class WsSession implements CallbackChannel, AttachmentReader {
   readonly info: ConnectionInfo;
   readonly principal: unknown;
+  /** Where the session's warnings go, each repeated one rate-limited. */
+  readonly log: ConnectionLog;
 
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
@@ -146,6 +179,8 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /** Calls running, notifications included (the in-flight limit counts both). */
   #running = 0;
   #callbacks: Map<string, CallbackState> | undefined;
+  /** Callbacks introduced by calls still running (see provisional-callbacks.ts). */
+  #provisional: ProvisionalCallbacks<WsCall> | undefined;
   /** Our `$/callback` requests waiting for the client's answer. */
   #pending: Map<number, PendingCallbackRequest> | undefined;
   /** Holds `perConnection` instances; made on first use. */
@@ -154,6 +189,8 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     ((id: string, callback: CallbackDescriptor, pointer: string) => unknown) | undefined;
   #nextRequestId = 1;
   #ended = false;
+  /** Set when the server stops answering before it closes (see abandonCalls). */
+  #abandoned = false;
   #endedPromise: Promise<void> | undefined;
   #resolveEnded: (() => void) | undefined;
   /** Waiters of `idle()`: run when the last running call finished. */
@@ -173,6 +210,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     this.#options = options;
     this.principal = attachment.principal;
     this.info = info;
+    this.log = new ConnectionLog(options.logger, info.id);
     this.#onEnded = onEnded;
     if (keeper !== undefined) {
       const { sessions } = options;
@@ -230,7 +268,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /** Callback id of the client → the session's one proxy for it (made on first use). */
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
     return (this.#resolveCallback ??= (id, callback, pointer) =>
-      this.#proxyFor(id, callback, pointer));
+      this.proxyFor(id, callback, pointer, undefined));
+  }
+
+  /** The nesting limit of every value this connection reads or writes. */
+  get maxDepth(): number {
+    return this.#options.limits.maxDepth;
   }
 
   /** Resolves once no call of the client is running (a graceful server close waits for it). */
@@ -245,8 +288,13 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     });
   }
 
-  /** Aborts every request still running: each answers -32002 at once. */
-  abortCalls(): void {
+  /**
+   * Stops answering (a server shutting down after its grace period): calls still running are
+   * aborted and left unanswered, so that the client counts them lost with the connection
+   * and sends `@idempotent` ones again to the next server, as after a crash.
+   */
+  abandonCalls(): void {
+    this.#abandoned = true;
     if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
   }
 
@@ -295,28 +343,32 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   onText(text: string, from: WsAttachment): void {
     if (from !== this.#attachment || this.#ended) return;
     let value: unknown;
+    let tooDeep: boolean;
     try {
-      value = JSON.parse(text);
+      ({ value, tooDeep } = parseJsonText(text, this.maxDepth));
     } catch {
       this.#send(parseErrorResponse());
       return;
     }
-    this.onValue(value, text.length);
+    this.onValue(value, text.length, tooDeep);
   }
 
-  /** One parsed frame (the endpoint hands over the first one it already parsed). */
-  onValue(value: unknown, bytes: number): void {
+  /**
+   * One parsed frame (the endpoint hands over the first one it already parsed). `tooDeep`:
+   * it was nested beyond the limit, and its deep parts were cut out.
+   */
+  onValue(value: unknown, bytes: number, tooDeep: boolean): void {
     if (Array.isArray(value)) {
       if (this.#seq !== undefined) {
         const each = Math.ceil(bytes / Math.max(1, value.length));
         value = value.filter((message) => this.#admit(message, each));
         if (this.#ended || (value as unknown[]).length === 0) return;
       }
-      this.#onBatch(value as unknown[]);
+      this.#onBatch(value as unknown[], tooDeep);
       return;
     }
     if (this.#seq !== undefined && !this.#admit(value, bytes)) return;
-    const answer = this.#onMessage(value, true);
+    const answer = this.#onMessage(value, true, tooDeep);
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
   }
 
@@ -342,7 +394,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   // ---- CallbackChannel -------------------------------------------------------------
 
   sendFrame(frame: Frame, conflateKey?: string): boolean {
-    if (this.#ended) return false;
+    if (this.#ended || this.#abandoned) return false;
     const seq = this.#seq;
     if (seq === undefined) return this.#attachment?.write(frame) ?? false;
     seq.outbound.send(frame, conflateKey);
@@ -383,7 +435,13 @@ export class WsSession implements CallbackChannel, AttachmentReader {
           reject(error);
         },
       });
-      const frame = JSON.stringify({ jsonrpc: "2.0", id, method: "$/callback", params });
+      let frame: string;
+      try {
+        frame = stringifyJson({ jsonrpc: "2.0", id, method: "$/callback", params }, this.maxDepth);
+      } catch (error) {
+        pendingRequests.get(id)?.reject(unencodable(method, error));
+        return;
+      }
       if (!this.sendFrame(frame)) {
         pendingRequests.get(id)?.reject(closedError(SessionReason.Disconnected));
       }
@@ -420,15 +478,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   }
 
   #protocolError(detail: string): void {
-    this.#options.logger.info("websocket session protocol error", {
-      connection: this.info.id,
-      detail,
-    });
+    this.log.info("websocket session protocol error", { detail });
     // The client resumes after a 1002 like after any cut; a bug fails loudly, loses nothing.
     this.#attachment?.close(CloseCode.ProtocolError, detail.slice(0, 120));
   }
 
-  #onBatch(messages: unknown[]): void {
+  #onBatch(messages: unknown[], tooDeep: boolean): void {
     if (messages.length === 0) {
       this.#send(emptyBatchResponse());
       return;
@@ -443,7 +498,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       return;
     }
     // Every member starts now, in order; the batch is answered once all are done.
-    void Promise.all(messages.map((message) => this.#onMessage(message, false))).then(
+    void Promise.all(messages.map((message) => this.#onMessage(message, false, tooDeep))).then(
       (responses) => {
         const answers = responses.filter((r): r is JsonRpcResponse => r !== undefined);
         if (answers.length === 0) return;
@@ -457,11 +512,22 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /**
    * Handles one message. With `reply`, a call's answer is sent by the call itself and the
    * result is undefined or an immediate answer; without (batches), it resolves with the answer.
+   * `tooDeep`: the frame was nested beyond the limit, and its deep parts were cut out.
    */
-  #onMessage(value: unknown, reply: boolean): Promise<JsonRpcResponse | undefined> | undefined {
+  #onMessage(
+    value: unknown,
+    reply: boolean,
+    tooDeep: boolean,
+  ): Promise<JsonRpcResponse | undefined> | undefined {
     const parsed = parseMessage(value);
+    if (tooDeep) return this.#onTooDeep(parsed, reply);
     switch (parsed.kind) {
       case "invalid":
+        if (parsed.response) {
+          // Never answer an answer: its id is in our id space, not the client's.
+          this.#onMalformedAnswer(parsed.id);
+          return reply ? undefined : Promise.resolve(undefined);
+        }
         return Promise.resolve(errorResponse(parsed.id, parsed.error));
       case "response":
         this.#onResponse(parsed.message);
@@ -472,6 +538,51 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       case "request":
         return this.#onRequest(parsed.message, reply);
     }
+  }
+
+  /** A message nested beyond the limit: refused, answered only when it was a request. */
+  #onTooDeep(
+    parsed: ReturnType<typeof parseMessage>,
+    reply: boolean,
+  ): Promise<JsonRpcResponse | undefined> | undefined {
+    const none = reply ? undefined : Promise.resolve(undefined);
+    switch (parsed.kind) {
+      case "request":
+        return Promise.resolve(nestedTooDeeplyResponse(parsed.message.id));
+      case "response":
+        this.#failPending(parsed.message.id, tooDeepAnswer(this.maxDepth));
+        return none;
+      case "notification":
+        this.log.warn("websocket notification dropped: nested too deeply", {
+          method: parsed.message.method,
+        });
+        return none;
+      case "invalid":
+        if (parsed.response) {
+          this.#failPending(parsed.id, tooDeepAnswer(this.maxDepth));
+          return none;
+        }
+        return Promise.resolve(errorResponse(parsed.id, parsed.error));
+    }
+  }
+
+  /** An answer that is not a well-formed response fails the callback it names at once. */
+  #onMalformedAnswer(id: JsonRpcId): void {
+    const failed = this.#failPending(
+      id,
+      asClientError(
+        new RpcError(ErrorCode.InternalError, "callback answered with a malformed response"),
+      ),
+    );
+    if (!failed) this.log.warn("websocket answer ignored: malformed and matching no callback");
+  }
+
+  /** Rejects our pending `$/callback` request `id`; false when there is none. */
+  #failPending(id: JsonRpcId, error: RpcError): boolean {
+    const pending = typeof id === "number" ? this.#pending?.get(id) : undefined;
+    if (pending === undefined) return false;
+    pending.reject(error);
+    return true;
   }
 
   #onResponse(response: JsonRpcResponse): void {
@@ -497,10 +608,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     const method = this.#dispatcher.lookup(message.method);
     if (method === undefined) return;
     if (this.#running >= this.#options.limits.maxInFlightPerConnection) {
-      this.#options.logger.warn("notification dropped: too many calls in flight", {
-        connection: this.info.id,
-        method: message.method,
-      });
+      this.log.warn("notification dropped: too many calls in flight", { method: message.method });
       return;
     }
     void this.#run(new WsCall(this, method, message.params, undefined), false);
@@ -556,10 +664,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   async #run(call: WsCall, reply: boolean): Promise<JsonRpcResponse | undefined> {
     this.#running++;
     let response: JsonRpcResponse | undefined;
+    let failed = false;
     try {
       const result = await this.#dispatcher.invoke(call);
       if (call.id !== undefined) response = resultResponse(call.id, result);
     } catch (error) {
+      failed = true;
       if (call.id !== undefined) response = errorResponse(call.id, errorToWire(toRpcError(error)));
     } finally {
       this.#running--;
@@ -570,12 +680,20 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       }
       if (this.#running === 0) this.#notifyIdle();
     }
+    // Released before the answer goes out: the client forgets them before its call settles.
+    if (call.introduced !== undefined) this.#provisional?.settle(call, call.introduced, failed);
     if (!reply) return response;
     if (response !== undefined) this.#send(response);
     return undefined;
   }
 
-  #proxyFor(id: unknown, descriptor: CallbackDescriptor, pointer: string): unknown {
+  /** @internal The connection's proxy for a callback id; `call` is the call naming it. */
+  proxyFor(
+    id: unknown,
+    descriptor: CallbackDescriptor,
+    pointer: string,
+    call: WsCall | undefined,
+  ): unknown {
     if (typeof id !== "string" || !callbackIdPattern.test(id)) {
       throw new RpcError(ErrorCode.InvalidParams, `${pointer}: expected a callback id`, {
         errors: [{ pointer, detail: "expected a callback id" }],
@@ -591,6 +709,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
           { errors: [{ pointer, detail: `callback ${id} is a ${existing.descriptor.name}` }] },
         );
       }
+      if (call !== undefined) this.#provisional?.named(existing, call);
       return existing.proxy;
     }
     const limit = this.#options.limits.maxCallbacksPerConnection;
@@ -599,13 +718,25 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     }
     const state = new CallbackState(id, descriptor, this);
     callbacks.set(id, state);
+    if (call !== undefined) {
+      (this.#provisional ??= new ProvisionalCallbacks()).introduced(state, call);
+      (call.introduced ??= []).push(state);
+    }
     return state.proxy;
   }
 
   // ---- writing and teardown --------------------------------------------------------
 
+  /** Sends answers; one that cannot be encoded goes out as -32603, and the connection stays. */
   #send(message: JsonRpcResponse | JsonRpcResponse[]): void {
-    this.sendFrame(JSON.stringify(message));
+    const { text, unencodable } = encodeResponses(message, this.maxDepth);
+    if (unencodable > 0) {
+      this.log.error("websocket answer could not be encoded: sent -32603 instead", {
+        answers: unencodable,
+        maxDepth: this.maxDepth,
+      });
+    }
+    this.sendFrame(text);
   }
 
   #sendAck(seq: number): boolean {
@@ -622,10 +753,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       // acknowledged yet: the client is slow only about what has left. The socket's own
       // buffer is bounded apart (maxBufferedBytes).
       if (kept - attachment.bufferedAmount <= limit) return;
-      this.#options.logger.warn("websocket session closed: slow consumer", {
-        connection: this.info.id,
-        unackedBytes: kept,
-      });
+      this.log.warn("websocket session closed: slow consumer", { unackedBytes: kept });
       this.end(SessionReason.SlowConsumer, CloseCode.PolicyViolation);
       return;
     }
@@ -662,6 +790,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       }
     }
     this.#notifyIdle();
+    this.log.flush();
     if (this.#seq !== undefined) {
       this.#seq.inbound.stop();
       this.#seq.outbound.clear();

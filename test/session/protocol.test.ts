@@ -81,20 +81,27 @@ describe("$/session", () => {
     expect((await other.closed).code).toBe(1002);
   });
 
-  test("acks: cumulative, without seq, after 64 messages or the delay", async () => {
-    const client = await raw(await server({ sessions: { ack: { maxDelayMs: 50 } } }));
+  test("acks: cumulative and without seq, after 64 messages", async () => {
+    const client = await raw(await server({ sessions: { ack: { maxDelayMs: 60_000 } } }));
     await open(client);
     for (let seq = 1; seq <= 64; seq++) client.send(call(seq, seq, "wait", { ms: 0 }));
     const ack = await client.next((m) => m.method === "$/ack");
     expect(ack).toEqual({ jsonrpc: "2.0", method: "$/ack", params: { seq: 64 } });
-    client.send(call(65, 65, "wait", { ms: 0 }));
-    await client.next((m) => m.method === "$/ack" && m.params.seq === 65);
-    // The client acks the server's 65 answers; nothing is kept for replay afterwards.
-    await until(() => client.messages.filter((m) => m.id !== undefined).length === 66);
-    client.send({ jsonrpc: "2.0", method: "$/ack", params: { seq: 65 } });
+    // The client acknowledges the server's 64 answers; one beyond them is a protocol error.
+    await until(() => client.messages.filter((m) => m.id !== undefined).length === 65);
+    client.send({ jsonrpc: "2.0", method: "$/ack", params: { seq: 64 } });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    client.send({ jsonrpc: "2.0", method: "$/ack", params: { seq: 66 } }); // never sent
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+    client.send({ jsonrpc: "2.0", method: "$/ack", params: { seq: 65 } }); // never sent
     expect((await client.closed).code).toBe(1002);
+  });
+
+  test("acks: a lone message is acknowledged after the delay", async () => {
+    const client = await raw(await server({ sessions: { ack: { maxDelayMs: 50 } } }));
+    await open(client);
+    client.send(call(1, 1, "wait", { ms: 0 }));
+    const ack = await client.next((m) => m.method === "$/ack");
+    expect(ack).toEqual({ jsonrpc: "2.0", method: "$/ack", params: { seq: 1 } });
   });
 
   test("resume: answers first, then replays the unacknowledged with their original seq", async () => {

@@ -74,20 +74,32 @@ export class ClientSession {
    * resumed session replays what the server lacks; a lost one starts over from seq 1.
    */
   answered(answer: SessionAnswer, wire: Wire): SessionOutcome {
-    const resuming = this.#token !== null;
-    if (answer.resumed && resuming) {
+    if (this.#token === null) {
+      // A new session: what was sent meanwhile (numbered from 1) goes out now.
+      this.#token = answer.session;
+      this.#outbound.attach(wire, 0);
+      return { kind: "new" };
+    }
+    if (answer.resumed) {
       if (!this.#outbound.attach(wire, answer.ack)) return { kind: "invalid" };
       this.#inbound.acknowledgedByHandshake();
       return { kind: "resumed" };
     }
+    // Lost: nothing kept means anything to the new session (the connection sends again
+    // what may be sent again).
+    this.forget();
     this.#token = answer.session;
+    this.#outbound.attach(wire, 0);
+    return { kind: "lost", reason: answer.reason ?? SessionReason.Unknown };
+  }
+
+  /** The server ended the session: the next socket opens a new one. */
+  forget(): void {
+    this.#token = null;
     this.#outbound.clear();
     this.#outbound = new OutboundStream({ encoding, congestedBytes: Infinity });
     this.#inbound.stop();
     this.#inbound = this.#newInbound();
-    this.#outbound.attach(wire, 0);
-    if (!resuming) return { kind: "new" };
-    return { kind: "lost", reason: answer.reason ?? SessionReason.Unknown };
   }
 
   /** Sends (or, while detached, keeps for replay) one message. */

@@ -700,7 +700,12 @@ class WebSocketClient implements WebSocketConnection {
     this.#heartbeat = undefined;
     this.#socket = undefined;
     const reconnect = !this.#closing && this.#options.reconnect !== false;
-    if (this.#session !== undefined && reconnect) {
+    if (this.#session !== undefined && reconnect && code === SessionCloseCode.Ended) {
+      // The server gave the session up (it is closing, say): lost now, not at the resume.
+      this.#loseSession(reason || "unknown");
+      this.#session.forget();
+      this.#lostBeforeOpen = true;
+    } else if (this.#session !== undefined && reconnect) {
       // Only detached: calls stay pending, callbacks keep their ids, nothing is released.
       this.#session.detach();
     } else {
@@ -747,9 +752,11 @@ class WebSocketClient implements WebSocketConnection {
             return;
           }
           if (outcome?.kind === "lost") this.#loseSession(outcome.reason);
+          const lost = outcome?.kind === "lost" || this.#lostBeforeOpen;
+          this.#lostBeforeOpen = false;
           this.#events.emit("reconnected");
           for (const call of [...this.#pending.values()]) if (!call.sent) this.#transmit(call);
-          if (outcome?.kind === "lost") this.#resubscribe();
+          if (lost) this.#resubscribe();
         },
         () => {
           if (!this.#closing) this.#scheduleReconnect(attempt + 1);
@@ -777,6 +784,8 @@ class WebSocketClient implements WebSocketConnection {
   }
 
   #lostSubscriptions: ReturnType<ClientSession["takeLive"]> = [];
+  /** The server ended the session while attached: the next socket starts over. */
+  #lostBeforeOpen = false;
 
   /** `@resubscribe` calls whose callbacks were live are made again, same arguments. */
   #resubscribe(): void {

@@ -33,7 +33,7 @@ import type { Frame } from "../session/frame.js";
 import { ackFrame, ackMethod, parseAck } from "../session/handshake.js";
 import { InboundStream } from "../session/inbound.js";
 import { OutboundStream } from "../session/outbound.js";
-import { SessionReason } from "../session/reasons.js";
+import { SessionCloseCode, SessionReason } from "../session/reasons.js";
 import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
 import { ConnectionLog } from "./connection-log.js";
@@ -319,7 +319,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       // Takeover: the older socket may be half-open; it is told, and no longer read.
       this.#attachment = undefined;
       previous.reader = detachedReader;
-      previous.close(4000, "session taken over");
+      previous.close(SessionCloseCode.TakenOver, "session taken over");
       seq.outbound.detach();
     }
     this.#attachment = attachment;
@@ -330,12 +330,16 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     return seq.outbound.attach((frame) => void attachment.write(frame), peerAck);
   }
 
-  /** Ends the session (its callbacks released with `reason`), closing its socket if any. */
-  end(reason: string, closeCode: number = CloseCode.GoingAway): void {
+  /**
+   * Ends the session (its callbacks released with `reason`), closing its socket if any: a
+   * sequenced session with 4001 and the reason, so that its client does not try to resume.
+   */
+  end(reason: string, closeCode?: number): void {
     if (this.#ended) return;
     const attachment = this.#attachment;
     this.#finish(reason);
-    if (attachment !== undefined && !attachment.isClosed) attachment.close(closeCode, reason);
+    const code = closeCode ?? (this.#seq ? SessionCloseCode.Ended : CloseCode.GoingAway);
+    if (attachment !== undefined && !attachment.isClosed) attachment.close(code, reason);
   }
 
   // ---- AttachmentReader ------------------------------------------------------------

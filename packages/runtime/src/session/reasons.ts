@@ -26,4 +26,9 @@ export const SessionCloseCode = {
   ProtocolError: 1002,
   /** A newer socket resumed the session. */
   TakenOver: 4000,
+  /**
+   * The server gave the session up while attached (it closes, for one): the close reason is
+   * the session's reason, and the client need not try to resume.
+   */
+  Ended: 4001,
 } as const;

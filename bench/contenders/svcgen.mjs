@@ -41,11 +41,21 @@ export async function startServer() {
   return { port: address.port, close: () => server.close() };
 }
 
-export async function connect(port, { transport }) {
+export function connect(port, options) {
+  return connectWith(port, options, { sessions: false });
+}
+
+/**
+ * `sessions: false` is a plain connection (no reconnect, hence no session); `true` asks for a
+ * session (seq, acks, replay buffer) as `connectWebSocket` does by default.
+ */
+export async function connectWith(port, { transport }, { sessions }) {
   const connection =
     transport === "http"
       ? connectHttp(`http://127.0.0.1:${port}`)
-      : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, { reconnect: false });
+      : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, {
+          reconnect: sessions ? { maxAttempts: 0 } : false,
+        });
   const client = new BenchClient(connection);
   let onEvent = () => {};
   // One callback object per connection: passing it again reuses its id on the server.

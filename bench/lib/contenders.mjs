@@ -16,6 +16,7 @@
 
 const modules = {
   svcgen: "../contenders/svcgen.mjs",
+  "svcgen-sessions": "../contenders/svcgen-sessions.mjs",
   "raw-ws": "../contenders/raw-ws.mjs",
   "raw-http": "../contenders/raw-http.mjs",
   "rpc-websockets": "../contenders/rpc-websockets.mjs",
@@ -27,6 +28,7 @@ const modules = {
 /** Packages each contender needs beyond what the repository always has. */
 const packages = {
   svcgen: ["@svcgen/runtime"],
+  "svcgen-sessions": ["@svcgen/runtime"],
   "rpc-websockets": ["rpc-websockets"],
   "socket.io": ["socket.io", "socket.io-client"],
   trpc: ["@trpc/server", "@trpc/client"],

@@ -13,6 +13,28 @@ export const goals = [
   { scenario: "rest-seq", against: "raw-http", op: ">=", target: 0.8 },
   { scenario: "rest-50", against: "raw-http", op: ">=", target: 0.8 },
   { scenario: "codec", against: "json", op: ">=", target: 0.5 },
+  // What sessions (seq, acks, replay buffer) cost, against the same client without them.
+  {
+    scenario: "callback-push",
+    subject: "svcgen-sessions",
+    against: "svcgen",
+    op: ">=",
+    target: 0.9,
+  },
+  {
+    scenario: "ws-pipelined",
+    subject: "svcgen-sessions",
+    against: "svcgen",
+    op: ">=",
+    target: 0.9,
+  },
+  {
+    scenario: "mem-per-conn",
+    subject: "svcgen-sessions",
+    against: "svcgen",
+    op: "<=",
+    target: 1.15,
+  },
 ];
 
 /** Evaluates every goal whose scenario is in `scenarios` (entries of results.json). */
@@ -23,11 +45,12 @@ export function evaluateGoals(scenarios) {
     if (!scenario) continue;
     const { results, better } = goal.metric ? scenario.metrics[goal.metric] : scenario;
     const unit = goal.metric ? `${goal.metric}` : scenario.unit;
+    const subject = goal.subject ?? "svcgen";
     const text =
-      `${goal.scenario} ${unit}: svcgen ${goal.op === ">=" ? "≥" : "≤"} ${goal.target}× ` +
+      `${goal.scenario} ${unit}: ${subject} ${goal.op === ">=" ? "≥" : "≤"} ${goal.target}× ` +
       goal.against;
     const other = goal.against === "best peer" ? bestPeer(results, better) : goal.against;
-    const mine = results.svcgen;
+    const mine = results[subject];
     const theirs = other ? results[other] : undefined;
     if (typeof mine !== "number" || typeof theirs !== "number") {
       evaluated.push({ ...goal, text, ratio: null, met: null, note: "not measured" });

@@ -10,7 +10,15 @@ export default {
   better: "higher",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "trpc", "grpc"],
+  contenders: [
+    "svcgen",
+    "svcgen-sessions",
+    "raw-ws",
+    "rpc-websockets",
+    "socket.io",
+    "trpc",
+    "grpc",
+  ],
   params: (quick) => (quick ? { warmup: 1000, count: 10000 } : { warmup: 10000, count: 100000 }),
   async measure({ contender, port, params }) {
     const client = await contender.connect(port, { transport: "ws" });

@@ -12,7 +12,15 @@ export default {
   better: "lower",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: ["svcgen", "raw-ws", "rpc-websockets", "socket.io", "trpc", "grpc"],
+  contenders: [
+    "svcgen",
+    "svcgen-sessions",
+    "raw-ws",
+    "rpc-websockets",
+    "socket.io",
+    "trpc",
+    "grpc",
+  ],
   unsupported: {
     trpc: "not run: no broadcast group written for tRPC",
   },

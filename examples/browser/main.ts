@@ -34,15 +34,13 @@ const connection = await connectWebSocket(wsUrl).catch((error: unknown) => {
 });
 connectionStatus.textContent = "connected";
 connection.on("reconnecting", () => (connectionStatus.textContent = "reconnecting…"));
-connection.on("reconnected", () => {
-  connectionStatus.textContent = "connected";
-  // A new socket: the server knows none of this page's callbacks any more.
-  if (!nameInput.disabled) return;
-  nameInput.disabled = false;
-  joinButton.disabled = false;
-  textInput.disabled = true;
-  sendButton.disabled = true;
-  chatStatus.textContent = "The connection was lost: join again.";
+// The session resumed on a new socket: calls, callbacks and messages in between all survive.
+connection.on("resumed", () => (connectionStatus.textContent = "connected (resumed)"));
+connection.on("reconnected", () => (connectionStatus.textContent = "connected"));
+connection.on("sessionLost", (reason) => {
+  // `join` is @resubscribe: the client joins again by itself, with the same member object.
+  if (nameInput.disabled)
+    chatStatus.textContent = `The session was lost (${reason}): joining again.`;
 });
 connection.on("close", ({ reconnecting }) => {
   if (!reconnecting) connectionStatus.textContent = "closed";

@@ -12,6 +12,7 @@ import { runCalculations } from "../calculator/client.js";
 import { startExampleServer } from "../server.js";
 import type { ExampleServer } from "../server.js";
 import { runChatPart } from "./chat-part.js";
+import { startCutRelay } from "./cut-relay.js";
 import { runLongWorkPart } from "./long-work-part.js";
 import { ProgressBoard } from "./progress-board.js";
 
@@ -25,17 +26,37 @@ async function runDemo(): Promise<void> {
   const server = await startExampleServer({ port: 0, host: "127.0.0.1" });
   print(`svcgen demo: one server at ${server.url} (REST, JSON-RPC and WebSocket on one port)`);
   const http = connectHttp(server.url);
+  // The long work goes through a relay the demo cuts mid-job, as a network would.
+  const relay = await startCutRelay(Number(new URL(server.url).port));
   const [workConnection, aliceConnection, bobConnection] = await Promise.all([
-    connectWebSocket(server.wsUrl),
+    connectWebSocket(relay.wsUrl, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }),
     connectWebSocket(server.wsUrl),
     connectWebSocket(server.wsUrl),
   ]);
+  const board = new ProgressBoard(process.stdout);
+  let cutAt = 0;
+  let resumes = 0;
+  let lost = 0;
+  workConnection.on("resumed", () => {
+    resumes++;
+    const ms = Math.round(performance.now() - cutAt);
+    board.note(`connection resumed after ${ms} ms: same session, no progress lost`);
+  });
+  workConnection.on("sessionLost", (reason) => {
+    lost++;
+    board.note(`session lost (${reason})`);
+  });
   try {
     print();
     print("1. Long work: progress pushed over WebSocket callbacks, nobody polls");
-    const outcomes = await runLongWorkPart(
+    const { outcomes, missedUpdates } = await runLongWorkPart(
       new LongWorkClient(workConnection),
-      new ProgressBoard(process.stdout),
+      board,
+      () => {
+        cutAt = performance.now();
+        board.note("the demo cut the connection mid-job (a TCP reset, no close handshake)");
+        relay.cut();
+      },
     );
     const started = await new LongWorkClient(http).totalWorkCount();
     print(`  totalWorkCount() over REST = ${started}`);
@@ -61,6 +82,11 @@ async function runDemo(): Promise<void> {
       `  long work   ${finished} finished, ${outcomes.length - finished} failed or cancelled, ` +
         `${started} started in all`,
     );
+    const gap =
+      missedUpdates === 0
+        ? "every progress update arrived, none twice"
+        : `${missedUpdates} progress updates superseded by newer ones (@conflate)`;
+    print(`  cut         1 connection cut mid-job, ${resumes} resumed, ${lost} lost: ${gap}`);
     print(`  chat        ${chat.eventsHeard} events pushed to 2 members by callback`);
     print(
       `  calculator  ${calculations.length} REST calls, ${declared} declared error (DivisionByZero)`,
@@ -73,6 +99,7 @@ async function runDemo(): Promise<void> {
       bobConnection.close(),
       http.close(),
     ]);
+    await relay.close();
     await server.close();
   }
 }

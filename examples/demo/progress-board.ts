@@ -26,6 +26,8 @@ export class ProgressBoard {
   private readonly order: string[] = [];
   private drawnLines = 0;
   private readonly live: boolean;
+  /** Lines shown under the bars (what happened to the connection). */
+  private readonly notes: string[] = [];
 
   constructor(private readonly out: BoardOutput) {
     this.live = out.isTTY === true;
@@ -59,11 +61,19 @@ export class ProgressBoard {
     else this.out.write(`${this.format(row)}\n`);
   }
 
+  /** A line under the bars: kept in place on a terminal, printed as it comes elsewhere. */
+  note(text: string): void {
+    this.notes.push(text);
+    if (this.live) this.redraw();
+    else this.out.write(`  ${text}\n`);
+  }
+
   private redraw(): void {
     // Move back to the first row, then rewrite every row (clearing what was there).
     let text = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A` : "";
     for (const key of this.order) text += `\r\x1b[2K${this.format(this.rows.get(key)!)}\n`;
-    this.drawnLines = this.order.length;
+    for (const note of this.notes) text += `\r\x1b[2K  ${note}\n`;
+    this.drawnLines = this.order.length + this.notes.length;
     this.out.write(text);
   }
 

@@ -13,6 +13,7 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { startExampleServer } from "../../examples/server.js";
 import type { ExampleServer } from "../../examples/server.js";
+import { FaultProxy } from "../support/fault-proxy.js";
 import { outsideProgram } from "../support/outside-program.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -23,9 +24,9 @@ let pageDir: string | undefined;
 let server: ExampleServer | undefined;
 let browser: Browser | undefined;
 
-async function openPage(): Promise<Page> {
+async function openPage(url = `${server!.url}/`): Promise<Page> {
   const page = await browser!.newPage();
-  await page.goto(`${server!.url}/`);
+  await page.goto(url);
   await page.locator("#connection", { hasText: "connected" }).waitFor();
   return page;
 }
@@ -82,6 +83,45 @@ withChromium("browser page", () => {
     await line(ann, "ben disconnected").waitFor();
     await ann.close();
     // Generous: each page is a renderer process, slow to start on a busy machine.
+  }, 90_000);
+
+  test("a page whose socket is cut mid-chat resumes: nothing lost, nothing twice", async () => {
+    // Ann's page (and so its WebSocket) goes through a relay that cuts it; Ben's does not.
+    const relay = new FaultProxy(Number(new URL(server!.url).port));
+    await relay.listen();
+    try {
+      const ann = await openPage(`http://127.0.0.1:${relay.port}/`);
+      const ben = await openPage();
+      await joinChat(ann, "ann2");
+      await joinChat(ben, "ben2");
+      await line(ann, "ben2 joined").waitFor();
+
+      relay.cut(); // a TCP reset: no close frame, the page does not know yet
+      await say(ben, "while you were away");
+      await say(ann, "typed during the cut");
+      await say(ben, "and once more");
+      await ann.locator("#connection", { hasText: "connected (resumed)" }).waitFor();
+      await line(ann, "ben2: and once more").waitFor();
+      await line(ben, "ann2: typed during the cut").waitFor();
+      const annLines = await ann.locator("#messages li").allTextContents();
+      const heard = annLines.filter((text) => text.startsWith("ben2:") || text.startsWith("ann2:"));
+      // Each once; Ben's two in the order he said them (Ann's own may fall between or after).
+      expect([...heard].sort()).toEqual([
+        "ann2: typed during the cut",
+        "ben2: and once more",
+        "ben2: while you were away",
+      ]);
+      expect(heard.indexOf("ben2: while you were away")).toBeLessThan(
+        heard.indexOf("ben2: and once more"),
+      );
+      const benLines = await ben.locator("#messages li").allTextContents();
+      expect(benLines.filter((text) => text.includes("ann2 disconnected"))).toEqual([]);
+      expect(benLines.filter((text) => text === "ann2: typed during the cut")).toHaveLength(1);
+      await ann.close();
+      await ben.close();
+    } finally {
+      await relay.close();
+    }
   }, 90_000);
 
   test("starting a job fills its progress bar to 100 % as progress is pushed", async () => {

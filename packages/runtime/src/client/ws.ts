@@ -613,6 +613,7 @@ class WebSocketClient implements WebSocketConnection {
         clearTimeout(timer);
         opened = true;
         resolve();
+        this.#reopened();
       };
       socket.addEventListener("error", (event) => {
         const message = (event as { message?: unknown }).message;
@@ -738,32 +739,39 @@ class WebSocketClient implements WebSocketConnection {
     this.#events.emit("reconnecting", { attempt: attempt + 1, delayMs });
     this.#reconnectTimer = setTimeout(() => {
       this.#openSocket().then(
-        () => {
-          if (this.#closing) {
-            this.#socket?.close(SessionCloseCode.Normal, "client closing");
-            return;
-          }
-          this.#state = "open";
-          this.#events.emit("open");
-          const outcome = this.#sessionOutcome;
-          this.#sessionOutcome = undefined;
-          if (outcome?.kind === "resumed") {
-            this.#events.emit("resumed");
-            return;
-          }
-          if (outcome?.kind === "lost") this.#loseSession(outcome.reason);
-          const lost = outcome?.kind === "lost" || this.#lostBeforeOpen;
-          this.#lostBeforeOpen = false;
-          this.#events.emit("reconnected");
-          for (const call of [...this.#pending.values()]) if (!call.sent) this.#transmit(call);
-          if (lost) this.#resubscribe();
-        },
+        () => this.#reopened(),
         () => {
           if (!this.#closing) this.#scheduleReconnect(attempt + 1);
           else this.#finish();
         },
       );
     }, delayMs);
+  }
+
+  /**
+   * A new socket is open after a loss (and, in a session, its `$/session` answered: this runs
+   * right then, before anything the server replays is read).
+   */
+  #reopened(): void {
+    if (this.#state !== "reconnecting") return;
+    if (this.#closing) {
+      this.#socket?.close(SessionCloseCode.Normal, "client closing");
+      return;
+    }
+    this.#state = "open";
+    this.#events.emit("open");
+    const outcome = this.#sessionOutcome;
+    this.#sessionOutcome = undefined;
+    if (outcome?.kind === "resumed") {
+      this.#events.emit("resumed");
+      return;
+    }
+    if (outcome?.kind === "lost") this.#loseSession(outcome.reason);
+    const lost = outcome?.kind === "lost" || this.#lostBeforeOpen;
+    this.#lostBeforeOpen = false;
+    this.#events.emit("reconnected");
+    for (const call of [...this.#pending.values()]) if (!call.sent) this.#transmit(call);
+    if (lost) this.#resubscribe();
   }
 
   /** The server gave the session up: let go of what it knew, as it did, with its reason. */

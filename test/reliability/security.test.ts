@@ -147,6 +147,9 @@ describe("limits", () => {
       maxInFlightPerConnection: 256,
       maxCallbacksPerConnection: 1024,
       maxBatchSize: 100,
+      maxConnections: Infinity,
+      upgradesPerSecond: Infinity,
+      upgradeBurst: 1000,
     });
     expect(server.options.heartbeatMs).toBe(30_000);
   });

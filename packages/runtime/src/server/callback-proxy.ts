@@ -9,10 +9,18 @@ import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
-import type { CallbackHandle, CallbackProxy } from "./context.js";
+import type { CallbackHandle, CallbackProxy, CallbackRef } from "./context.js";
+
+/** The node and connection a callback lives on (the first half of its CallbackRef). */
+export interface CallbackOwner {
+  readonly node: string;
+  readonly connection: string;
+}
 
 /** What a proxy needs from its connection. */
 export interface CallbackChannel {
+  /** Where the channel's callbacks live. */
+  readonly owner: CallbackOwner;
   /** Writes one text frame (a Buffer holds its UTF-8); false when the connection cannot take it. */
   sendFrame(frame: string | Buffer): boolean;
   /**
@@ -39,8 +47,23 @@ export interface ReleaseWatcher {
   [memberReleased](state: CallbackState): void;
 }
 
+/**
+ * What a proxy forwards to: the state of a callback on this node's connection
+ * (CallbackState) or a reference to one on another node (cluster/remote-callback.ts).
+ */
+export interface CallbackTarget {
+  readonly id: string;
+  readonly descriptor: CallbackDescriptor;
+  readonly released: boolean;
+  readonly ref: CallbackRef;
+  onRelease(listener: ReleaseListener): void;
+  /** The implementation lets the callback go (the client is told). */
+  releaseByServer(reason: string): void;
+  invoke(method: MethodDescriptor, args: readonly unknown[]): Promise<unknown>;
+}
+
 /** The state behind one proxy; CallbackGroup reads it to write frames directly. */
-export class CallbackState {
+export class CallbackState implements CallbackTarget {
   readonly proxy: CallbackProxy<any>;
   #released = false;
   // Made on first use: a server may hold thousands of callbacks that never need them.
@@ -63,6 +86,21 @@ export class CallbackState {
 
   get released(): boolean {
     return this.#released;
+  }
+
+  #ref: CallbackRef | undefined;
+
+  get ref(): CallbackRef {
+    return (this.#ref ??= Object.freeze({
+      node: this.channel.owner.node,
+      connection: this.channel.owner.connection,
+      callback: this.id,
+      type: this.descriptor.name,
+    }));
+  }
+
+  releaseByServer(reason: string): void {
+    this.release(reason, true);
   }
 
   onRelease(listener: ReleaseListener): void {
@@ -138,6 +176,22 @@ export class CallbackState {
     } catch (error) {
       return Promise.reject(error);
     }
+    const sent = this.invokeEncoded(method, encodedArgs);
+    return method.oneway
+      ? sent
+      : sent.then((result) => decodeCallbackResult(method, result ?? null));
+  }
+
+  /**
+   * Runs a callback method whose arguments are encoded already (a call from another node);
+   * resolves with the client's raw `result` (undefined for a oneway method).
+   */
+  invokeEncoded(method: MethodDescriptor, encodedArgs: JsonValue): Promise<JsonValue | undefined> {
+    if (this.#released) {
+      return Promise.reject(
+        new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
+      );
+    }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
     if (method.oneway) {
       const frame = JSON.stringify({ jsonrpc: "2.0", method: "$/callback", params });
@@ -148,13 +202,11 @@ export class CallbackState {
             new RpcError(ErrorCode.ConnectionClosed, `callback ${this.id}: connection closed`),
           );
     }
-    return this.channel
-      .request(method, params, (reject) => {
-        const pending = (this.#pending ??= new Set());
-        pending.add(reject);
-        return () => void pending.delete(reject);
-      })
-      .then((result) => decodeCallbackResult(method, result));
+    return this.channel.request(method, params, (reject) => {
+      const pending = (this.#pending ??= new Set());
+      pending.add(reject);
+      return () => void pending.delete(reject);
+    });
   }
 }
 
@@ -164,32 +216,37 @@ function pendingMessage(code: number, id: string): string {
     : `callback ${id} is released`;
 }
 
-/** The state of a proxy made here; undefined for anything else. */
+/** The state of a proxy of a callback on this node; undefined for anything else. */
 export function callbackStateOf(proxy: object): CallbackState | undefined {
-  return ProxyBase.stateOf(proxy);
+  const target = ProxyBase.stateOf(proxy);
+  return target instanceof CallbackState ? target : undefined;
 }
 
 /** Names the handle owns; a callback method of the same name is reachable only via a group. */
-const handleKeys = new Set(["id", "released", "onRelease", "release"]);
+const handleKeys = new Set(["id", "ref", "released", "onRelease", "release"]);
 
 /**
  * What every proxy is: the handle, on a prototype. A proxy is one small object; its
  * callback methods sit on a prototype made once per callback type, not as closures per proxy.
  */
 class ProxyBase implements CallbackHandle {
-  readonly #state: CallbackState;
+  readonly #state: CallbackTarget;
 
-  constructor(state: CallbackState) {
+  constructor(state: CallbackTarget) {
     this.#state = state;
   }
 
-  static stateOf(proxy: object): CallbackState | undefined {
+  static stateOf(proxy: object): CallbackTarget | undefined {
     if (typeof proxy !== "object" || proxy === null) return undefined;
     return #state in proxy ? (proxy as ProxyBase).#state : undefined;
   }
 
   get id(): string {
     return this.#state.id;
+  }
+
+  get ref(): CallbackRef {
+    return this.#state.ref;
   }
 
   get released(): boolean {
@@ -201,11 +258,11 @@ class ProxyBase implements CallbackHandle {
   }
 
   release(reason = "released"): void {
-    this.#state.release(reason, true);
+    this.#state.releaseByServer(reason);
   }
 }
 
-type ProxyClass = new (state: CallbackState) => ProxyBase;
+type ProxyClass = new (state: CallbackTarget) => ProxyBase;
 
 const proxyClasses = new WeakMap<CallbackDescriptor, ProxyClass>();
 
@@ -228,7 +285,8 @@ function proxyClassFor(descriptor: CallbackDescriptor): ProxyClass {
   return ProxyClass;
 }
 
-function buildProxy(state: CallbackState): CallbackProxy<any> {
+/** The one proxy object of `state` (a CallbackTarget makes it once, in its constructor). */
+export function buildProxy(state: CallbackTarget): CallbackProxy<any> {
   const ProxyClass = proxyClassFor(state.descriptor);
   return Object.freeze(new ProxyClass(state)) as unknown as CallbackProxy<any>;
 }

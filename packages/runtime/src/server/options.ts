@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
+import type { Backplane } from "./cluster/backplane.js";
 import type { CallContext } from "./context.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
@@ -24,6 +25,12 @@ export interface ServerLimits {
   readonly maxCallbacksPerConnection: number;
   /** Most messages in one JSON-RPC batch (over HTTP and WebSocket). */
   readonly maxBatchSize: number;
+  /** Open WebSocket connections on this node; an upgrade beyond it is answered 503. */
+  readonly maxConnections: number;
+  /** Sustained WebSocket upgrades per second on this node (a token bucket); beyond it, 503. */
+  readonly upgradesPerSecond: number;
+  /** Upgrades the bucket lets through at once after a quiet spell. */
+  readonly upgradeBurst: number;
 }
 
 export interface RpcServerOptions {
@@ -46,6 +53,12 @@ export interface RpcServerOptions {
   callbackTimeoutMs?: number;
   /** On `close()`, how long in-flight calls may run before their signals abort. Default 5 000. */
   closeGraceMs?: number;
+  /**
+   * Joins this server to a cluster (e.g. `redisBackplane(...)` of @svcgen/redis): named
+   * groups and callback references then span every node. Without one, the server is a
+   * cluster of one.
+   */
+  backplane?: Backplane;
 }
 
 export interface ResolvedServerOptions {
@@ -60,6 +73,7 @@ export interface ResolvedServerOptions {
   readonly heartbeatMs: number;
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
+  readonly backplane?: Backplane;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -69,6 +83,9 @@ export const defaultLimits: ServerLimits = {
   maxInFlightPerConnection: 256,
   maxCallbacksPerConnection: 1024,
   maxBatchSize: 100,
+  maxConnections: Number.POSITIVE_INFINITY,
+  upgradesPerSecond: Number.POSITIVE_INFINITY,
+  upgradeBurst: 1000,
 };
 
 /** Info is dropped; warnings and errors go to stderr with their fields. */
@@ -100,6 +117,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
+    ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
   };

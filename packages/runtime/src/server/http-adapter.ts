@@ -48,6 +48,7 @@ export class HttpAdapter {
   handle(req: IncomingMessage, res: ServerResponse, next?: NextHandler): void {
     const path = pathBelow(this.#env.options.prefix, req.url);
     if (path === undefined && next !== undefined) return next();
+    if (this.#env.options.cors?.handle(req, res) === true) return;
     if (this.#closing) {
       res.setHeader("connection", "close");
       const problem = problemFromCode(

@@ -6,6 +6,7 @@ import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { Backplane } from "./cluster/backplane.js";
 import type { CallContext } from "./context.js";
+import { CorsPolicy, type CorsOptions } from "./cors.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
 export interface Logger {
@@ -59,6 +60,8 @@ export interface RpcServerOptions {
    * cluster of one.
    */
   backplane?: Backplane;
+  /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
+  cors?: CorsOptions;
 }
 
 export interface ResolvedServerOptions {
@@ -74,6 +77,7 @@ export interface ResolvedServerOptions {
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
   readonly backplane?: Backplane;
+  readonly cors?: CorsPolicy;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -120,6 +124,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
+    ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
 }

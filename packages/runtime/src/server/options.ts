@@ -26,12 +26,36 @@ export interface ServerLimits {
   readonly maxCallbacksPerConnection: number;
   /** Most messages in one JSON-RPC batch (over HTTP and WebSocket). */
   readonly maxBatchSize: number;
-  /** Open WebSocket connections on this node; an upgrade beyond it is answered 503. */
+  /**
+   * Open connections on this node. A WebSocket upgrade beyond it is answered 503 with
+   * Retry-After; a server made by `listen()` or passed to `attach()` also caps its TCP
+   * connections (HTTP and WebSocket) at it, beyond which node:http drops new ones at once.
+   */
   readonly maxConnections: number;
   /** Sustained WebSocket upgrades per second on this node (a token bucket); beyond it, 503. */
   readonly upgradesPerSecond: number;
   /** Upgrades the bucket lets through at once after a quiet spell. */
   readonly upgradeBurst: number;
+}
+
+/** What `GET {base}/openapi.json` says about the API, and who may read it. */
+export interface OpenApiOptions {
+  /** `info.title`. Default `"svcgen services"`. */
+  readonly title?: string;
+  /** `info.version`. Default `"1.0.0"`. */
+  readonly version?: string;
+  /** `info.description`. Default: the names of the registered services. */
+  readonly description?: string;
+  /**
+   * Serve the document without authentication. Default `false`: with `authenticate` set,
+   * an anonymous caller gets 401 like on every other route.
+   */
+  readonly public?: boolean;
+  /**
+   * `components.securitySchemes` of the document when `authenticate` is set; every operation
+   * requires all of them. Default `{ bearerAuth: { type: "http", scheme: "bearer" } }`.
+   */
+  readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface RpcServerOptions {
@@ -43,6 +67,11 @@ export interface RpcServerOptions {
    * `RpcError` with code -32005 refuses it as forbidden (403).
    */
   authenticate?(req: IncomingMessage): unknown;
+  /**
+   * The `WWW-Authenticate` challenge every 401 carries (RFC 9110), when `authenticate` did
+   * not give one (an `RpcError` -32004 with `data: { challenge }`). Default `"Bearer"`.
+   */
+  challenge?: string | ((req: IncomingMessage) => string);
   /** Asked before every call, after its parameters decoded; `false` refuses it (403, -32005). */
   authorize?(ctx: CallContext, method: MethodDescriptor): boolean | Promise<boolean>;
   /** Where warnings and errors go. Default: warnings and errors to `console.error`; `false`: nowhere. */
@@ -60,6 +89,18 @@ export interface RpcServerOptions {
    * cluster of one.
    */
   backplane?: Backplane;
+  /**
+   * How long an HTTP request body may take to arrive, from the moment the server starts
+   * reading it; a slower one is answered 408 and its connection closed. Default 30 000.
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * How long the request line and headers may take to arrive on a server made by `listen()`
+   * or passed to `attach()` (node:http's `headersTimeout`; answered 408). Default 30 000.
+   */
+  headersTimeoutMs?: number;
+  /** The OpenAPI document: title, version, security schemes, anonymous access. */
+  openApi?: OpenApiOptions;
   /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
   cors?: CorsOptions;
 }
@@ -70,6 +111,8 @@ export interface ResolvedServerOptions {
   /** `base` without its trailing `/`: `""` for the root, so routes are `prefix + "/rpc"`. */
   readonly prefix: string;
   readonly authenticate?: (req: IncomingMessage) => unknown;
+  /** The default challenge of a 401 for `req`. */
+  readonly challenge: (req: IncomingMessage) => string;
   readonly authorize?: (ctx: CallContext, method: MethodDescriptor) => boolean | Promise<boolean>;
   readonly logger: Logger;
   readonly limits: ServerLimits;
@@ -77,6 +120,9 @@ export interface ResolvedServerOptions {
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
   readonly backplane?: Backplane;
+  readonly bodyTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly openApi: OpenApiOptions;
   readonly cors?: CorsPolicy;
 }
 
@@ -87,7 +133,7 @@ export const defaultLimits: ServerLimits = {
   maxInFlightPerConnection: 256,
   maxCallbacksPerConnection: 1024,
   maxBatchSize: 100,
-  maxConnections: Number.POSITIVE_INFINITY,
+  maxConnections: 10_000,
   upgradesPerSecond: Number.POSITIVE_INFINITY,
   upgradeBurst: 1000,
 };
@@ -121,12 +167,22 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+    headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
+    openApi: options.openApi ?? {},
+    challenge: challengeOf(options.challenge),
     ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
     ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
+}
+
+function challengeOf(challenge: RpcServerOptions["challenge"]): (req: IncomingMessage) => string {
+  if (typeof challenge === "function") return challenge;
+  const fixed = challenge ?? "Bearer";
+  return () => fixed;
 }
 
 /** `{ maxBodyBytes: undefined }` must not override the default. */

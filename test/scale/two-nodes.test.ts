@@ -2,17 +2,15 @@
  * Two nodes in this process on one real redis-server: cluster groups, callback references
  * across nodes, and what happens when Redis goes away and comes back.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, expect, it } from "@jest/globals";
 import { until } from "../support/raw-clients.js";
-import { RedisServer, redisInstalled } from "../support/redis-server.js";
+import { RedisServer, withRedis } from "../support/redis-server.js";
 import type { CallbackRef } from "@svcgen/runtime";
 import type { Listener } from "./feed.js";
 import { ListenerClient } from "./listener-client.js";
 import { startNode, type TestNode } from "./node.js";
 
-const describeWithRedis = redisInstalled() ? describe : describe.skip;
-
-describeWithRedis("two nodes on one Redis", () => {
+withRedis("two nodes on one Redis", () => {
   let redis: RedisServer;
   let a: TestNode;
   let b: TestNode;

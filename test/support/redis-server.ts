@@ -3,26 +3,22 @@
  * the end. It can be stopped and started again on the same port mid-test (a Redis restart
  * loses everything, as one without persistence does).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { outsideProgram, type Describe } from "./outside-program.js";
 
-const program = "redis-server";
-const install = "bash scripts/install-redis.sh";
+/** The path Debian's redis-server package installs (scripts/install-redis.sh). */
+export const redisServerPath = "/usr/bin/redis-server";
 
 /**
- * Whether redis-server is installed. Without it the suites that need it are skipped with
- * a one-line notice, except under CI=true, where a missing program fails the run.
+ * `describe` for suites that need redis-server: skipped with a one-line notice when it is
+ * missing, a failure under CI (test/support/outside-program.ts).
  */
-export function redisInstalled(): boolean {
-  const found = spawnSync(program, ["--version"], { stdio: "ignore" }).status === 0;
-  if (!found) {
-    if (process.env["CI"] === "true") {
-      throw new Error(`${program} is required under CI=true: run ${install}`);
-    }
-    console.log(`skipped: ${program} is not installed (run ${install})`);
-  }
-  return found;
-}
+export const withRedis: Describe = outsideProgram(
+  "redis-server",
+  redisServerPath,
+  "bash scripts/install-redis.sh",
+);
 
 export class RedisServer {
   #child: ChildProcess | undefined;
@@ -48,7 +44,7 @@ export class RedisServer {
   async start(): Promise<void> {
     if (this.#child !== undefined) return;
     const child = spawn(
-      program,
+      redisServerPath,
       ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );

@@ -150,6 +150,7 @@ describe("limits", () => {
       maxConnections: 10_000,
       upgradesPerSecond: Infinity,
       upgradeBurst: 1000,
+      maxDepth: 100,
     });
     expect(server.options.heartbeatMs).toBe(30_000);
     expect(server.options.bodyTimeoutMs).toBe(30_000);

@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
+import { stringifyJson } from "../protocol/json-text.js";
 import { encodeCallbackArgs } from "./callback-codec.js";
 import {
   callbackStateOf,
@@ -116,7 +117,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       if (state.released) continue;
       let frame = frames.get(state.descriptor);
       if (frame === undefined) {
-        frame = framePieces(onewayMethod(state.descriptor, name), args);
+        frame = framePieces(onewayMethod(state.descriptor, name), args, state.channel.maxDepth);
         frames.set(state.descriptor, frame);
       }
       if (state.channel.sendFrame(frameFor(frame, state.id))) reached++;
@@ -143,10 +144,27 @@ export interface FramePieces {
 
 const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params":{"callback":"');
 
-/** The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member. */
-export function framePieces(method: MethodDescriptor, args: readonly unknown[]): FramePieces {
+/**
+ * The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member.
+ * Throws (to the caller of `broadcast`) when they do not fit the frame's nesting limit.
+ */
+export function framePieces(
+  method: MethodDescriptor,
+  args: readonly unknown[],
+  maxDepth: number,
+): FramePieces {
+  return framePiecesOfJson(method.name, argsJson(method, args, maxDepth));
+}
+
+/** A broadcast's `args` as JSON text, within the nesting limit of the frame around them. */
+export function argsJson(
+  method: MethodDescriptor,
+  args: readonly unknown[],
+  maxDepth: number,
+): string {
   const encoded: JsonValue = encodeCallbackArgs(method, args);
-  return framePiecesOfJson(method.name, JSON.stringify(encoded));
+  // `args` sits two levels down in the frame: `{"params":{"args":...}}`.
+  return stringifyJson(encoded, maxDepth - 2);
 }
 
 /** The pieces around arguments that are JSON text already (a broadcast from another node). */

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { Backplane } from "./cluster/backplane.js";
+import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { CallContext } from "./context.js";
 import { CorsPolicy, type CorsOptions } from "./cors.js";
 
@@ -36,6 +37,12 @@ export interface ServerLimits {
   readonly upgradesPerSecond: number;
   /** Upgrades the bucket lets through at once after a quiet spell. */
   readonly upgradeBurst: number;
+  /**
+   * Deepest nesting of arrays and objects in a JSON document read or written (a REST body,
+   * a `/rpc` body, a WebSocket frame; the JSON-RPC envelope counts). Deeper input is refused
+   * with 400 / -32602 before anything recursive runs; a deeper answer is sent as -32603.
+   */
+  readonly maxDepth: number;
 }
 
 /** What `GET {base}/openapi.json` says about the API, and who may read it. */
@@ -136,6 +143,7 @@ export const defaultLimits: ServerLimits = {
   maxConnections: 10_000,
   upgradesPerSecond: Number.POSITIVE_INFINITY,
   upgradeBurst: 1000,
+  maxDepth: defaultMaxDepth,
 };
 
 /** Info is dropped; warnings and errors go to stderr with their fields. */

@@ -75,6 +75,7 @@ export class RpcServer {
       calls: this.#calls,
       body: {
         maxBytes: this.options.limits.maxBodyBytes,
+        maxDepth: this.options.limits.maxDepth,
         timeoutMs: this.options.bodyTimeoutMs,
         deadlines: this.#bodyDeadlines,
       },
@@ -92,6 +93,7 @@ export class RpcServer {
       {
         logger: this.options.logger,
         callbackTimeoutMs: this.options.callbackTimeoutMs,
+        maxDepth: this.options.limits.maxDepth,
         localCallback: (connection, callback) =>
           this.#ws.connection(connection)?.callback(callback),
         callbackType: (name) => this.#callbackType(name),

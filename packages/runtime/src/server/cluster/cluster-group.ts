@@ -6,12 +6,12 @@
 import type { CallbackDescriptor } from "../../descriptors.js";
 import {
   CallbackGroup,
+  argsJson,
   distribution,
   framePiecesOfJson,
   onewayMethod,
   type FramePieces,
 } from "../callback-group.js";
-import { encodeCallbackArgs } from "../callback-codec.js";
 import { callbackStateOf } from "../callback-proxy.js";
 import type { CallbackProxy } from "../context.js";
 
@@ -27,15 +27,19 @@ export const resubscribeReason = "resubscribe";
 
 export class ClusterGroup<C> extends CallbackGroup<C> {
   readonly #link: GroupLink | undefined;
+  readonly #maxDepth: number;
 
   constructor(
     /** The group's name, the same on every node. */
     readonly name: string,
     readonly descriptor: CallbackDescriptor<C>,
     link: GroupLink | undefined,
+    /** The nesting limit of frames (limits.maxDepth). */
+    maxDepth: number,
   ) {
     super();
     this.#link = link;
+    this.#maxDepth = maxDepth;
     this[distribution] = {
       broadcast: (method, args) => this.#publish(method, args),
       membersChanged: (size) => link?.membersChanged(name, size),
@@ -67,9 +71,9 @@ export class ClusterGroup<C> extends CallbackGroup<C> {
   #publish(name: string, args: readonly unknown[]): FramePieces {
     const method = onewayMethod(this.descriptor, name);
     // Encoded once: the same JSON text goes to the other nodes and into the local frames.
-    const argsJson = JSON.stringify(encodeCallbackArgs(method, args));
-    this.#link?.publish(this.name, `${name}\n${argsJson}`);
-    return framePiecesOfJson(name, argsJson);
+    const json = argsJson(method, args, this.#maxDepth);
+    this.#link?.publish(this.name, `${name}\n${json}`);
+    return framePiecesOfJson(name, json);
   }
 
   /**

@@ -26,6 +26,8 @@ import {
 export interface NodeHost {
   readonly logger: Logger;
   readonly callbackTimeoutMs: number;
+  /** The nesting limit of frames (limits.maxDepth). */
+  readonly maxDepth: number;
   /** The live callback `callback` of the connection `connection` held here, if any. */
   localCallback(connection: string, callback: string): CallbackState | undefined;
   /** The callback type of that IDL name among the registered services, if any. */
@@ -92,7 +94,8 @@ export class ClusterNode implements RemoteCalls, GroupLink {
       }
       return existing;
     }
-    const group = new ClusterGroup<C>(name, descriptor, this.#backplane ? this : undefined);
+    const link = this.#backplane ? this : undefined;
+    const group = new ClusterGroup<C>(name, descriptor, link, this.#host.maxDepth);
     this.#groups.set(name, group);
     this.#backplane?.subscribe(name);
     return group;
@@ -301,8 +304,12 @@ export class ClusterNode implements RemoteCalls, GroupLink {
         ),
       });
     }
-    state.invokeEncoded(method, message.args).then(
-      (result) => answer({ result: result ?? null }),
+    if (method.oneway) {
+      state.notifyEncoded(method, message.args);
+      return;
+    }
+    state.request(method, message.args).then(
+      (result) => answer({ result }),
       (error: unknown) =>
         answer({
           error:

@@ -67,7 +67,13 @@ export class RemoteCallbackState implements CallbackTarget {
     }
   }
 
+  /**
+   * Like a local proxy: an awaited call resolves with the answer (true for a void method)
+   * or rejects; a oneway call never rejects and resolves true once Redis took it for the
+   * holding node, false when it was dropped (released, node lost, backplane down).
+   */
   invoke(method: MethodDescriptor, args: readonly unknown[]): Promise<unknown> {
+    if (method.oneway) return this.#notify(method, args);
     if (this.#released) return Promise.reject(this.#releasedError());
     let encodedArgs: JsonValue;
     try {
@@ -76,12 +82,26 @@ export class RemoteCallbackState implements CallbackTarget {
       return Promise.reject(error);
     }
     return this.calls.call(this.ref, method, encodedArgs).then(
-      (result) => (method.oneway ? undefined : decodeCallbackResult(method, result ?? null)),
+      (result) => {
+        const value = decodeCallbackResult(method, result ?? null);
+        return method.returns === undefined ? true : value;
+      },
       (error: unknown) => {
         if (error instanceof RpcError) this.#learnFrom(error);
         throw error;
       },
     );
+  }
+
+  async #notify(method: MethodDescriptor, args: readonly unknown[]): Promise<boolean> {
+    if (this.#released) return false;
+    try {
+      await this.calls.call(this.ref, method, encodeCallbackArgs(method, args));
+      return true;
+    } catch (error) {
+      if (error instanceof RpcError) this.#learnFrom(error);
+      return false;
+    }
   }
 
   #learnFrom(error: RpcError): void {

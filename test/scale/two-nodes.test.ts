@@ -76,13 +76,20 @@ withRedis("two nodes on one Redis", () => {
     expect(await holder.waitForItems(1)).toEqual([42]);
   });
 
-  it("the client's error comes back across nodes as the same error", async () => {
+  it("the client's error comes back across nodes as the same error, and stays the client's", async () => {
     const [holder, caller] = await Promise.all([client(a), client(b)]);
-    const ref = await holder.join("errors");
+    const ref = JSON.parse(await holder.join("errors")) as CallbackRef<Listener>;
     holder.answer = () => ({ error: { code: -32005, message: "not you" } });
-    await expect(caller.call("ask", { ref, question: "q" })).rejects.toMatchObject({
+    await expect(b.server.callback(ref).answer("q")).rejects.toMatchObject({
       code: -32005,
       message: "not you",
+    });
+    // Escaping an implementation, a client's answer does not speak for the server, as on
+    // one node: its caller gets an internal error.
+    await expect(
+      caller.call("ask", { ref: JSON.stringify(ref), question: "q" }),
+    ).rejects.toMatchObject({
+      code: -32603,
     });
   });
 

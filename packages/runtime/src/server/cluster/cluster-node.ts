@@ -7,8 +7,8 @@
 import type { JsonValue } from "../../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../../descriptors.js";
 import { ErrorCode } from "../../protocol/codes.js";
-import { RpcError, toWireError } from "../../protocol/errors.js";
-import { errorFromWire } from "../callback-codec.js";
+import { RpcError, fromWireError, toWireError } from "../../protocol/errors.js";
+import { asClientError, isClientError } from "../callback-codec.js";
 import type { CallbackState } from "../callback-proxy.js";
 import type { CallbackProxy, CallbackRef } from "../context.js";
 import type { Logger } from "../options.js";
@@ -260,8 +260,13 @@ export class ClusterNode implements RemoteCalls, GroupLink {
       case "reply": {
         const pending = this.#pending.get(message.id);
         if (pending === undefined) return; // timed out, or rejected when the backplane went down
-        if ("error" in message) pending.reject(errorFromWire(pending.method, message.error));
-        else pending.resolve(message.result);
+        if ("error" in message) {
+          const error = fromWireError(message.error, pending.method);
+          // The client's own answer stays the client's: it must not speak for this server.
+          pending.reject(message.client === true ? asClientError(error) : error);
+        } else {
+          pending.resolve(message.result);
+        }
         return;
       }
       case "release":
@@ -277,7 +282,12 @@ export class ClusterNode implements RemoteCalls, GroupLink {
       if (message.id === undefined) return;
       const body =
         "error" in reply
-          ? { t: "reply", id: message.id, error: toWireError(reply.error) }
+          ? {
+              t: "reply",
+              id: message.id,
+              error: toWireError(reply.error),
+              ...(isClientError(reply.error) ? { client: true } : {}),
+            }
           : { t: "reply", id: message.id, result: reply.result };
       this.#backplane?.send(message.from, JSON.stringify(body)).catch((error: unknown) => {
         this.#host.logger.info("answer to another node not delivered", {

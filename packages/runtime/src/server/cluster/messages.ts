@@ -20,7 +20,13 @@ export interface CallMessage {
 /** The answer to an awaited CallMessage. */
 export type ReplyMessage =
   | { readonly t: "reply"; readonly id: number; readonly result: JsonValue }
-  | { readonly t: "reply"; readonly id: number; readonly error: WireErrorObject };
+  | {
+      readonly t: "reply";
+      readonly id: number;
+      readonly error: WireErrorObject;
+      /** The error is the client's answer, not the holding node's. */
+      readonly client?: boolean;
+    };
 
 /** A node's implementation released a callback held on the receiving node. */
 export interface ReleaseMessage {

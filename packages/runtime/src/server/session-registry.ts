@@ -40,10 +40,17 @@ export class SessionRegistry implements SessionKeeper {
   readonly #detached = new Set<Kept>();
   #detachedBytes = 0;
   readonly #endings = new Map<string, string>();
+  readonly #nodeId: string;
 
-  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
+  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions, nodeId: string) {
     this.#dispatcher = dispatcher;
     this.#options = options;
+    this.#nodeId = nodeId;
+  }
+
+  /** The session with this id, attached or detached. */
+  get(id: string): WsSession | undefined {
+    return this.#sessions.get(id)?.session;
   }
 
   /** Sessions kept, attached or not. */
@@ -165,7 +172,14 @@ export class SessionRegistry implements SessionKeeper {
     const id = randomBytes(16).toString("base64url");
     const secret = randomBytes(16).toString("base64url");
     const info = { id, remoteAddress: attachment.remoteAddress };
-    const session = new WsSession(this.#dispatcher, this.#options, attachment, info, this);
+    const session = new WsSession(
+      this.#dispatcher,
+      this.#options,
+      attachment,
+      info,
+      this.#nodeId,
+      this,
+    );
     this.#sessions.set(id, { session, secretHash: hashSecret(secret), detachedBytes: 0 });
     return { session, token: `${id}.${secret}` };
   }

@@ -20,6 +20,7 @@ import { SessionReason } from "../session/reasons.js";
 import { SessionRegistry } from "./session-registry.js";
 import { CloseCode, WsAttachment, type AttachmentReader } from "./ws-attachment.js";
 import { WsSession } from "./ws-session.js";
+import { UpgradeGate } from "./upgrade-gate.js";
 
 /** The subprotocol we speak; a client offering none is accepted too. */
 export const subprotocol = "svc.json";
@@ -30,21 +31,27 @@ export class WebSocketEndpoint implements AttachmentReader {
   readonly #server: WebSocketServer;
   /** Every open socket. */
   readonly #attachments = new Set<WsAttachment>();
-  /** Sessions of clients that never asked for one: each ends with its socket. */
-  readonly #plain = new Set<WsSession>();
+  /** Sessions of clients that never asked for one, by id: each ends with its socket. */
+  readonly #plain = new Map<string, WsSession>();
   readonly #sessions: SessionRegistry;
+  readonly #nodeId: string;
+  /** Upgrades admitted and not yet open or refused (they count against maxConnections). */
+  #upgrading = 0;
+  readonly #gate: UpgradeGate;
   /** One interval pings every socket: no timer per socket. */
   readonly #heartbeat: HeartbeatSweep;
   readonly #attachmentClosed = (attachment: WsAttachment) =>
     void this.#attachments.delete(attachment);
-  readonly #plainEnded = (session: WsSession) => void this.#plain.delete(session);
+  readonly #plainEnded = (session: WsSession) => void this.#plain.delete(session.info.id);
   #closing = false;
 
-  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
+  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions, nodeId: string) {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.#heartbeat = new HeartbeatSweep(options.heartbeatMs);
-    this.#sessions = new SessionRegistry(dispatcher, options);
+    this.#nodeId = nodeId;
+    this.#gate = new UpgradeGate(options.limits);
+    this.#sessions = new SessionRegistry(dispatcher, options, nodeId);
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -75,6 +82,14 @@ export class WebSocketEndpoint implements AttachmentReader {
     return this.#sessions.detachedBytes;
   }
 
+  /**
+   * The session with this id, attached or detached (calls to its callbacks from other
+   * nodes; a detached session keeps them for its client).
+   */
+  connection(id: string): WsSession | undefined {
+    return this.#plain.get(id) ?? this.#sessions.get(id);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A module-level listener: a closure here would share this function's context and keep
     // `req` and `head` alive as long as the socket lives.
@@ -82,10 +97,23 @@ export class WebSocketEndpoint implements AttachmentReader {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname !== this.path) return refuse(socket, 404, "Not Found");
     if (this.#closing) return refuse(socket, 503, "Service Unavailable");
+    const refusal = this.#gate.admit(this.#attachments.size + this.#upgrading);
+    if (refusal !== undefined) {
+      return refuse(socket, refusal.status, refusal.text, `Retry-After: ${refusal.retryAfter}\r\n`);
+    }
+    this.#upgrading++;
     authenticateRequest(this.#options, req).then(
       (principal) => {
-        if (socket.destroyed) return;
-        if (this.#closing) return refuse(socket, 503, "Service Unavailable");
+        if (socket.destroyed) {
+          this.#upgrading--;
+          return;
+        }
+        if (this.#closing) {
+          this.#upgrading--;
+          return refuse(socket, 503, "Service Unavailable");
+        }
+        // Without verifyClient, ws accepts (or refuses a bad handshake) synchronously.
+        this.#upgrading--;
         this.#server.handleUpgrade(req, socket, head, (ws) => {
           // ws handles the socket's errors from now on.
           socket.off("error", destroySocket);
@@ -93,6 +121,7 @@ export class WebSocketEndpoint implements AttachmentReader {
         });
       },
       (error: unknown) => {
+        this.#upgrading--;
         if (error instanceof RpcError && error.code === ErrorCode.Forbidden) {
           return refuse(socket, 403, "Forbidden");
         }
@@ -118,7 +147,7 @@ export class WebSocketEndpoint implements AttachmentReader {
   }
 
   #allSessions(): WsSession[] {
-    return [...this.#plain, ...this.#sessions.sessions];
+    return [...this.#plain.values(), ...this.#sessions.sessions];
   }
 
   #idle(): Promise<unknown> {
@@ -188,10 +217,11 @@ export class WebSocketEndpoint implements AttachmentReader {
       this.#options,
       attachment,
       info,
+      this.#nodeId,
       undefined,
       this.#plainEnded,
     );
-    this.#plain.add(session);
+    this.#plain.set(info.id, session);
     return session;
   }
 }

@@ -35,7 +35,7 @@ import { InboundStream } from "../session/inbound.js";
 import { OutboundStream } from "../session/outbound.js";
 import { SessionCloseCode, SessionReason } from "../session/reasons.js";
 import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
-import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
+import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callback-proxy.js";
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
@@ -172,6 +172,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
 
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
+  readonly #nodeId: string;
   #attachment: WsAttachment | undefined;
   readonly #seq: Sequencing | undefined;
   /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
@@ -202,6 +203,8 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     options: ResolvedServerOptions,
     attachment: WsAttachment,
     info: ConnectionInfo,
+    /** The id of this server in its cluster (part of every CallbackRef). */
+    nodeId: string,
     /** Present for a sequenced session (the client asked with `$/session`). */
     keeper: SessionKeeper | undefined,
     onEnded?: (session: WsSession) => void,
@@ -210,6 +213,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     this.#options = options;
     this.principal = attachment.principal;
     this.info = info;
+    this.#nodeId = nodeId;
     this.log = new ConnectionLog(options.logger, info.id);
     this.#onEnded = onEnded;
     if (keeper !== undefined) {
@@ -396,6 +400,17 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   }
 
   // ---- CallbackChannel -------------------------------------------------------------
+
+  #owner: CallbackOwner | undefined;
+
+  get owner(): CallbackOwner {
+    return (this.#owner ??= { node: this.#nodeId, connection: this.info.id });
+  }
+
+  /** The live callback the client registered under `id`, if any (calls from other nodes). */
+  callback(id: string): CallbackState | undefined {
+    return this.#callbacks?.get(id);
+  }
 
   sendFrame(frame: Frame, conflateKey?: string): boolean {
     if (this.#ended || this.#abandoned) return false;

@@ -52,6 +52,17 @@ describe("npm run demo", () => {
     expect(demo.stdout).toContain("totalWorkCount() over REST = 5");
   });
 
+  test("cuts the long work's connection mid-job, and the session resumes without a gap", () => {
+    expect(demo.stdout).toContain("the demo cut the connection mid-job");
+    expect(demo.stdout).toMatch(/connection resumed after \d+ ms: same session/);
+    expect(demo.stdout).toMatch(
+      /cut {9}1 connection cut mid-job, 1 resumed, 0 lost: (every progress update arrived, none twice|\d+ progress updates superseded by newer ones \(@conflate\))/,
+    );
+    // The cut comes while the work runs: some bar moves on after the resume.
+    const after = demo.stdout.slice(demo.stdout.indexOf("connection resumed after"));
+    expect(after).toMatch(/compile .*100%  done in \d+ ms/);
+  });
+
   test("shows the chat exchange as each member's callback received it", () => {
     expect(demo.stdout).toContain("bob joined; already there: alice");
     expect(demo.stdout).toContain("alice hears  bob joined");

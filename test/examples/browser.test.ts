@@ -4,45 +4,24 @@
  * as the server pushes progress.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { startExampleServer } from "../../examples/server.js";
 import type { ExampleServer } from "../../examples/server.js";
+import { outsideProgram } from "../support/outside-program.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+const withChromium = outsideProgram("chromium", CHROMIUM, "bash scripts/install-chromium.sh");
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 let pageDir: string | undefined;
 let server: ExampleServer | undefined;
 let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh to install it`);
-  }
-  // The page is bundled into a temp dir so that this test never races a build of build/.
-  pageDir = await mkdtemp(join(tmpdir(), "svcgen-page-"));
-  execFileSync(process.execPath, ["scripts/build-examples.mjs", "--out", pageDir], { cwd: root });
-  server = await startExampleServer({
-    port: 0,
-    host: "127.0.0.1",
-    pageDir,
-    rpc: { logger: false },
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (pageDir) await rm(pageDir, { recursive: true, force: true });
-});
 
 async function openPage(): Promise<Page> {
   const page = await browser!.newPage();
@@ -66,7 +45,26 @@ function line(page: Page, text: string) {
   return page.locator("#messages li", { hasText: text });
 }
 
-describe("browser page", () => {
+withChromium("browser page", () => {
+  beforeAll(async () => {
+    // The page is bundled into a temp dir so that this test never races a build of build/.
+    pageDir = await mkdtemp(join(tmpdir(), "svcgen-page-"));
+    execFileSync(process.execPath, ["scripts/build-examples.mjs", "--out", pageDir], { cwd: root });
+    server = await startExampleServer({
+      port: 0,
+      host: "127.0.0.1",
+      pageDir,
+      rpc: { logger: false },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (pageDir) await rm(pageDir, { recursive: true, force: true });
+  });
+
   test("two pages join the chat and see each other's messages", async () => {
     const ann = await openPage();
     const ben = await openPage();

@@ -43,7 +43,7 @@ describe("svcgen check", () => {
     const result = await run("check", t.path("bad.svc"));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
-      `${t.path("bad.svc")}:2:5: error: unknown type "flaot64"; did you mean "float64"?\n` +
+      `${t.path("bad.svc")}:2:5: error SVC2003: unknown type "flaot64"; did you mean "float64"?\n` +
         "\tx: flaot64;\n" +
         "\t   ^^^^^^^\n",
     );

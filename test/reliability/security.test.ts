@@ -147,8 +147,11 @@ describe("limits", () => {
       maxInFlightPerConnection: 256,
       maxCallbacksPerConnection: 1024,
       maxBatchSize: 100,
+      maxConnections: 10_000,
     });
     expect(server.options.heartbeatMs).toBe(30_000);
+    expect(server.options.bodyTimeoutMs).toBe(30_000);
+    expect(server.options.headersTimeoutMs).toBe(30_000);
   });
 
   test("maxFrameBytes: a frame over it closes the WebSocket with 1009", async () => {

@@ -6,6 +6,9 @@ import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
 import { runGenerate } from "./commands/generate.js";
+import { runInit } from "./commands/init.js";
+import { runLsp } from "./commands/lsp.js";
+import { runWatch } from "./commands/watch.js";
 import { UsageError } from "./program.js";
 
 const processOutput: CommandOutput = {
@@ -55,24 +58,49 @@ export async function main(
     .requiredOption("--out <dir>", "output folder")
     .option("--root <dir>", "folder the output tree mirrors (default: the inputs' common folder)")
     .option("--check", "write nothing; exit 1 if generated files are missing or stale", false)
+    .addOption(
+      new Option("--watch", "generate again whenever a .svc file changes (until Ctrl-C)")
+        .default(false)
+        .conflicts("check"),
+    )
     .addOption(formatOption())
     .action(
       async (
         paths: string[],
-        options: { out: string; root?: string; check: boolean; format: "text" | "json" },
+        options: {
+          out: string;
+          root?: string;
+          check: boolean;
+          watch: boolean;
+          format: "text" | "json";
+        },
       ) => {
-        exitCode = await runGenerate(
-          paths,
-          {
-            out: options.out,
-            ...(options.root === undefined ? {} : { root: options.root }),
-            check: options.check,
-            format: options.format,
-          },
-          output,
-        );
+        const generateOptions = {
+          out: options.out,
+          ...(options.root === undefined ? {} : { root: options.root }),
+          check: options.check,
+          format: options.format,
+        };
+        exitCode = options.watch
+          ? await runWatch(paths, generateOptions, output)
+          : await runGenerate(paths, generateOptions, output);
       },
     );
+
+  program
+    .command("init")
+    .description("create a project that runs: an example .svc, a server, a client, npm scripts")
+    .argument("[dir]", "folder to create the project in", ".")
+    .option("--force", "write into a folder that is not empty (replacing files of the same name)")
+    .action(async (dir: string, options: { force?: boolean }) => {
+      exitCode = await runInit(dir, { force: options.force === true }, output);
+    });
+
+  program
+    .command("lsp")
+    .description("run the language server for .svc files on stdin/stdout (for editors)")
+    .option("--stdio", "talk LSP over stdin/stdout (the default and only transport)")
+    .action(() => runLsp());
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -55,10 +55,15 @@ function isPlainObject(value: unknown): value is { [key: string]: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A string, null, or a number that survived JSON.parse unaltered. An integer beyond 2^53 was
+ * rounded by the parse (`9223372036854775807` reads as `9223372036854775808`), so echoing it
+ * would answer a different id: such an id is not readable, and the message is refused.
+ */
 function isId(value: unknown): value is JsonRpcId {
-  return (
-    value === null || typeof value === "string" || (typeof value === "number" && isFinite(value))
-  );
+  if (value === null || typeof value === "string") return true;
+  if (typeof value !== "number" || !Number.isFinite(value)) return false;
+  return Number.isSafeInteger(value) || !Number.isInteger(value);
 }
 
 function has(object: object, key: string): boolean {
@@ -78,7 +83,10 @@ export function parseMessage(value: unknown): ParsedMessage {
   const id = has(value, "id") && isId(value["id"]) ? value["id"] : null;
   if (value["jsonrpc"] !== "2.0") return invalid(id, 'Invalid request: jsonrpc must be "2.0"');
   if (has(value, "id") && !isId(value["id"])) {
-    return invalid(null, "Invalid request: id must be a string, a number or null");
+    return invalid(
+      null,
+      "Invalid request: id must be a string, null, or a number within ±(2^53 - 1) when whole",
+    );
   }
   if (has(value, "method")) {
     const method = value["method"];

@@ -6,6 +6,7 @@
 import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
+import type { BodyDeadlines } from "./body-deadlines.js";
 
 /** A failure of the HTTP layer itself, before the dispatcher is reached. */
 export class HttpFailure extends Error {
@@ -70,8 +71,27 @@ function tooLarge(maxBytes: number): HttpFailure {
   );
 }
 
-/** The raw body, at most `maxBytes`; rejects with 413 as soon as the limit is passed. */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** What bounds the reading of a body: its size, and its time (`deadlines`). */
+export interface BodyLimits {
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+  readonly deadlines: BodyDeadlines;
+}
+
+function tooSlow(timeoutMs: number): HttpFailure {
+  return new HttpFailure(
+    408,
+    ErrorCode.TimedOut,
+    `Request body did not arrive within ${timeoutMs} ms`,
+  );
+}
+
+/**
+ * The raw body, at most `limits.maxBytes`; rejects with 413 as soon as the limit is passed,
+ * and with 408 when the body is not complete by its deadline.
+ */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const { maxBytes, deadlines } = limits;
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
@@ -80,9 +100,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     let more: Buffer[] | undefined;
     let size = 0;
     const cleanup = () => {
+      deadlines.cancel(onTimeout);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
+    };
+    // Reading stops where it is: the answer closes the connection (see respond.ts).
+    const onTimeout = () => {
+      cleanup();
+      req.pause();
+      reject(tooSlow(limits.timeoutMs));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -108,6 +135,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+    deadlines.watch(onTimeout);
   });
 }
 
@@ -143,11 +171,11 @@ function mayBeSpace(code: number): boolean {
 }
 
 /** Content type check, bounded read and parse, in that order. */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+export function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<JsonBody> {
   try {
     checkJsonContentType(req, announcesBody(req));
   } catch (error) {
     return Promise.reject(error);
   }
-  return readBody(req, maxBytes).then(parseJsonBody);
+  return readBody(req, limits).then(parseJsonBody);
 }

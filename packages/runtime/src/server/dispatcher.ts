@@ -133,12 +133,31 @@ export class Dispatcher {
             },
             connection: inv.connection,
           };
-    const authorize = this.#options.authorize;
-    if (authorize === undefined) return this.#call(inv, registration, args, ctx);
-    return Promise.resolve(authorize(ctx, method)).then((allowed) => {
+    if (this.#options.authorize === undefined) return this.#call(inv, registration, args, ctx);
+    return this.#authorize(ctx, method).then((allowed) => {
       if (allowed !== true) throw new RpcError(ErrorCode.Forbidden, "Forbidden");
       return this.#call(inv, registration, args, ctx);
     });
+  }
+
+  /**
+   * The `authorize` hook's verdict. A hook that throws or rejects refuses the call (-32005)
+   * like one that answers `false`: a failing policy must not let calls through, nor turn
+   * into an internal error. Its exception is logged, never sent.
+   */
+  #authorize(ctx: CallContext, method: MethodDescriptor): Promise<unknown> {
+    const refuse = (error: unknown) => {
+      this.#options.logger.warn("authorize failed; the call is refused", {
+        method: method.wireName,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    };
+    try {
+      return Promise.resolve(this.#options.authorize!(ctx, method)).catch(refuse);
+    } catch (error) {
+      return Promise.resolve(refuse(error));
+    }
   }
 
   #call(

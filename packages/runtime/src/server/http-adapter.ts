@@ -1,17 +1,29 @@
 /**
- * Routes HTTP requests under `{base}`: `/rpc`, `/openapi.json`, `/{Service}/{method}`. A
- * request outside `{base}` goes to `next` when the server shares its port with an app.
+ * Routes HTTP requests under `{base}`: `/rpc`, `/openapi.json`, `/ws` (without an upgrade),
+ * `/{Service}/{method}`. A request outside `{base}` goes to `next` when the server shares its
+ * port with an app. With `authenticate` set, every request it routes is authenticated before
+ * anything else is looked at, so an anonymous client cannot tell a method from a typo.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
 import { problemFromCode } from "../protocol/problem.js";
+import { authenticateRequest } from "./auth.js";
 import { sendFailure, type HttpEnv } from "./http-env.js";
-import { handleJsonRpc } from "./jsonrpc-http.js";
+import { handleJsonRpc, refuseJsonRpc } from "./jsonrpc-http.js";
 import { handleOpenApi } from "./openapi-http.js";
-import { handleRest } from "./rest.js";
+import { handleRest, isRestPath } from "./rest.js";
 import { sendProblem } from "./respond.js";
 
 export type NextHandler = () => void;
+
+/** One route: `path` is below `{base}`, `principal` what `authenticate` returned. */
+export type RouteHandler = (
+  env: HttpEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  principal: unknown,
+) => Promise<void> | void;
 
 /** The path of `req.url` below `prefix` (`/rpc`, `/a.B/m`), or undefined when outside it. */
 export function pathBelow(prefix: string, url: string | undefined): string | undefined {
@@ -21,15 +33,6 @@ export function pathBelow(prefix: string, url: string | undefined): string | und
   if (prefix === "") return path;
   if (path === prefix) return "/";
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
-}
-
-function decodeSegment(segment: string): string | undefined {
-  if (!segment.includes("%")) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
 }
 
 export class HttpAdapter {
@@ -46,44 +49,70 @@ export class HttpAdapter {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next?: NextHandler): void {
-    const path = pathBelow(this.#env.options.prefix, req.url);
+    const env = this.#env;
+    const path = pathBelow(env.options.prefix, req.url);
     if (path === undefined && next !== undefined) return next();
+    if (this.#env.options.cors?.handle(req, res) === true) return;
     if (this.#closing) {
-      res.setHeader("connection", "close");
       const problem = problemFromCode(
         ErrorCode.ConnectionClosed,
         "The server is shutting down",
         503,
       );
-      return sendProblem(res, problem);
+      return sendProblem(res, problem, { connection: "close" });
     }
+    const handler = path === undefined ? undefined : routeOf(path);
+    if (handler === undefined && next !== undefined) return next();
     try {
-      this.#route(req, res, path ?? "", next)?.catch((error: unknown) =>
-        sendFailure(this.#env, res, error),
-      );
+      const route = handler ?? notFound;
+      const outcome =
+        env.options.authenticate === undefined ||
+        (route === handleOpenApi && env.options.openApi.public)
+          ? route(env, req, res, path ?? "", undefined)
+          : authenticateThen(env, req, res, path ?? "", route);
+      outcome?.catch((error: unknown) => sendFailure(env, res, error));
     } catch (error) {
-      sendFailure(this.#env, res, error);
+      sendFailure(env, res, error);
     }
   }
+}
 
-  /** Not async itself: a request goes straight on to its handler, without an extra promise. */
-  #route(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    next?: NextHandler,
-  ): Promise<void> | void {
-    if (path === "/rpc") return handleJsonRpc(this.#env, req, res);
-    if (path === "/openapi.json") return handleOpenApi(this.#env, req, res);
-    const segments = path.split("/");
-    if (segments.length === 3 && segments[0] === "") {
-      const service = decodeSegment(segments[1]!);
-      const method = decodeSegment(segments[2]!);
-      if (service !== undefined && method !== undefined && service !== "" && method !== "") {
-        return handleRest(this.#env, req, res, service, method);
-      }
-    }
-    if (next !== undefined) return next();
-    sendProblem(res, problemFromCode(ErrorCode.MethodNotFound, `Nothing at ${path}`));
-  }
+/** The handler of `path`; undefined when nothing is there. */
+function routeOf(path: string): RouteHandler | undefined {
+  if (path === "/rpc") return handleJsonRpc;
+  if (path === "/openapi.json") return handleOpenApi;
+  if (path === "/ws") return upgradeRequired;
+  return isRestPath(path) ? handleRest : undefined;
+}
+
+/** Runs `route` once the request is authenticated; a refusal is answered in the route's form. */
+function authenticateThen(
+  env: HttpEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  route: RouteHandler,
+): Promise<void> {
+  return authenticateRequest(env.options, req).then(
+    (principal) => route(env, req, res, path, principal),
+    (error: unknown) =>
+      route === handleJsonRpc ? refuseJsonRpc(env, res, error) : sendFailure(env, res, error),
+  );
+}
+
+function notFound(_env: HttpEnv, _req: IncomingMessage, res: ServerResponse, path: string): void {
+  sendProblem(res, problemFromCode(ErrorCode.MethodNotFound, `Nothing at ${path}`));
+}
+
+/** `GET {base}/ws` without an upgrade: 426 says how to get one (RFC 9110 §15.5.22). */
+function upgradeRequired(
+  env: HttpEnv,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): void {
+  const detail = `${env.options.prefix}${path} is the WebSocket endpoint: send an Upgrade: websocket request`;
+  sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 426), {
+    upgrade: "websocket",
+  });
 }

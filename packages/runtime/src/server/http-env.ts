@@ -1,9 +1,10 @@
 /** What the HTTP handlers (REST, `/rpc`, OpenAPI) share: the dispatcher, options and call tracking. */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { problemFromCode, problemFromError } from "../protocol/problem.js";
-import { HttpFailure } from "./body.js";
+import { AuthenticationRefused, defaultChallenge } from "./auth.js";
+import { HttpFailure, type BodyLimits } from "./body.js";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { CallTracker, TrackedCall } from "./call-tracker.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
@@ -15,6 +16,8 @@ export interface HttpEnv {
   readonly dispatcher: Dispatcher;
   readonly options: ResolvedServerOptions;
   readonly calls: CallTracker;
+  /** Size and time limits of request bodies. */
+  readonly body: BodyLimits;
   /** The OpenAPI document of the registered services. */
   openApi(): unknown;
 }
@@ -53,7 +56,8 @@ export function sendFailure(
   if (error instanceof HttpFailure) {
     sendProblem(res, problemFromCode(error.code, error.detail, error.status), headers);
   } else if (error instanceof RpcError) {
-    sendProblem(res, problemFromError(error), headers);
+    const problem = problemFromError(error);
+    sendProblem(res, problem, withChallenge(env, res, problem.status, error, headers));
   } else {
     const incident = crypto.randomUUID();
     env.options.logger.error("HTTP request failed", {
@@ -68,8 +72,21 @@ export function sendFailure(
   }
 }
 
-/** After refusing a body unread, the connection cannot be reused: close it once answered. */
-export function closeAfterResponse(req: IncomingMessage, res: ServerResponse): void {
-  if (!res.headersSent) res.setHeader("connection", "close");
-  res.once("finish", () => req.socket.end());
+/**
+ * `headers` plus, on a 401, the `WWW-Authenticate` challenge RFC 9110 requires: the one
+ * `authenticate` gave, else the `challenge` option's.
+ */
+export function withChallenge(
+  env: HttpEnv,
+  res: ServerResponse,
+  status: number,
+  error: RpcError,
+  headers?: Record<string, string>,
+): Record<string, string> | undefined {
+  if (status !== 401) return headers;
+  const challenge =
+    error instanceof AuthenticationRefused && error.challenge !== undefined
+      ? error.challenge
+      : defaultChallenge(env.options, res.req);
+  return { ...headers, "www-authenticate": challenge };
 }

@@ -2,6 +2,7 @@ export type { CallContext, ConnectionInfo, CallbackHandle, CallbackProxy } from 
 export { RpcServer } from "./rpc-server.js";
 export type { BoundAddress, ListenOptions, RegisterOptions } from "./rpc-server.js";
 export type { Logger, RpcServerOptions, ServerLimits } from "./options.js";
+export type { CorsOptions } from "./cors.js";
 export type {
   InstanceMode,
   ServiceBaseClass,

@@ -2,7 +2,7 @@
  * `POST {base}/rpc`: JSON-RPC 2.0 over HTTP for generic clients. One request or a batch per
  * POST; notifications run but get no answer entry (a batch of only notifications → 204).
  * Protocol-level failures answer with a JSON-RPC error body and status 200, as generic
- * clients expect; HTTP-level refusals (405, 415, 413, 401/403) keep their status.
+ * clients expect; HTTP-level refusals (405, 415, 413, 408, 401/403) keep their status.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JsonValue } from "../codec/schema.js";
@@ -18,9 +18,8 @@ import {
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
 import { problemFromCode, statusOf } from "../protocol/problem.js";
-import { authenticateRequest } from "./auth.js";
-import { HttpFailure, readJsonBody } from "./body.js";
-import { closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
+import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
+import { sendFailure, withChallenge, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
 import { sendJson, sendNoContent, sendProblem } from "./respond.js";
 
@@ -28,25 +27,21 @@ export async function handleJsonRpc(
   env: HttpEnv,
   req: IncomingMessage,
   res: ServerResponse,
+  _path: string,
+  principal: unknown,
 ): Promise<void> {
   if (req.method !== "POST") {
     const detail = `${req.method} is not allowed on /rpc; use POST`;
     sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 405), { allow: "POST" });
     return;
   }
-  let principal: unknown;
-  let body: Awaited<ReturnType<typeof readJsonBody>>;
+  let body: JsonBody;
   try {
-    principal = await authenticateRequest(env.options, req);
-    body = await readJsonBody(req, env.options.limits.maxBodyBytes);
+    body = await readJsonBody(req, env.body);
   } catch (error) {
-    if (error instanceof RpcError) {
-      // Refused credentials: the HTTP status says so, the body is still JSON-RPC.
-      sendJson(res, statusOf(error), errorResponse(null, toWireError(error)));
-    } else if (error instanceof HttpFailure && error.code === ErrorCode.ParseError) {
+    if (error instanceof HttpFailure && error.code === ErrorCode.ParseError) {
       sendJson(res, 200, parseErrorResponse());
     } else {
-      if (error instanceof HttpFailure && error.status === 413) closeAfterResponse(req, res);
       sendFailure(env, res, error);
     }
     return;
@@ -72,6 +67,14 @@ export async function handleJsonRpc(
   } finally {
     scope.dispose();
   }
+}
+
+/** Refused credentials: the HTTP status says so (401 with its challenge), the body is JSON-RPC. */
+export function refuseJsonRpc(env: HttpEnv, res: ServerResponse, error: unknown): void {
+  if (!(error instanceof RpcError)) return sendFailure(env, res, error);
+  const status = statusOf(error);
+  const body = errorResponse(null, toWireError(error));
+  sendJson(res, status, body, withChallenge(env, res, status, error));
 }
 
 /** The answer to a single message or a batch; undefined when nothing needs an answer. */

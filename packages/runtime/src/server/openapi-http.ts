@@ -5,11 +5,7 @@ import { problemFromCode } from "../protocol/problem.js";
 import type { HttpEnv } from "./http-env.js";
 import { sendJson, sendProblem } from "./respond.js";
 
-export async function handleOpenApi(
-  env: HttpEnv,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+export function handleOpenApi(env: HttpEnv, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     const detail = `${req.method} is not allowed on /openapi.json; use GET`;
     sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 405), {

@@ -14,8 +14,13 @@ type JsonSchema = { [key: string]: unknown };
 export interface OpenApiInfo {
   readonly title?: string;
   readonly version?: string;
+  readonly description?: string;
   /** The mount path (`{base}`), emitted as the server URL. */
   readonly base?: string;
+  /** Whether the server has `authenticate`: then every operation needs `securitySchemes`. */
+  readonly authenticated?: boolean;
+  /** Default `{ bearerAuth: { type: "http", scheme: "bearer" } }`. */
+  readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** The failures any REST call may answer, besides its declared errors. */
@@ -26,13 +31,57 @@ const standardResponses: Readonly<
   "401": { name: "Unauthenticated", description: "Missing or bad credentials" },
   "403": { name: "Forbidden", description: "Not allowed" },
   "404": { name: "NotFound", description: "Unknown service or method" },
+  "408": { name: "RequestTimeout", description: "The request body did not arrive in time" },
   "413": { name: "PayloadTooLarge", description: "Request body over the limit" },
   "415": { name: "UnsupportedMediaType", description: "The body is not application/json" },
   "500": {
     name: "InternalError",
     description: "The implementation failed; see `incident` in the server log",
   },
+  "503": { name: "Unavailable", description: "The server is shutting down" },
+  default: {
+    name: "OtherFailure",
+    description: "A protocol error the implementation raised on purpose (see `code`)",
+  },
 };
+
+/** RFC 9110: every 401 says how to authenticate. */
+const challengeHeader = {
+  "WWW-Authenticate": {
+    description: "The authentication challenge (RFC 9110), e.g. `Bearer`",
+    schema: { type: "string" },
+  },
+};
+
+/**
+ * The wire text of an int64: canonical decimal within [-2^63, 2^63 - 1], exactly what the
+ * decoder accepts (no sign on zero, no leading zeros, and no 19-digit number out of range).
+ */
+export const int64Pattern = `^(0|-?[1-9][0-9]{0,17}|${notAbove("9223372036854775807")}|-(${notAbove("9223372036854775808")}))$`;
+
+/**
+ * The RFC 3339 date-times the decoder accepts: `format: date-time` checks the calendar;
+ * this also rules out what Date cannot hold or the decoder refuses: a leap second (`:60`),
+ * a space for `T`, an offset without its colon.
+ */
+export const timestampPattern =
+  "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]" +
+  "(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
+
+/** An alternation matching the decimals of `limit`'s length (no leading zero) up to `limit`. */
+function notAbove(limit: string): string {
+  const alternatives: string[] = [];
+  for (let i = 0; i < limit.length; i++) {
+    const digit = Number(limit[i]);
+    const lowest = i === 0 ? 1 : 0;
+    if (digit > lowest) {
+      const rest = limit.length - i - 1;
+      alternatives.push(`${limit.slice(0, i)}[${lowest}-${digit - 1}][0-9]{${rest}}`);
+    }
+  }
+  alternatives.push(limit);
+  return alternatives.join("|");
+}
 
 const problemSchema: JsonSchema = {
   type: "object",
@@ -71,7 +120,13 @@ class SchemaWriter {
       case "int32":
         return { type: "integer", format: "int32", minimum: -2147483648, maximum: 2147483647 };
       case "int64":
-        return { type: "string", format: "int64", pattern: "^(0|-?[1-9][0-9]{0,18})$" };
+        return {
+          type: "string",
+          format: "int64",
+          pattern: int64Pattern,
+          description:
+            "A 64-bit integer as decimal text (-9223372036854775808 to 9223372036854775807)",
+        };
       case "float64":
         return {
           oneOf: [{ type: "number" }, { type: "string", enum: ["NaN", "Infinity", "-Infinity"] }],
@@ -81,7 +136,7 @@ class SchemaWriter {
       case "bytes":
         return { type: "string", contentEncoding: "base64" };
       case "timestamp":
-        return { type: "string", format: "date-time" };
+        return { type: "string", format: "date-time", pattern: timestampPattern };
       case "json":
         return {};
       case "list":
@@ -201,7 +256,7 @@ function operation(method: MethodDescriptor, schemas: SchemaWriter): JsonSchema 
       schemas.errorProblem(error),
     ]);
   }
-  for (const [status, { name, description }] of Object.entries(standardResponses)) {
+  for (const [status, { name }] of Object.entries(standardResponses)) {
     if (!byStatus.has(Number(status)))
       responses[status] = { $ref: `#/components/responses/${name}` };
   }
@@ -215,7 +270,9 @@ function operation(method: MethodDescriptor, schemas: SchemaWriter): JsonSchema 
       ]
         .filter(Boolean)
         .join("; "),
-      content: problemContent(variants.length === 1 ? variants[0]! : { oneOf: variants }),
+      // anyOf, not oneOf: a declared error's problem is also a Problem, so both would match.
+      content: problemContent(variants.length === 1 ? variants[0]! : { anyOf: variants }),
+      ...(status === 401 && { headers: challengeHeader }),
     };
   }
   return {
@@ -243,19 +300,35 @@ export function buildOpenApi(
     }
   }
   const responses: Record<string, unknown> = {};
-  for (const { name, description } of Object.values(standardResponses)) {
-    responses[name] = { description, content: problemContent(ref("Problem")) };
+  for (const [status, { name, description }] of Object.entries(standardResponses)) {
+    responses[name] = {
+      description,
+      ...(status === "401" && { headers: challengeHeader }),
+      content: problemContent(ref("Problem")),
+    };
   }
+  const securitySchemes = info.authenticated
+    ? (info.securitySchemes ?? { bearerAuth: { type: "http", scheme: "bearer" } })
+    : undefined;
   return {
     openapi: "3.1.0",
     info: {
       title: info.title ?? "svcgen services",
       version: info.version ?? "1.0.0",
-      description: `REST surface of ${services.map((s) => s.name).join(", ") || "no services"}.`,
+      description:
+        info.description ??
+        `REST surface of ${services.map((s) => s.name).join(", ") || "no services"}.`,
     },
     servers: [{ url: info.base ?? "/" }],
+    ...(securitySchemes && {
+      security: [Object.fromEntries(Object.keys(securitySchemes).map((name) => [name, []]))],
+    }),
     tags: services.map((s) => ({ name: s.name, description: `contract ${s.contractHash}` })),
     paths,
-    components: { schemas: { Problem: problemSchema, ...schemas.components }, responses },
+    components: {
+      schemas: { Problem: problemSchema, ...schemas.components },
+      responses,
+      ...(securitySchemes && { securitySchemes }),
+    },
   };
 }

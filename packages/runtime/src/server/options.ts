@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { CallContext } from "./context.js";
+import { CorsPolicy, type CorsOptions } from "./cors.js";
 
 /** Structured log sink; `fields` are plain data (incident ids, method names, stacks). */
 export interface Logger {
@@ -24,6 +25,31 @@ export interface ServerLimits {
   readonly maxCallbacksPerConnection: number;
   /** Most messages in one JSON-RPC batch (over HTTP and WebSocket). */
   readonly maxBatchSize: number;
+  /**
+   * Open TCP connections (HTTP and WebSocket) of a server made by `listen()` or passed to
+   * `attach()`; beyond it node:http drops new connections at once.
+   */
+  readonly maxConnections: number;
+}
+
+/** What `GET {base}/openapi.json` says about the API, and who may read it. */
+export interface OpenApiOptions {
+  /** `info.title`. Default `"svcgen services"`. */
+  readonly title?: string;
+  /** `info.version`. Default `"1.0.0"`. */
+  readonly version?: string;
+  /** `info.description`. Default: the names of the registered services. */
+  readonly description?: string;
+  /**
+   * Serve the document without authentication. Default `false`: with `authenticate` set,
+   * an anonymous caller gets 401 like on every other route.
+   */
+  readonly public?: boolean;
+  /**
+   * `components.securitySchemes` of the document when `authenticate` is set; every operation
+   * requires all of them. Default `{ bearerAuth: { type: "http", scheme: "bearer" } }`.
+   */
+  readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface RpcServerOptions {
@@ -35,6 +61,11 @@ export interface RpcServerOptions {
    * `RpcError` with code -32005 refuses it as forbidden (403).
    */
   authenticate?(req: IncomingMessage): unknown;
+  /**
+   * The `WWW-Authenticate` challenge every 401 carries (RFC 9110), when `authenticate` did
+   * not give one (an `RpcError` -32004 with `data: { challenge }`). Default `"Bearer"`.
+   */
+  challenge?: string | ((req: IncomingMessage) => string);
   /** Asked before every call, after its parameters decoded; `false` refuses it (403, -32005). */
   authorize?(ctx: CallContext, method: MethodDescriptor): boolean | Promise<boolean>;
   /** Where warnings and errors go. Default: warnings and errors to `console.error`; `false`: nowhere. */
@@ -46,6 +77,20 @@ export interface RpcServerOptions {
   callbackTimeoutMs?: number;
   /** On `close()`, how long in-flight calls may run before their signals abort. Default 5 000. */
   closeGraceMs?: number;
+  /**
+   * How long an HTTP request body may take to arrive, from the moment the server starts
+   * reading it; a slower one is answered 408 and its connection closed. Default 30 000.
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * How long the request line and headers may take to arrive on a server made by `listen()`
+   * or passed to `attach()` (node:http's `headersTimeout`; answered 408). Default 30 000.
+   */
+  headersTimeoutMs?: number;
+  /** The OpenAPI document: title, version, security schemes, anonymous access. */
+  openApi?: OpenApiOptions;
+  /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
+  cors?: CorsOptions;
 }
 
 export interface ResolvedServerOptions {
@@ -54,12 +99,18 @@ export interface ResolvedServerOptions {
   /** `base` without its trailing `/`: `""` for the root, so routes are `prefix + "/rpc"`. */
   readonly prefix: string;
   readonly authenticate?: (req: IncomingMessage) => unknown;
+  /** The default challenge of a 401 for `req`. */
+  readonly challenge: (req: IncomingMessage) => string;
   readonly authorize?: (ctx: CallContext, method: MethodDescriptor) => boolean | Promise<boolean>;
   readonly logger: Logger;
   readonly limits: ServerLimits;
   readonly heartbeatMs: number;
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly openApi: OpenApiOptions;
+  readonly cors?: CorsPolicy;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -69,6 +120,7 @@ export const defaultLimits: ServerLimits = {
   maxInFlightPerConnection: 256,
   maxCallbacksPerConnection: 1024,
   maxBatchSize: 100,
+  maxConnections: 10_000,
 };
 
 /** Info is dropped; warnings and errors go to stderr with their fields. */
@@ -100,10 +152,21 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+    headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
+    openApi: options.openApi ?? {},
+    challenge: challengeOf(options.challenge),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
+    ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
+}
+
+function challengeOf(challenge: RpcServerOptions["challenge"]): (req: IncomingMessage) => string {
+  if (typeof challenge === "function") return challenge;
+  const fixed = challenge ?? "Bearer";
+  return () => fixed;
 }
 
 /** `{ maxBodyBytes: undefined }` must not override the default. */

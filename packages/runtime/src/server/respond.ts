@@ -2,29 +2,52 @@
 import type { ServerResponse } from "node:http";
 import type { ProblemDocument } from "../protocol/problem.js";
 import { problemContentType } from "../protocol/problem.js";
+import { announcesBody } from "./body.js";
+
+type Headers = Record<string, string>;
 
 function send(
   res: ServerResponse,
   status: number,
   contentType: string,
   body: string,
-  headers?: Record<string, string>,
+  headers?: Headers,
 ): void {
   if (res.headersSent || res.destroyed) return;
   // One writeHead call: node:http's fast path, and it still merges headers set earlier.
-  const own = { "content-type": contentType, "content-length": Buffer.byteLength(body) };
-  res.writeHead(status, headers ? { ...own, ...headers } : own);
+  const own: Record<string, string | number> = {
+    "content-type": contentType,
+    "content-length": Buffer.byteLength(body),
+  };
+  if (headers !== undefined) Object.assign(own, headers);
+  if (refusesUnreadBody(res)) own["connection"] = "close";
+  res.writeHead(status, own);
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, "application/json", JSON.stringify(body));
+/**
+ * An answer written before the request's body was read (a refusal: 401, 404, 413, 415 …)
+ * closes the connection. Kept alive, node:http would read and discard the whole body to
+ * reach the next request, however large; closed, it reads no more than is in flight.
+ */
+function refusesUnreadBody(res: ServerResponse): boolean {
+  const req = res.req;
+  return req !== undefined && !req.complete && announcesBody(req);
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): void {
+  send(res, status, "application/json", JSON.stringify(body), headers);
 }
 
 export function sendProblem(
   res: ServerResponse,
   problem: ProblemDocument,
-  headers?: Record<string, string>,
+  headers?: Headers,
 ): void {
   send(res, problem.status, problemContentType, JSON.stringify(problem), headers);
 }

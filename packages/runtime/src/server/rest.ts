@@ -6,22 +6,47 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { problemFromCode } from "../protocol/problem.js";
-import { authenticateRequest } from "./auth.js";
-import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
-import { HttpInvocation, closeAfterResponse, sendFailure, type HttpEnv } from "./http-env.js";
+import { readJsonBody, type JsonBody } from "./body.js";
+import { HttpInvocation, sendFailure, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
 import { sendJson, sendNoContent, sendProblem } from "./respond.js";
+
+/** `/{Service}/{method}`: two non-empty segments. */
+export function isRestPath(path: string): boolean {
+  const slash = path.indexOf("/", 1);
+  return (
+    path.charCodeAt(0) === 0x2f &&
+    slash > 1 &&
+    slash < path.length - 1 &&
+    path.indexOf("/", slash + 1) === -1
+  );
+}
+
+function decodeSegment(segment: string): string | undefined {
+  if (!segment.includes("%")) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 export function handleRest(
   env: HttpEnv,
   req: IncomingMessage,
   res: ServerResponse,
-  service: string,
-  methodName: string,
+  path: string,
+  principal: unknown,
 ): Promise<void> | void {
-  const method = env.dispatcher.lookupRest(service, methodName);
+  const slash = path.indexOf("/", 1);
+  const service = decodeSegment(path.slice(1, slash));
+  const methodName = decodeSegment(path.slice(slash + 1));
+  const method =
+    service === undefined || methodName === undefined
+      ? undefined
+      : env.dispatcher.lookupRest(service, methodName);
   if (method === undefined) {
-    const detail = `No method ${methodName} on service ${service}`;
+    const detail = `No method ${methodName ?? "?"} on service ${service ?? "?"}`;
     sendProblem(res, problemFromCode(ErrorCode.MethodNotFound, detail));
     return;
   }
@@ -30,37 +55,17 @@ export function handleRest(
     sendProblem(res, problemFromCode(ErrorCode.InvalidRequest, detail, 405), { allow: "POST" });
     return;
   }
-  if (env.options.authenticate !== undefined) return authenticateThenAnswer(env, req, res, method);
   // While the body streams in, only this small continuation waits: no suspended async frame
   // holds the request (what waits on the network tends to outlive a young-generation GC).
-  return readJsonBody(req, env.options.limits.maxBodyBytes).then(
-    (body) => answer(env, req, res, method, undefined, body),
-    (error: unknown) => fail(env, req, res, error),
+  return readJsonBody(req, env.body).then(
+    (body) => answer(env, res, method, principal, body),
+    (error: unknown) => sendFailure(env, res, error),
   );
-}
-
-async function authenticateThenAnswer(
-  env: HttpEnv,
-  req: IncomingMessage,
-  res: ServerResponse,
-  method: MethodDescriptor,
-): Promise<void> {
-  let principal: unknown;
-  let body: JsonBody;
-  try {
-    principal = await authenticateRequest(env.options, req);
-    body = await readJsonBody(req, env.options.limits.maxBodyBytes);
-  } catch (error) {
-    fail(env, req, res, error);
-    return;
-  }
-  return answer(env, req, res, method, principal, body);
 }
 
 /** Dispatches the call and writes its answer: the result, 204, or a problem document. */
 async function answer(
   env: HttpEnv,
-  req: IncomingMessage,
   res: ServerResponse,
   method: MethodDescriptor,
   principal: unknown,
@@ -80,11 +85,6 @@ async function answer(
       scope.dispose();
     }
   } catch (error) {
-    fail(env, req, res, error);
+    sendFailure(env, res, error);
   }
-}
-
-function fail(env: HttpEnv, req: IncomingMessage, res: ServerResponse, error: unknown): void {
-  if (error instanceof HttpFailure && error.status === 413) closeAfterResponse(req, res);
-  sendFailure(env, res, error);
 }

@@ -7,11 +7,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ServiceDescriptor } from "../descriptors.js";
+import { BodyDeadlines } from "./body-deadlines.js";
 import { CallTracker } from "./call-tracker.js";
 import { Dispatcher } from "./dispatcher.js";
 import { HttpAdapter, pathBelow, type NextHandler } from "./http-adapter.js";
 import type { HttpEnv } from "./http-env.js";
-import { buildOpenApi } from "./openapi.js";
+import { buildOpenApi, type OpenApiInfo } from "./openapi.js";
 import {
   resolveServerOptions,
   type ResolvedServerOptions,
@@ -53,21 +54,28 @@ export class RpcServer {
   readonly #http: HttpAdapter;
   readonly #ws: WebSocketEndpoint;
   readonly #ownServers = new Set<Server>();
-  readonly #attached = new Map<Server, { request: RequestListener; upgrade: UpgradeListener }>();
+  readonly #attached = new Map<Server, Attachment>();
+  readonly #bodyDeadlines: BodyDeadlines;
   #openApi: unknown;
   #closed: Promise<void> | undefined;
 
   constructor(options: RpcServerOptions = {}) {
     this.options = resolveServerOptions(options);
     this.dispatcher = new Dispatcher(this.#registry, this.options);
+    this.#bodyDeadlines = new BodyDeadlines(this.options.bodyTimeoutMs);
     const env: HttpEnv = {
       dispatcher: this.dispatcher,
       options: this.options,
       calls: this.#calls,
+      body: {
+        maxBytes: this.options.limits.maxBodyBytes,
+        timeoutMs: this.options.bodyTimeoutMs,
+        deadlines: this.#bodyDeadlines,
+      },
       openApi: () =>
         (this.#openApi ??= buildOpenApi(
           [...this.#registry.registrations()].map((r) => r.descriptor),
-          { base: this.options.base },
+          openApiInfo(this.options),
         )),
     };
     this.#http = new HttpAdapter(env);
@@ -121,19 +129,29 @@ export class RpcServer {
     }
   };
 
-  /** Serves on an existing server, which must have no other request handler of its own. */
+  /**
+   * Serves on an existing server, which must have no other request handler of its own. The
+   * server takes this server's `limits.maxConnections` and `headersTimeoutMs` until `close()`.
+   */
   attach(server: Server): void {
-    const listeners = {
+    const attachment: Attachment = {
       request: this.requestListener as RequestListener,
       upgrade: this.handleUpgrade,
+      maxConnections: server.maxConnections,
+      headersTimeout: server.headersTimeout,
     };
-    server.on("request", listeners.request);
-    server.on("upgrade", listeners.upgrade);
-    this.#attached.set(server, listeners);
+    server.on("request", attachment.request);
+    server.on("upgrade", attachment.upgrade);
+    server.maxConnections = this.options.limits.maxConnections;
+    server.headersTimeout = this.options.headersTimeoutMs;
+    this.#attached.set(server, attachment);
   }
 
   async listen(options: ListenOptions = {}): Promise<BoundAddress> {
-    const server = createServer();
+    const server = createServer({
+      // node:http checks header deadlines on this interval (30 s by its default).
+      connectionsCheckingInterval: Math.min(1000, Math.max(10, this.options.headersTimeoutMs / 10)),
+    });
     this.attach(server);
     this.#ownServers.add(server);
     await new Promise<void>((resolve, reject) => {
@@ -169,11 +187,14 @@ export class RpcServer {
     await this.#ws.close();
     for (const server of this.#ownServers) server.closeAllConnections();
     await Promise.all(serversClosed);
-    for (const [server, listeners] of this.#attached) {
-      server.off("request", listeners.request);
-      server.off("upgrade", listeners.upgrade);
+    for (const [server, attachment] of this.#attached) {
+      server.off("request", attachment.request);
+      server.off("upgrade", attachment.upgrade);
+      server.maxConnections = attachment.maxConnections;
+      server.headersTimeout = attachment.headersTimeout;
     }
     this.#attached.clear();
+    this.#bodyDeadlines.stop();
   }
 
   async #drainCalls(): Promise<void> {
@@ -196,6 +217,22 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** What `attach` added to a server, and the settings it replaced (restored by `close()`). */
+interface Attachment {
+  readonly request: RequestListener;
+  readonly upgrade: UpgradeListener;
+  readonly maxConnections: number;
+  readonly headersTimeout: number;
+}
+
+function openApiInfo(options: ResolvedServerOptions): OpenApiInfo {
+  return {
+    ...options.openApi,
+    base: options.base,
+    authenticated: options.authenticate !== undefined,
+  };
+}
 
 /**
  * The static descriptor of the generated base class `instance` extends. Walks the prototype

@@ -7,7 +7,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
-import { authenticateRequest } from "./auth.js";
+import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./auth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { HeartbeatSweep } from "./heartbeat.js";
@@ -75,8 +75,14 @@ export class WebSocketEndpoint {
         });
       },
       (error: unknown) => {
-        const forbidden = error instanceof RpcError && error.code === ErrorCode.Forbidden;
-        refuse(socket, forbidden ? 403 : 401, forbidden ? "Forbidden" : "Unauthorized");
+        if (error instanceof RpcError && error.code === ErrorCode.Forbidden) {
+          return refuse(socket, 403, "Forbidden");
+        }
+        const challenge =
+          error instanceof AuthenticationRefused && error.challenge !== undefined
+            ? error.challenge
+            : defaultChallenge(this.#options, req);
+        refuse(socket, 401, "Unauthorized", `WWW-Authenticate: ${challenge}\r\n`);
       },
     );
   }
@@ -126,10 +132,12 @@ function destroySocket(this: Duplex): void {
 }
 
 /** Answers an upgrade with a plain HTTP status and drops the socket: no WebSocket exists. */
-function refuse(socket: Duplex, status: number, text: string): void {
+function refuse(socket: Duplex, status: number, text: string, headers = ""): void {
   if (socket.destroyed) return;
   socket.once("finish", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
 }
 
 /** Waits for `promise`, but no longer than `ms`. */

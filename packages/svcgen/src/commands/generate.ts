@@ -26,16 +26,32 @@ export async function runGenerate(
   options: GenerateCommandOptions,
   output: CommandOutput = processOutput,
 ): Promise<number> {
+  return (await generateOnce(inputs, options, output)).exitCode;
+}
+
+export interface GenerateRun {
+  readonly exitCode: number;
+  /** Absolute paths of every .svc file read (inputs and imports): what a watcher watches. */
+  readonly sources: readonly string[];
+}
+
+/** One run of `svcgen generate`, reporting to `output` as the command does. */
+export async function generateOnce(
+  inputs: readonly string[],
+  options: GenerateCommandOptions,
+  output: CommandOutput = processOutput,
+): Promise<GenerateRun> {
+  const sources: string[] = [];
   try {
-    return await generate(inputs, options, output);
+    return { exitCode: await generate(inputs, options, output, sources), sources };
   } catch (error) {
     if (error instanceof GenerateError) {
       output.stderr(`svcgen: ${error.message}\n`);
-      return 1;
+      return { exitCode: 1, sources };
     }
     if (error instanceof UsageError || isIoError(error)) {
       output.stderr(`svcgen: ${(error as Error).message}\n`);
-      return 2;
+      return { exitCode: 2, sources };
     }
     throw error;
   }
@@ -45,8 +61,10 @@ async function generate(
   inputs: readonly string[],
   options: GenerateCommandOptions,
   output: CommandOutput,
+  sources: string[],
 ): Promise<number> {
   const program = await loadProgram(inputs);
+  for (const displayPath of program.sources.keys()) sources.push(path.resolve(displayPath));
   if (program.model === undefined) {
     const text = formatDiagnostics(program, options.format);
     const report = text.endsWith("\n") ? text : `${text}\n`;
@@ -74,8 +92,17 @@ async function generate(
     }
     return 0;
   }
-  await writeGeneratedFiles(files, options.out);
+  const written = await writeGeneratedFiles(files, options.out);
+  output.stdout(
+    `${generatedSummary(written.length, files.length - written.length, options.out)}\n`,
+  );
   return 0;
+}
+
+/** The one line `generate` prints on success: `svcgen: 3 files written, 9 unchanged in generated`. */
+export function generatedSummary(written: number, unchanged: number, outDir: string): string {
+  const files = (count: number) => `${count} file${count === 1 ? "" : "s"}`;
+  return `svcgen: ${files(written)} written, ${unchanged} unchanged in ${outDir}`;
 }
 
 /** A failure of the file system (unreadable input, unwritable output): exit 2. */

@@ -2,7 +2,8 @@
 import type { Diagnostic } from "./diagnostic.js";
 
 /**
- * `path:line:column: error: message`, then the source line and carets under the offending
+ * `path:line:column: error SVC2003: message` (severity and stable code, as compilers print
+ * them), then the source line and carets under the offending
  * token (to the end of the line when the token spans lines). Tabs in the line are kept in
  * the caret line so the carets stay aligned.
  */
@@ -23,7 +24,7 @@ export function formatText(
   };
   let out = "";
   for (const diagnostic of diagnostics) {
-    out += `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity}: ${diagnostic.message}\n`;
+    out += `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}\n`;
     const line = linesOf(diagnostic.file)?.[diagnostic.line - 1];
     if (line === undefined) continue;
     const shown = printable(line);

@@ -36,10 +36,35 @@ export interface CheckInput {
   readonly importPaths: readonly (string | undefined)[];
 }
 
+export interface CheckOptions {
+  /**
+   * Absolute paths of the files whose contents to check; every input when absent. The
+   * program-wide rules (duplicate declarations, import cycles) always cover every input, so
+   * a caller that keeps earlier results (the language server) re-checks only what an edit
+   * reaches.
+   */
+  readonly only?: ReadonlySet<string>;
+}
+
+/** A name in a type or `throws` that resolved to a declaration. */
+export interface Reference {
+  /** Span of the name as written, qualified or not. */
+  readonly span: Span;
+  /** The name as written, e.g. `common.Money`. */
+  readonly name: string;
+  /** Qualified name of the declaration it resolved to. */
+  readonly target: string;
+}
+
 export interface CheckResult {
+  /** The files checked (every input, or those in `only`) and their declarations. */
   readonly model: Model;
-  /** Problems by absolute file path. */
+  /** Problems by absolute file path: for every input, complete for the files checked. */
   readonly problems: ReadonlyMap<string, Problem[]>;
+  /** The part of `problems` that comes from the program-wide rules, for every input. */
+  readonly programProblems: ReadonlyMap<string, Problem[]>;
+  /** Resolved references by absolute file path, for the files checked, in source order. */
+  readonly references: ReadonlyMap<string, Reference[]>;
 }
 
 interface DeclaredEntry {
@@ -59,19 +84,29 @@ interface ElementInfo {
 type TypePosition =
   "field" | "union case" | "return" | "interface parameter" | "callback parameter";
 
-export function checkProgram(inputs: readonly CheckInput[]): CheckResult {
-  const problems = new Map<string, Problem[]>();
-  for (const input of inputs) problems.set(input.path, []);
-  const problemsOf = (input: CheckInput) => problems.get(input.path)!;
+export function checkProgram(
+  inputs: readonly CheckInput[],
+  options: CheckOptions = {},
+): CheckResult {
+  const programProblems = new Map<string, Problem[]>();
+  for (const input of inputs) programProblems.set(input.path, []);
+  const programProblemsOf = (input: CheckInput) => programProblems.get(input.path)!;
 
-  const declared = declareAll(inputs, problemsOf);
+  const declared = declareAll(inputs, programProblemsOf);
   const byPath = new Map(inputs.map((input) => [input.path, input]));
-  reportImportCycles(inputs, byPath, problemsOf);
+  reportImportCycles(inputs, byPath, programProblemsOf);
 
+  const problems = new Map<string, Problem[]>();
+  const references = new Map<string, Reference[]>();
   const files: SourceFile[] = [];
   for (const input of inputs) {
-    const checker = new FileChecker(input, declared, byPath, problemsOf(input));
+    const fileProblems = [...programProblemsOf(input)];
+    problems.set(input.path, fileProblems);
+    if (options.only && !options.only.has(input.path)) continue;
+    const fileReferences: Reference[] = [];
+    const checker = new FileChecker(input, declared, byPath, fileProblems, fileReferences);
     files.push(checker.check());
+    references.set(input.path, fileReferences);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const declarations = new Map<string, Declaration>();
@@ -82,7 +117,7 @@ export function checkProgram(inputs: readonly CheckInput[]): CheckResult {
       }
     }
   }
-  return { model: { files, declarations }, problems };
+  return { model: { files, declarations }, problems, programProblems, references };
 }
 
 function qualify(packageName: string, name: string): string {
@@ -118,26 +153,29 @@ function declareAll(
   return declared;
 }
 
-/** Reports each import that closes a cycle, at its string, naming the whole cycle. */
+/**
+ * Reports each import cycle once, at the `import` of the cycle's first file: the one reached
+ * first from the command line (inputs are in command-line order, then imports as reached),
+ * which is the file the user asked about. The message names the whole cycle from there.
+ */
 function reportImportCycles(
   inputs: readonly CheckInput[],
   byPath: ReadonlyMap<string, CheckInput>,
   problemsOf: (input: CheckInput) => Problem[],
 ): void {
   const state = new Map<string, "active" | "done">();
-  const stack: CheckInput[] = [];
+  const frames: { file: CheckInput; next: number }[] = [];
+  const reported = new Set<string>();
   // Iterative depth-first search: import chains can be long.
   for (const root of inputs) {
     if (state.has(root.path)) continue;
-    const frames: { file: CheckInput; next: number }[] = [{ file: root, next: 0 }];
+    frames.push({ file: root, next: 0 });
     state.set(root.path, "active");
-    stack.push(root);
     while (frames.length > 0) {
       const frame = frames[frames.length - 1]!;
       const { file } = frame;
       if (frame.next >= file.importPaths.length) {
         state.set(file.path, "done");
-        stack.pop();
         frames.pop();
         continue;
       }
@@ -147,16 +185,23 @@ function reportImportCycles(
       if (!targetFile) continue;
       const targetState = state.get(targetFile.path);
       if (targetState === "active") {
-        const cycle = stack.slice(stack.indexOf(targetFile)).map((f) => f.displayPath);
-        cycle.push(targetFile.displayPath);
-        problemsOf(file).push({
+        const start = frames.findIndex((f) => f.file === targetFile);
+        const cycle = frames.slice(start);
+        const first = cycle[0]!;
+        // The import of the first file that leads into the cycle (its current one).
+        const importIndex = first.next - 1;
+        const key = `${first.file.path}\0${importIndex}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const names = cycle.map((f) => f.file.displayPath);
+        names.push(targetFile.displayPath);
+        problemsOf(first.file).push({
           code: Code.ImportCycle,
-          message: `import cycle: ${cycle.join(" → ")}`,
-          span: file.ast.imports[index]!.span,
+          message: `import cycle: ${names.join(" → ")}`,
+          span: first.file.ast.imports[importIndex]!.span,
         });
       } else if (targetState === undefined) {
         state.set(targetFile.path, "active");
-        stack.push(targetFile);
         frames.push({ file: targetFile, next: 0 });
       }
     }
@@ -173,6 +218,7 @@ class FileChecker {
     private readonly declared: ReadonlyMap<string, DeclaredEntry>,
     byPath: ReadonlyMap<string, CheckInput>,
     private readonly problems: Problem[],
+    private readonly references: Reference[],
   ) {
     this.packageName = input.ast.packageName;
     const sources = [input];
@@ -457,7 +503,10 @@ class FileChecker {
       : [qualify(this.packageName, name)];
     for (const candidate of candidates) {
       const entry = this.visible.get(candidate);
-      if (entry) return entry;
+      if (entry) {
+        this.references.push({ span, name, target: entry.qualifiedName });
+        return entry;
+      }
     }
     for (const candidate of candidates) {
       const elsewhere = this.declared.get(candidate);

@@ -402,8 +402,29 @@ export class SvcParser extends EmbeddedActionsParser {
     this.CONSUME(T.RParen);
     let returns: TypeNode | undefined;
     this.OPTION4(() => {
-      this.CONSUME(T.Colon);
-      returns = this.SUBRULE(this.type);
+      this.OR2([
+        {
+          ALT: () => {
+            this.CONSUME(T.Colon);
+            returns = this.SUBRULE(this.type);
+          },
+        },
+        {
+          // `get(id: string) Item;`: one precise error for the missing ":", and the type is
+          // still read, so what follows it is not misparsed as another method.
+          ALT: () => {
+            const found = this.LA(1);
+            this.ACTION(() =>
+              this.report(
+                Code.Syntax,
+                `expected ":" but found ${describeToken(found)}`,
+                tokenSpan(found),
+              ),
+            );
+            returns = this.SUBRULE2(this.type);
+          },
+        },
+      ]);
     });
     const throws: QualifiedNameNode[] = [];
     this.OPTION5(() => {

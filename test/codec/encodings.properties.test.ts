@@ -29,7 +29,9 @@ function overTheWire<T>(schema: Schema<T>, value: T, encoding: WireEncoding): T 
   const frame = encoding.encode(encodeValue(schema, value, encoding.flavor));
   // As it arrives: a fresh string, or fresh bytes in a Node Buffer.
   const arrived = typeof frame === "string" ? frame.slice() : Buffer.from(frame);
-  return decodeValue(schema, encoding.decode(arrived), encoding.flavor);
+  const { value: decoded, tooDeep } = encoding.decode(arrived);
+  expect(tooDeep).toBe(false);
+  return decodeValue(schema, decoded, encoding.flavor);
 }
 
 /** JSON cannot write -0 (it prints "0"); MessagePack keeps it as a float. */
@@ -154,12 +156,14 @@ describe.each(encodings)("round trips under %s", (_name, encoding) => {
             method: "jobs.JobService/find",
             params,
           });
-          const message = encoding.decode(frame) as { params: unknown };
+          const message = encoding.decode(frame).value as { params: unknown };
           const args = decodeParams(find, message.params, undefined, encoding.flavor);
           expect(args).toEqual([state, limit, since, undefined]);
 
           const wire = encodeResult(find, result, encoding.flavor);
-          const answer = encoding.decode(encoding.encode({ jsonrpc: "2.0", id: 1, result: wire }));
+          const answer = encoding.decode(
+            encoding.encode({ jsonrpc: "2.0", id: 1, result: wire }),
+          ).value;
           expect(
             decodeResult(find, (answer as { result: unknown }).result, encoding.flavor),
           ).toEqual(result);

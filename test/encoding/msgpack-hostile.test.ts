@@ -6,7 +6,7 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
-import { FrameError, msgpackEncoding } from "@svcgen/runtime";
+import { FrameError, jsonEncoding, msgpackEncoding } from "@svcgen/runtime";
 
 const frames = msgpackEncoding({ maxFrameBytes: 1024 * 1024, maxDepth: 100 });
 const bytes = (...parts: (number | number[] | Uint8Array)[]) =>
@@ -31,26 +31,83 @@ function nested(open: number[], depth: number, leaf = [0xc0]): Uint8Array {
 }
 
 describe("depth", () => {
-  test("arrays and maps nest up to maxDepth, not one level more", () => {
-    expect(frames.decode(nested([0x91], 100))).toBeDefined();
-    expect(failure(nested([0x91], 101)).reason).toBe("too-deep");
+  test("arrays and maps nest up to maxDepth; one level more is cut to null and flagged", () => {
+    expect(frames.decode(nested([0x91], 100)).tooDeep).toBe(false);
+    const cut = frames.decode(nested([0x91], 101));
+    expect(cut.tooDeep).toBe(true);
+    let level = cut.value;
+    for (let i = 0; i < 100; i++) level = (level as unknown[])[0];
+    expect(level).toBeNull();
     const mapLevel = [0x81, 0xa1, 0x61]; // {"a": ...}
-    expect(frames.decode(nested(mapLevel, 100))).toBeDefined();
-    expect(failure(nested(mapLevel, 101)).reason).toBe("too-deep");
+    expect(frames.decode(nested(mapLevel, 100)).tooDeep).toBe(false);
+    expect(frames.decode(nested(mapLevel, 101)).tooDeep).toBe(true);
   });
 
-  test.each([1_000, 100_000, 1_000_000])("%i levels fail fast as too deep", (depth) => {
-    expect(failure(nested([0x91], depth)).reason).toBe("too-deep");
-    expect(failure(nested([0x81, 0xa0], depth / 2)).reason).toBe("too-deep");
+  test("the envelope of a too-deep message still reads, as under JSON", () => {
+    const limits = { maxFrameBytes: 1024 * 1024, maxDepth: 3 };
+    const message = {
+      jsonrpc: "2.0",
+      id: 7,
+      method: "a.B/c",
+      params: { shallow: [1], deep: [[2, [3]], "x"] },
+    };
+    const json = jsonEncoding(limits);
+    const msgpack = msgpackEncoding(limits);
+    const fromMsgpack = msgpack.decode(msgpackEncoding().encode(message));
+    expect(fromMsgpack).toEqual({
+      value: {
+        jsonrpc: "2.0",
+        id: 7,
+        method: "a.B/c",
+        params: { shallow: [1], deep: [null, "x"] },
+      },
+      tooDeep: true,
+    });
+    expect(fromMsgpack).toEqual(json.decode(JSON.stringify(message)));
+  });
+
+  test("both encodings cut random values alike", () => {
+    const limits = { maxFrameBytes: 1024 * 1024, maxDepth: 3 };
+    const json = jsonEncoding(limits);
+    const msgpack = msgpackEncoding(limits);
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { maxDepth: 6 },
+        fc.integer(),
+        fc.string(),
+        fc.constant(null),
+        fc.array(tie("value"), { maxLength: 3 }),
+        fc.dictionary(fc.string(), tie("value"), { maxKeys: 3 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(value, (input) => {
+        expect(msgpack.decode(msgpackEncoding().encode(input))).toEqual(
+          json.decode(JSON.stringify(input)),
+        );
+      }),
+    );
+  });
+
+  test.each([1_000, 100_000, 1_000_000])("%i levels are cut without recursion", (depth) => {
+    expect(frames.decode(nested([0x91], depth)).tooDeep).toBe(true);
+    expect(frames.decode(nested([0x81, 0xa0], depth / 2)).tooDeep).toBe(true);
+  });
+
+  test("a part beyond the limit must still be well-formed", () => {
+    expect(failure(nested([0x91], 150, [0xc1])).reason).toBe("malformed");
+    expect(failure(nested([0x91], 150, [0xdb, 0xff, 0xff, 0xff, 0xff])).reason).toBe("malformed");
+    expect(failure(nested([0x91], 150).subarray(0, 149)).reason).toBe("malformed");
   });
 
   test("a limit above what the stack allows still ends in a FrameError", () => {
     const lax = msgpackEncoding({ maxFrameBytes: 4 * 1024 * 1024, maxDepth: 10_000_000 });
+    // Decoding recurses once per level up to the limit: this one overflows the stack.
     expect(() => lax.decode(nested([0x91], 2_000_000))).toThrow(
       expect.objectContaining({ reason: "too-deep" }),
     );
     // And the decoder is usable afterwards.
-    expect(lax.decode(bytes(0x92, 1, 2))).toEqual([1, 2]);
+    expect(lax.decode(bytes(0x92, 1, 2)).value).toEqual([1, 2]);
   });
 
   test("encoding refuses what the peer would refuse, and cycles", () => {
@@ -60,7 +117,7 @@ describe("depth", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic["self"] = cyclic;
     expect(() => frames.encode(cyclic)).toThrow(expect.objectContaining({ reason: "too-deep" }));
-    expect(frames.decode(frames.encode({ ok: true }))).toEqual({ ok: true });
+    expect(frames.decode(frames.encode({ ok: true })).value).toEqual({ ok: true });
   });
 });
 
@@ -141,7 +198,7 @@ describe("types", () => {
     );
     for (let i = 0; i < 2; i++) {
       // The second time the keys come from the key cache.
-      const value = frames.decode(frame) as Record<string, unknown>;
+      const value = frames.decode(frame).value as Record<string, unknown>;
       expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
       expect(Object.keys(value)).toEqual(["__proto__", "constructor", "toString"]);
       expect(Object.getOwnPropertyDescriptor(value, "__proto__")?.value).toEqual({ polluted: 1 });
@@ -151,7 +208,7 @@ describe("types", () => {
 
   test("bin is copied out of the frame", () => {
     const frame = bytes(0xc4, 0x02, 0x01, 0x02);
-    const value = frames.decode(frame) as Uint8Array;
+    const value = frames.decode(frame).value as Uint8Array;
     expect(Object.getPrototypeOf(value)).toBe(Uint8Array.prototype);
     frame[2] = 9;
     expect(Array.from(value)).toEqual([1, 2]);
@@ -180,7 +237,7 @@ describe("random frames", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (frame) => {
         try {
-          expect(isPlainData(frames.decode(frame))).toBe(true);
+          expect(isPlainData(frames.decode(frame).value)).toBe(true);
         } catch (error) {
           expect(error).toBeInstanceOf(FrameError);
         }
@@ -207,7 +264,7 @@ describe("random frames", () => {
           const frame = base.slice();
           for (const [at, byte] of changes) frame[at] = byte;
           try {
-            expect(isPlainData(frames.decode(frame))).toBe(true);
+            expect(isPlainData(frames.decode(frame).value)).toBe(true);
           } catch (error) {
             expect(error).toBeInstanceOf(FrameError);
           }

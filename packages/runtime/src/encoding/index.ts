@@ -1,5 +1,6 @@
 export type {
   DecodeLimits,
+  DecodedFrame,
   EncodingName,
   FrameErrorReason,
   FrameType,

@@ -1,7 +1,10 @@
-/** `svc.json`: one JSON text per text frame, bounded like every encoding (./types.ts). */
+/**
+ * `svc.json`: one JSON text per text frame, under the nesting limit of every JSON path
+ * (protocol/json-text.ts: checked on the text before JSON.parse builds anything).
+ */
 import type { DecodeLimits, WireEncoding } from "./types.js";
 import { FrameError, defaultDecodeLimits } from "./types.js";
-import { withinDepth } from "./depth.js";
+import { NestedTooDeeply, parseJsonText, stringifyJson } from "../protocol/json-text.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -15,11 +18,11 @@ export function jsonEncoding(limits: DecodeLimits = defaultDecodeLimits): WireEn
     encode(message) {
       let text: string | undefined;
       try {
-        text = JSON.stringify(message);
+        text = stringifyJson(message, maxDepth);
       } catch (error) {
-        // A RangeError is a stack overflow on a deep or cyclic value, a TypeError a cycle or a bigint.
+        if (error instanceof NestedTooDeeply) throw tooDeep(maxDepth);
         throw new FrameError(
-          error instanceof RangeError ? "too-deep" : "unencodable",
+          "unencodable",
           `message cannot be written as JSON: ${(error as Error).message}`,
         );
       }
@@ -39,14 +42,11 @@ export function jsonEncoding(limits: DecodeLimits = defaultDecodeLimits): WireEn
         }
       }
       if (text.length > maxFrameBytes) throw tooLarge(text.length, maxFrameBytes);
-      let value: unknown;
       try {
-        value = JSON.parse(text);
+        return parseJsonText(text, maxDepth);
       } catch {
         throw new FrameError("malformed", "frame is not valid JSON");
       }
-      if (!withinDepth(value, maxDepth)) throw tooDeep(maxDepth);
-      return value;
     },
   };
 }
@@ -56,5 +56,5 @@ export function tooLarge(size: number, maxFrameBytes: number): FrameError {
 }
 
 export function tooDeep(maxDepth: number): FrameError {
-  return new FrameError("too-deep", `value nested too deeply (more than ${maxDepth} levels)`);
+  return new FrameError("too-deep", `nested too deeply (more than ${maxDepth} levels)`);
 }

@@ -8,7 +8,8 @@
  *   allocated (an array of n elements needs at least n bytes), so a frame can never claim
  *   more memory than its own size;
  * - arrays and maps nest at most `maxDepth` deep, counted on the way down, so recursion is
- *   bounded by the limit and not by the input;
+ *   bounded by the limit and not by the input: a container beyond it is skipped without
+ *   recursion and read as null, and the result says so (`tooDeep`), as the JSON path does;
  * - map keys are strings; keys named like an Object.prototype property (`__proto__`,
  *   `constructor`) become own data properties, never a prototype;
  * - str must be valid UTF-8; a bin is copied out (the result never holds the frame);
@@ -18,6 +19,7 @@
  * (only the 64-bit formats can hold such values).
  */
 import { FrameError } from "./types.js";
+import type { DecodedFrame } from "./types.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const EMPTY = new Uint8Array(0);
@@ -31,19 +33,22 @@ let pos = 0;
 let end = 0;
 let depthLeft = 0;
 let maxDepthOfCall = 0;
+/** Whether a container beyond the depth limit was skipped. */
+let cut = false;
 
-export function decodeMsgpack(frame: Uint8Array, maxDepth: number): unknown {
+export function decodeMsgpack(frame: Uint8Array, maxDepth: number): DecodedFrame {
   src = frame;
   view = undefined;
   pos = 0;
   end = frame.length;
   depthLeft = maxDepth;
   maxDepthOfCall = maxDepth;
+  cut = false;
   try {
     if (end === 0) throw malformed("empty frame");
     const value = read();
     if (pos !== end) throw malformed(`${end - pos} bytes after the value`);
-    return value;
+    return { value, tooDeep: cut };
   } catch (error) {
     // A limit set above what the stack allows still ends in a FrameError.
     if (error instanceof RangeError) throw tooDeep();
@@ -200,22 +205,101 @@ function read(): unknown {
   throw malformed("reserved byte 0xc1");
 }
 
-function readArray(length: number): unknown[] {
+function readArray(length: number): unknown[] | null {
   // Every element takes at least one byte.
   if (length > end - pos) throw malformed("array longer than the frame");
-  if (--depthLeft < 0) throw tooDeep();
+  if (depthLeft === 0) return skipContainer(length);
+  depthLeft--;
   const out: unknown[] = new Array(length);
   for (let i = 0; i < length; i++) out[i] = read();
   depthLeft++;
   return out;
 }
 
+/**
+ * Skips the `count` values of a container beyond the depth limit, without recursion: a
+ * counter of values still to skip replaces the stack. Each step consumes at least one byte,
+ * so the loop ends within the frame whatever the headers claim. The skipped bytes must be
+ * well-formed MessagePack; what they would have decoded to is not checked further.
+ */
+function skipContainer(count: number): null {
+  cut = true;
+  let pending = count;
+  while (pending > 0) {
+    pending--;
+    need(1);
+    const byte = src[pos++]!;
+    if (byte < 0x80 || byte >= 0xe0) continue;
+    if (byte < 0x90) pending += 2 * (byte & 0x0f);
+    else if (byte < 0xa0) pending += byte & 0x0f;
+    else if (byte < 0xc0) skip(byte & 0x1f);
+    else if (byte === 0xc0 || byte === 0xc2 || byte === 0xc3) continue;
+    else if (byte === 0xdc) pending += uint16();
+    else if (byte === 0xdd) pending += uint32();
+    else if (byte === 0xde) pending += 2 * uint16();
+    else if (byte === 0xdf) pending += 2 * uint32();
+    else skip(scalarLength(byte));
+  }
+  return null;
+}
+
+/** The bytes after the type byte of a scalar (0xc4-0xdb); reads variable length headers. */
+function scalarLength(byte: number): number {
+  switch (byte) {
+    case 0xc4:
+    case 0xd9:
+      return uint8();
+    case 0xc5:
+    case 0xda:
+      return uint16();
+    case 0xc6:
+    case 0xdb:
+      return uint32();
+    case 0xc7:
+      return uint8() + 1;
+    case 0xc8:
+      return uint16() + 1;
+    case 0xc9:
+      return uint32() + 1;
+    case 0xcc:
+    case 0xd0:
+      return 1;
+    case 0xcd:
+    case 0xd1:
+    case 0xd4:
+      return 2;
+    case 0xd5:
+      return 3;
+    case 0xca:
+    case 0xce:
+    case 0xd2:
+      return 4;
+    case 0xd6:
+      return 5;
+    case 0xcb:
+    case 0xcf:
+    case 0xd3:
+      return 8;
+    case 0xd7:
+      return 9;
+    case 0xd8:
+      return 17;
+  }
+  throw malformed("reserved byte 0xc1");
+}
+
+function skip(count: number): void {
+  need(count);
+  pos += count;
+}
+
 const objectPrototype = Object.prototype;
 
-function readMap(size: number): Record<string, unknown> {
+function readMap(size: number): Record<string, unknown> | null {
   // Every entry takes at least two bytes (a key and a value).
   if (size > (end - pos) / 2) throw malformed("map longer than the frame");
-  if (--depthLeft < 0) throw tooDeep();
+  if (depthLeft === 0) return skipContainer(2 * size);
+  depthLeft--;
   const out: Record<string, unknown> = {};
   for (let i = 0; i < size; i++) {
     const key = readKey();

@@ -4,6 +4,8 @@
  * pick one per connection (the WebSocket subprotocol) and never look inside a frame.
  */
 import type { WireFlavor } from "../codec/flavor.js";
+import type { ParsedJson } from "../protocol/json-text.js";
+import { defaultMaxDepth } from "../protocol/json-text.js";
 
 /** The WebSocket subprotocol that names each encoding (PROTOCOL.md, "Binary encoding"). */
 export type EncodingName = "svc.json" | "svc.msgpack";
@@ -17,15 +19,23 @@ export interface DecodeLimits {
   readonly maxFrameBytes: number;
   /**
    * Deepest nesting of arrays and maps/objects in one frame, the message envelope included:
-   * `{"params":[[1]]}` is 3 deep. Counted while decoding, so no input can recurse further.
+   * `{"params":[[1]]}` is 3 deep (the server's `limits.maxDepth`). Checked before anything
+   * deep is built, so no input can make a decoder recurse further.
    */
   readonly maxDepth: number;
 }
 
 export const defaultDecodeLimits: DecodeLimits = {
   maxFrameBytes: 1024 * 1024,
-  maxDepth: 100,
+  maxDepth: defaultMaxDepth,
 };
+
+/**
+ * A decoded frame. When `tooDeep`, every part nested beyond `maxDepth` was replaced by
+ * null, so the envelope still reads (the id, whether it is a request or an answer) and can
+ * be answered precisely (-32602, "nested too deeply"), while nothing deep was ever built.
+ */
+export type DecodedFrame = ParsedJson;
 
 /** Why a frame could not be turned into a value (or a value into a frame). */
 export type FrameErrorReason =
@@ -33,7 +43,7 @@ export type FrameErrorReason =
   | "malformed"
   /** Larger than `maxFrameBytes` (WebSocket close 1009). */
   | "too-large"
-  /** Nested deeper than `maxDepth` (JSON-RPC -32602, "nested too deeply"). */
+  /** (encode) Nested deeper than `maxDepth`, or cyclic: the peer would refuse it. */
   | "too-deep"
   /** A text frame under a binary encoding or the reverse (WebSocket close 1003). */
   | "frame-type"
@@ -63,5 +73,5 @@ export interface WireEncoding<Frame extends string | Uint8Array = string | Uint8
   /** A message, or a batch (an array of messages), as one frame. */
   encode(message: unknown): Frame;
   /** One frame as it arrived: a message object, or an array for a batch. */
-  decode(frame: string | Uint8Array): unknown;
+  decode(frame: string | Uint8Array): DecodedFrame;
 }

@@ -7,6 +7,7 @@ import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
 import { runGenerate } from "./commands/generate.js";
 import { runInit } from "./commands/init.js";
+import { runLsp } from "./commands/lsp.js";
 import { runWatch } from "./commands/watch.js";
 import { UsageError } from "./program.js";
 
@@ -94,6 +95,12 @@ export async function main(
     .action(async (dir: string, options: { force?: boolean }) => {
       exitCode = await runInit(dir, { force: options.force === true }, output);
     });
+
+  program
+    .command("lsp")
+    .description("run the language server for .svc files on stdin/stdout (for editors)")
+    .option("--stdio", "talk LSP over stdin/stdout (the default and only transport)")
+    .action(() => runLsp());
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -11,6 +11,7 @@ import { formatJson, formatText } from "./diagnostics/format.js";
 import { checkProgram } from "./model/check.js";
 import type { CheckInput } from "./model/check.js";
 import type { Model } from "./model/model.js";
+import type { ImportNode } from "./syntax/ast.js";
 import { compareProblems, parseSource } from "./syntax/parse.js";
 
 /** A problem with the command line or the file system, not with the IDL: exit code 2. */
@@ -60,11 +61,7 @@ export async function loadProgram(inputs: readonly string[]): Promise<Program> {
       const target = path.resolve(path.dirname(absolute), node.path);
       const targetDisplay = path.join(path.dirname(displayPath), node.path);
       if (node.path === "" || !(await isFile(target))) {
-        problems.push({
-          code: Code.ImportNotFound,
-          message: `cannot find imported file "${node.path}" (looked for ${targetDisplay})`,
-          span: node.span,
-        });
+        problems.push(importNotFound(node, targetDisplay));
         importPaths.push(undefined);
         continue;
       }
@@ -95,6 +92,15 @@ export async function loadProgram(inputs: readonly string[]): Promise<Program> {
     diagnostics,
     sources,
     root: commonFolder(files.map((file) => path.dirname(file.path))),
+  };
+}
+
+/** The problem reported at an import whose file does not exist (`lookedFor`: its display path). */
+export function importNotFound(node: ImportNode, lookedFor: string): Problem {
+  return {
+    code: Code.ImportNotFound,
+    message: `cannot find imported file "${node.path}" (looked for ${lookedFor})`,
+    span: node.span,
   };
 }
 

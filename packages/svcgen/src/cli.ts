@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
+import { runFmt } from "./commands/fmt.js";
 import { runGenerate } from "./commands/generate.js";
 import { runInit } from "./commands/init.js";
 import { runLsp } from "./commands/lsp.js";
@@ -86,6 +87,16 @@ export async function main(
           : await runGenerate(paths, generateOptions, output);
       },
     );
+
+  program
+    .command("fmt")
+    .description("rewrite .svc files in the canonical layout (comments kept)")
+    .argument("<paths...>", ".svc files or folders")
+    .option("--check", "write nothing; list unformatted files and exit 1 if there are any", false)
+    .option("--stdout", "write nothing; print the formatted text on stdout", false)
+    .action(async (paths: string[], options: { check: boolean; stdout: boolean }) => {
+      exitCode = await runFmt(paths, { check: options.check, stdout: options.stdout }, output);
+    });
 
   program
     .command("init")

@@ -6,3 +6,4 @@ export { Code as DiagnosticCode } from "./diagnostics/diagnostic.js";
 export { generateFiles } from "./generate/index.js";
 export type { GeneratedFile, GenerateOptions } from "./generate/index.js";
 export type * from "./model/model.js";
+export { formatSource, FormatterError } from "./format/index.js";

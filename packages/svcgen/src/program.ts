@@ -111,7 +111,7 @@ export function formatDiagnostics(program: Program, format: "text" | "json"): st
 }
 
 /** A file stands for itself; a folder for every `*.svc` below it, sorted. */
-async function expandInput(input: string): Promise<{ path: string; displayPath: string }[]> {
+export async function expandInput(input: string): Promise<{ path: string; displayPath: string }[]> {
   const absolute = path.resolve(input);
   let info;
   try {
@@ -139,7 +139,7 @@ async function listSvcFiles(folder: string, prefix = ""): Promise<string[]> {
   return found;
 }
 
-async function readSource(absolute: string, displayPath: string): Promise<string> {
+export async function readSource(absolute: string, displayPath: string): Promise<string> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(absolute);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { RpcServer } from "@svcgen/runtime";
+import { RpcServer, defineService, t } from "@svcgen/runtime";
 import { CalculatorBase } from "../../generated/calculator.js";
 import { ChatRoomBase } from "../../generated/chat.js";
 import { EmptyBase, EverythingBase } from "../../generated/features/everything.js";
@@ -157,4 +157,83 @@ test("the OpenAPI document of every example IDL is valid", () => {
   );
   expect(verdicts[1]).toEqual({ swagger: "valid", readme: "valid" });
   expect(errorsAgainstOas31(examplesDoc)).toEqual([]);
+});
+
+describe("/// doc comments reach the document", () => {
+  test("services, methods, records, enums and their members, errors (the example IDL)", () => {
+    const add = examplesDoc.paths["/calculator.Calculator/add"].post;
+    expect(add.description).toBe("a + b");
+    const everything = examplesDoc.tags.find(
+      (tag: any) => tag.name === "features.everything.Everything",
+    );
+    expect(everything.description).toMatch(/^A service using every kind of parameter/);
+    expect(everything.description).toMatch(/contract [0-9a-f]{64}$/);
+    const schemas = examplesDoc.components.schemas;
+    expect(schemas["features.everything.Sample"].description).toBe(
+      "Every primitive, optional fields, lists, maps and references.",
+    );
+    expect(schemas["features.everything.Color"].description).toBe(
+      "Colours, with a deprecated member.\n\n- `Lime`: Prefer Green.",
+    );
+    expect(schemas["features.everything.Expr"].description).toBe(
+      "A recursive union: an expression.",
+    );
+    expect(schemas["calculator.DivisionByZero.Problem"].description).toBe(
+      "Raised by `divide` when the divisor is zero.",
+    );
+  });
+
+  test("fields, parameters and union cases, beside their $ref when they have one", async () => {
+    const Inner = t.record("docs.Inner", () => ({ n: t.int32 }), { doc: "Inner." });
+    const Outer = t.record("docs.Outer", () => ({ inner: Inner, count: t.int32 }), {
+      members: { inner: "The inner one.", count: "How many.", toString: "not a field" },
+    });
+    const Choice = t.union("docs.Choice", () => ({ a: t.string, b: t.int32 }), {
+      members: { b: "The second case." },
+    });
+    const descriptor = defineService({
+      name: "docs.Documented",
+      contractHash: "d".repeat(64),
+      doc: "Documented things.",
+      methods: [
+        {
+          name: "take",
+          doc: "Takes things.\nOn two lines.",
+          deprecated: "use give",
+          params: [
+            { name: "outer", schema: Outer, doc: "The outer one." },
+            { name: "choice", schema: Choice },
+          ],
+        },
+      ],
+    });
+    const server = new RpcServer({ logger: false });
+    server.register({ descriptor } as never, () => ({}), { instance: "perCall" });
+    const { url } = await server.listen();
+    try {
+      const document = await (await fetch(`${url}/openapi.json`)).json();
+      const take = document.paths["/docs.Documented/take"].post;
+      expect(take.description).toBe("Takes things.\nOn two lines.\n\nDeprecated: use give");
+      const body = take.requestBody.content["application/json"].schema;
+      expect(body.properties.outer).toEqual({
+        $ref: "#/components/schemas/docs.Outer",
+        description: "The outer one.",
+      });
+      const outer = document.components.schemas["docs.Outer"];
+      expect(outer.properties.inner).toEqual({
+        $ref: "#/components/schemas/docs.Inner",
+        description: "The inner one.",
+      });
+      expect(outer.properties.count.description).toBe("How many.");
+      expect(Object.hasOwn(outer.properties, "toString")).toBe(false);
+      expect(document.components.schemas["docs.Inner"].description).toBe("Inner.");
+      expect(document.components.schemas["docs.Choice"].oneOf[1].description).toBe(
+        "The second case.",
+      );
+      expect(document.tags[0].description).toBe(`Documented things.\n\ncontract ${"d".repeat(64)}`);
+      expect(errorsAgainstOas31(document)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });

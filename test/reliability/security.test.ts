@@ -148,6 +148,7 @@ describe("limits", () => {
       maxCallbacksPerConnection: 1024,
       maxBatchSize: 100,
       maxConnections: 10_000,
+      maxDepth: 100,
     });
     expect(server.options.heartbeatMs).toBe(30_000);
     expect(server.options.bodyTimeoutMs).toBe(30_000);

@@ -2,7 +2,7 @@
  * Services of the reliability suite, declared the way generated code declares them
  * (docs/architecture.md): schemas with `t`, callback and service descriptors, abstract bases.
  */
-import { RpcError, defineCallback, defineService, t } from "@svcgen/runtime";
+import { RpcError, defineCallback, defineError, defineService, t } from "@svcgen/runtime";
 import type { CallContext, CallbackProxy, JsonValue } from "@svcgen/runtime";
 
 /** Secret text that implementations put into exceptions: it must never reach a client. */
@@ -46,6 +46,8 @@ export interface Vault {
   check(doc: Doc): Promise<Checked>;
   whoami(): Promise<string>;
   admin(): Promise<string>;
+  mirror(value: JsonValue): Promise<JsonValue>;
+  nest(levels: number): Promise<JsonValue>;
 }
 export const VaultDescriptor = defineService<Vault>({
   name: "vault.Vault",
@@ -57,6 +59,8 @@ export const VaultDescriptor = defineService<Vault>({
     { name: "check", params: [{ name: "doc", schema: DocSchema }], returns: CheckedSchema },
     { name: "whoami", params: [], returns: t.string },
     { name: "admin", params: [], returns: t.string },
+    { name: "mirror", params: [{ name: "value", schema: t.json }], returns: t.json },
+    { name: "nest", params: [{ name: "levels", schema: t.int32 }], returns: t.json },
   ],
 });
 
@@ -102,9 +106,34 @@ export class VaultImpl extends VaultBase {
   admin(): string {
     return "admin done";
   }
+
+  mirror(value: JsonValue): JsonValue {
+    return value;
+  }
+
+  /** `levels` arrays nested in each other: an answer as deep as asked. */
+  nest(levels: number): JsonValue {
+    let value: JsonValue = [];
+    for (let i = 1; i < levels; i++) value = [value];
+    return value;
+  }
 }
 
 // ---- lab: callbacks and faults -----------------------------------------------------------
+
+/** A declared error of a callback method: the client may refuse to answer with it. */
+export class Refused extends RpcError {
+  static readonly descriptor = defineError<Refused, { reason: string }>({
+    name: "lab.Refused",
+    status: 409,
+    fields: () => ({ reason: t.string }),
+    create: (fields, message) => new Refused(fields, message),
+  });
+  declare readonly fields: { reason: string };
+  constructor(fields: { reason: string }, message?: string) {
+    super(Refused.descriptor, fields, message);
+  }
+}
 
 export interface Probe {
   item(n: number): void | Promise<void>;
@@ -117,7 +146,12 @@ export const ProbeDescriptor = defineCallback<Probe>({
   methods: [
     { name: "item", oneway: true, params: [{ name: "n", schema: t.int32 }] },
     { name: "blob", oneway: true, params: [{ name: "data", schema: t.string }] },
-    { name: "answer", params: [{ name: "question", schema: t.string }], returns: t.string },
+    {
+      name: "answer",
+      params: [{ name: "question", schema: t.string }],
+      returns: t.string,
+      throws: [Refused.descriptor],
+    },
   ],
 });
 
@@ -129,6 +163,8 @@ export interface Lab {
   echo(n: number): Promise<number>;
   bump(): Promise<number>;
   touch(): Promise<number>;
+  relay(question: string): Promise<string>;
+  reject(probe: Probe): Promise<void>;
 }
 export const LabDescriptor = defineService<Lab>({
   name: "lab.Lab",
@@ -156,6 +192,10 @@ export const LabDescriptor = defineService<Lab>({
     { name: "bump", params: [], returns: t.int32 },
     /** Idempotent: a client retries it after a reconnect. */
     { name: "touch", idempotent: true, params: [], returns: t.int32 },
+    /** Asks the last held probe; only its declared error is caught (callable over HTTP too). */
+    { name: "relay", params: [{ name: "question", schema: t.string }], returns: t.string },
+    /** Takes a callback and fails. */
+    { name: "reject", params: [{ name: "probe", callback: ProbeDescriptor }] },
   ],
 });
 
@@ -174,8 +214,11 @@ export class LabImpl extends LabBase {
   readonly outcomes: string[] = [];
   /** Open to let `bump` and `touch` answer. */
   gate: Promise<void> = Promise.resolve();
+  /** Every probe `hold` was given, in order. */
+  readonly held: CallbackProxy<Probe>[] = [];
 
   hold(probe: CallbackProxy<Probe>, ctx: CallContext): void {
+    this.held.push(probe);
     probe.onRelease((reason) => this.releases.push(`${ctx.connection?.id}/${probe.id}:${reason}`));
   }
 
@@ -229,5 +272,22 @@ export class LabImpl extends LabBase {
     this.started.push("touch");
     await this.gate;
     return this.started.length;
+  }
+
+  async relay(question: string): Promise<string> {
+    const probe = this.held.at(-1);
+    if (probe === undefined) throw new Error("no probe held");
+    try {
+      return await probe.answer(question);
+    } catch (error) {
+      // The callback's declared error arrives as its class; anything else escapes.
+      if (error instanceof Refused) return `refused:${error.fields.reason}`;
+      throw error;
+    }
+  }
+
+  reject(probe: CallbackProxy<Probe>, ctx: CallContext): void {
+    this.hold(probe, ctx);
+    throw new Error("rejected");
   }
 }

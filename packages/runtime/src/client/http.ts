@@ -9,6 +9,13 @@ import { EncodeError } from "../codec/errors.js";
 import type { MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
+import {
+  NestedTooDeeply,
+  defaultMaxDepth,
+  parseJsonText,
+  stringifyJson,
+  type ParsedJson,
+} from "../protocol/json-text.js";
 import { wireErrorFromProblem } from "../protocol/problem.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
 
@@ -22,6 +29,11 @@ export interface HttpConnectionOptions {
   readonly timeoutMs?: number;
   /** A fetch to use instead of undici (Node) or the global fetch (elsewhere). */
   readonly fetch?: Fetch;
+  /**
+   * Deepest nesting of a request or answer body, as the server's `limits.maxDepth`. A deeper
+   * answer fails its call with -32602; deeper arguments are refused with -32602. Default 100.
+   */
+  readonly maxDepth?: number;
 }
 
 /** A finished HTTP exchange: the status and the body as text ("" when there is none). */
@@ -333,7 +345,8 @@ class HttpConnection implements Connection {
       );
     }
     if (this.#closed) throw new RpcError(ErrorCode.ConnectionClosed, "Connection closed");
-    const body = JSON.stringify(encodeArguments(method, args));
+    const maxDepth = this.#options.maxDepth ?? defaultMaxDepth;
+    const body = encodeBody(encodeArguments(method, args), maxDepth);
     const transport = this.#transport ?? (await this.#open());
     const headers =
       this.#fixedHeaders ??
@@ -351,7 +364,7 @@ class HttpConnection implements Connection {
       timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? 30_000,
       wireName: method.wireName,
     });
-    return readAnswer(method, answer.status, answer.text) as R;
+    return readAnswer(method, answer.status, answer.text, maxDepth) as R;
   }
 
   async #open(): Promise<Transport> {
@@ -383,6 +396,18 @@ function describeCause(error: Error): string | undefined {
   return cause instanceof Error ? `${error.message} (${cause.message})` : undefined;
 }
 
+/** The request body, refused with -32602 when the server would refuse it as too deep. */
+function encodeBody(params: unknown, maxDepth: number): string {
+  try {
+    return stringifyJson(params, maxDepth);
+  } catch (error) {
+    if (error instanceof NestedTooDeeply) {
+      throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 /** Arguments that do not fit their types are the caller's mistake: -32602 with the pointer. */
 function encodeArguments(method: MethodDescriptor, args: readonly unknown[]) {
   try {
@@ -398,13 +423,25 @@ function encodeArguments(method: MethodDescriptor, args: readonly unknown[]) {
 }
 
 /** The result of a 200/204, or the RpcError of a problem document (declared errors as their class). */
-function readAnswer(method: MethodDescriptor, status: number, text: string): unknown {
-  let body: unknown;
+function readAnswer(
+  method: MethodDescriptor,
+  status: number,
+  text: string,
+  maxDepth: number,
+): unknown {
+  let parsed: ParsedJson | undefined;
   try {
-    body = text === "" ? undefined : JSON.parse(text);
+    parsed = text === "" ? undefined : parseJsonText(text, maxDepth);
   } catch {
     throw new RpcError(ErrorCode.InternalError, `HTTP ${status} with a body that is not JSON`);
   }
+  if (parsed?.tooDeep) {
+    throw new RpcError(
+      ErrorCode.InvalidParams,
+      `${method.wireName}: answer nested too deeply (more than ${maxDepth} levels)`,
+    );
+  }
+  const body = parsed?.value;
   if (status === 200 || status === 204) {
     try {
       return decodeResult(method, body);

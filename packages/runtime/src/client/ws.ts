@@ -9,7 +9,18 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
-import { parseMessage, type JsonRpcResponse } from "../protocol/jsonrpc.js";
+import {
+  NestedTooDeeply,
+  defaultMaxDepth,
+  parseJsonText,
+  stringifyJson,
+} from "../protocol/json-text.js";
+import {
+  encodeResponses,
+  nestedTooDeeplyResponse,
+  parseMessage,
+  type JsonRpcResponse,
+} from "../protocol/jsonrpc.js";
 import { Heartbeat } from "../server/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
 import { CallbackRegistry } from "./callback-registry.js";
@@ -43,6 +54,11 @@ export interface WebSocketConnectOptions {
   readonly checkContract?: readonly ServiceDescriptor<any>[];
   /** The WebSocket constructor to use (default: `ws` in Node, the global one elsewhere). */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Deepest nesting of a frame read or written (the envelope counts), as the server's
+   * `limits.maxDepth`. A deeper answer fails its call with -32602. Default 100.
+   */
+  readonly maxDepth?: number;
 }
 
 export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
@@ -111,6 +127,11 @@ function isCallbackNotification(value: unknown): value is { params: unknown } {
   );
 }
 
+/** Arguments the server would refuse: the caller's mistake, like any invalid argument. */
+function argumentsTooDeep(error: NestedTooDeeply): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, `Invalid params: ${error.message}`);
+}
+
 function closedError(message = "connection closed before the answer came"): RpcError {
   return new RpcError(ErrorCode.ConnectionClosed, message);
 }
@@ -120,6 +141,7 @@ class WebSocketClient implements WebSocketConnection {
   readonly #options: WebSocketConnectOptions;
   readonly #WebSocket: WebSocketConstructor;
   readonly #timeoutMs: number;
+  readonly #maxDepth: number;
   readonly #events = new Emitter();
   readonly #registry = new CallbackRegistry();
   readonly #pending = new Map<number, PendingCall>();
@@ -141,6 +163,7 @@ class WebSocketClient implements WebSocketConnection {
     this.#options = options;
     this.#WebSocket = constructor;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxDepth = options.maxDepth ?? defaultMaxDepth;
   }
 
   get state(): WebSocketState {
@@ -217,10 +240,15 @@ class WebSocketClient implements WebSocketConnection {
     }
     try {
       const params = encodeParams(method, args, this.#idFor);
-      this.#sendJson({ jsonrpc: "2.0", method: method.wireName, params: params ?? {} });
+      this.#send(
+        stringifyJson(
+          { jsonrpc: "2.0", method: method.wireName, params: params ?? {} },
+          this.#maxDepth,
+        ),
+      );
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
     }
   }
 
@@ -311,45 +339,83 @@ class WebSocketClient implements WebSocketConnection {
   }
 
   #transmit(call: PendingCall): void {
-    let params: JsonValue | undefined;
+    let text: string;
     try {
-      params =
+      const params: JsonValue | undefined =
         call.method === undefined
           ? undefined
           : encodeParams(call.method, call.args ?? [], this.#idFor);
+      const message =
+        params === undefined
+          ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
+          : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
+      text = stringifyJson(message, this.#maxDepth);
     } catch (error) {
-      this.#rejectCall(call, error);
+      this.#rejectCall(call, error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
       return;
     }
-    const message =
-      params === undefined
-        ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
-        : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
-    call.sent = this.#sendJson(message);
+    call.sent = this.#send(text);
   }
 
+  /** Protocol messages of the client itself: small and flat, they always encode. */
   #sendJson(message: object): boolean {
+    return this.#send(JSON.stringify(message));
+  }
+
+  #send(text: string): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
     corkUntilTurnEnds(socket);
-    socket.send(JSON.stringify(message));
+    socket.send(text);
     return true;
+  }
+
+  /** Answers a `$/callback` request; one that cannot be encoded goes out as -32603. */
+  #answer(response: JsonRpcResponse): void {
+    this.#send(encodeResponses(response, this.#maxDepth).text);
   }
 
   // ---- reading ---------------------------------------------------------------------
 
   #onText(text: string): void {
     let value: unknown;
+    let tooDeep: boolean;
     try {
-      value = JSON.parse(text);
+      ({ value, tooDeep } = parseJsonText(text, this.#maxDepth));
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
-    if (!Array.isArray(value)) this.#onMessage(value);
-    else for (const message of value) this.#onMessage(message);
+    if (!Array.isArray(value)) this.#onMessage(value, tooDeep);
+    else for (const message of value) this.#onMessage(message, tooDeep);
   }
 
-  #onMessage(value: unknown): void {
+  /** A message nested beyond the limit: a request is refused, an answer fails its call. */
+  #onTooDeep(value: unknown): void {
+    const parsed = parseMessage(value);
+    if (parsed.kind === "request") this.#answer(nestedTooDeeplyResponse(parsed.message.id));
+    const id =
+      parsed.kind === "response"
+        ? parsed.message.id
+        : parsed.kind === "invalid" && parsed.response
+          ? parsed.id
+          : undefined;
+    const call = typeof id === "number" ? this.#pending.get(id) : undefined;
+    if (call !== undefined) {
+      this.#rejectCall(
+        call,
+        new RpcError(
+          ErrorCode.InvalidParams,
+          `${call.wireMethod}: answer nested too deeply (more than ${this.#maxDepth} levels)`,
+        ),
+      );
+    }
+  }
+
+  #onMessage(value: unknown, tooDeep: boolean): void {
+    if (tooDeep) {
+      this.#onTooDeep(value);
+      return;
+    }
     if (isCallbackNotification(value)) {
       // The hot path of a subscriber: a push, with nothing to answer.
       runCallback(this.#registry, value.params, undefined);
@@ -366,7 +432,7 @@ class WebSocketClient implements WebSocketConnection {
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
           void runCallback(this.#registry, params, id)?.then(
-            (answer) => answer && this.#sendJson(answer),
+            (answer) => answer && this.#answer(answer),
           );
         } else if (method === "$/released") {
           const callback = (params as Record<string, unknown> | undefined)?.["callback"];
@@ -383,6 +449,16 @@ class WebSocketClient implements WebSocketConnection {
         return;
       }
       case "invalid":
+        if (parsed.response) {
+          // A malformed answer fails the call it names at once, not after its timeout.
+          const call = typeof parsed.id === "number" ? this.#pending.get(parsed.id) : undefined;
+          if (call !== undefined) {
+            this.#rejectCall(
+              call,
+              new RpcError(ErrorCode.InternalError, `${call.wireMethod}: malformed answer`),
+            );
+          }
+        }
         return;
     }
   }

@@ -5,6 +5,7 @@
 import type { JsonValue } from "../codec/schema.js";
 import { ErrorCode } from "./codes.js";
 import type { WireErrorObject } from "./errors.js";
+import { stringifyJson } from "./json-text.js";
 
 /** `null` only appears in answers to messages whose id could not be read. */
 export type JsonRpcId = string | number | null;
@@ -48,8 +49,17 @@ export type ParsedMessage =
   | { readonly kind: "request"; readonly message: JsonRpcRequest }
   | { readonly kind: "notification"; readonly message: JsonRpcNotification }
   | { readonly kind: "response"; readonly message: JsonRpcResponse }
-  /** Answer it with `errorResponse(id, error)`; `id` is the message's id when readable. */
-  | { readonly kind: "invalid"; readonly id: JsonRpcId; readonly error: WireError };
+  /**
+   * Answer it with `errorResponse(id, error)`; `id` is the message's id when readable. With
+   * `response`, the message had an id and no method: it was meant as an answer, and a peer
+   * that also sends requests must not answer it (the id is in the peer's own id space).
+   */
+  | {
+      readonly kind: "invalid";
+      readonly id: JsonRpcId;
+      readonly error: WireError;
+      readonly response?: true;
+    };
 
 function isPlainObject(value: unknown): value is { [key: string]: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -81,7 +91,9 @@ function invalid(id: JsonRpcId, message: string): ParsedMessage {
 export function parseMessage(value: unknown): ParsedMessage {
   if (!isPlainObject(value)) return invalid(null, "Invalid request: expected an object");
   const id = has(value, "id") && isId(value["id"]) ? value["id"] : null;
-  if (value["jsonrpc"] !== "2.0") return invalid(id, 'Invalid request: jsonrpc must be "2.0"');
+  if (value["jsonrpc"] !== "2.0") {
+    return asAnswer(value, id, invalid(id, 'Invalid request: jsonrpc must be "2.0"'));
+  }
   if (has(value, "id") && !isId(value["id"])) {
     return invalid(
       null,
@@ -126,7 +138,13 @@ export function parseMessage(value: unknown): ParsedMessage {
       return { kind: "response", message: { jsonrpc: "2.0", id, error: wire } };
     }
   }
-  return invalid(id, "Invalid request: neither a request nor a response");
+  return asAnswer(value, id, invalid(id, "Invalid request: neither a request nor a response"));
+}
+
+/** Marks an invalid message that has an id and no method as a malformed answer. */
+function asAnswer(value: object, id: JsonRpcId, parsed: ParsedMessage): ParsedMessage {
+  if (parsed.kind !== "invalid" || id === null || has(value, "method")) return parsed;
+  return { ...parsed, response: true };
 }
 
 /** A success answer; a `void` result (`undefined`) travels as `null`. */
@@ -153,4 +171,47 @@ export function emptyBatchResponse(): JsonRpcFailure {
     code: ErrorCode.InvalidRequest,
     message: "Invalid request: empty batch",
   });
+}
+
+/** The answer to a request nested deeper than the limit (see json-text.ts). */
+export function nestedTooDeeplyResponse(id: JsonRpcId): JsonRpcFailure {
+  return errorResponse(id, {
+    code: ErrorCode.InvalidParams,
+    message: "Invalid params: nested too deeply",
+  });
+}
+
+/** What an answer that cannot be encoded becomes: nothing of it leaves but the id. */
+function internalErrorResponse(id: JsonRpcId): JsonRpcFailure {
+  return errorResponse(id, { code: ErrorCode.InternalError, message: "Internal error" });
+}
+
+/**
+ * The text of an answer or a batch of answers, within the nesting limit. An answer that
+ * cannot be encoded (too deep, or holding what JSON cannot) becomes -32603 for its id, so
+ * that encoding never fails: `unencodable` counts those, for the caller to log.
+ */
+export function encodeResponses(
+  message: JsonRpcResponse | readonly JsonRpcResponse[],
+  maxDepth: number,
+): { readonly text: string; readonly unencodable: number } {
+  try {
+    return { text: stringifyJson(message, maxDepth), unencodable: 0 };
+  } catch {
+    if (!Array.isArray(message)) {
+      const single = message as JsonRpcResponse;
+      return { text: JSON.stringify(internalErrorResponse(single.id)), unencodable: 1 };
+    }
+    let unencodable = 0;
+    const members = message.map((answer) => {
+      try {
+        // Inside the batch array: one level less for the member.
+        return stringifyJson(answer, maxDepth - 1);
+      } catch {
+        unencodable++;
+        return JSON.stringify(internalErrorResponse(answer.id));
+      }
+    });
+    return { text: `[${members.join(",")}]`, unencodable };
+  }
 }

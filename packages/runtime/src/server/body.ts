@@ -6,6 +6,7 @@
 import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
+import { parseJsonText } from "../protocol/json-text.js";
 import type { BodyDeadlines } from "./body-deadlines.js";
 
 /** A failure of the HTTP layer itself, before the dispatcher is reached. */
@@ -19,8 +20,13 @@ export class HttpFailure extends Error {
   }
 }
 
+/**
+ * A parsed body. `tooDeep`: it nested deeper than `limits.maxDepth`, and the parts beyond
+ * were cut out (see json-text.ts): REST refuses it, `/rpc` answers each request in it.
+ */
 export type JsonBody =
-  { readonly empty: true } | { readonly empty: false; readonly value: unknown };
+  | { readonly empty: true }
+  | { readonly empty: false; readonly value: unknown; readonly tooDeep: boolean };
 
 /** `application/json`, optionally with `charset=utf-8`; anything else is refused with 415. */
 export function checkJsonContentType(req: IncomingMessage, hasBody: boolean): void {
@@ -71,9 +77,11 @@ function tooLarge(maxBytes: number): HttpFailure {
   );
 }
 
-/** What bounds the reading of a body: its size, and its time (`deadlines`). */
+/** What bounds the reading of a body: its size, its time (`deadlines`), its nesting. */
 export interface BodyLimits {
   readonly maxBytes: number;
+  /** `limits.maxDepth` (see json-text.ts). */
+  readonly maxDepth: number;
   readonly timeoutMs: number;
   readonly deadlines: BodyDeadlines;
 }
@@ -142,7 +150,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Parses a body as JSON: empty (only whitespace) is `{ empty: true }`; bad text is 400. */
-export function parseJsonBody(raw: Buffer): JsonBody {
+export function parseJsonBody(raw: Buffer, maxDepth: number): JsonBody {
   let text: string;
   if (isAscii(raw)) {
     // Plain ASCII (nearly every JSON body) is valid UTF-8 as is: no strict decoding needed.
@@ -158,16 +166,25 @@ export function parseJsonBody(raw: Buffer): JsonBody {
     return { empty: true };
   }
   try {
-    return { empty: false, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    const reason = error instanceof RangeError ? "nested too deeply" : "malformed JSON";
-    throw new HttpFailure(400, ErrorCode.ParseError, `Request body is not JSON: ${reason}`);
+    const { value, tooDeep } = parseJsonText(text, maxDepth);
+    return { empty: false, value, tooDeep };
+  } catch {
+    throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not JSON: malformed JSON");
   }
 }
 
 /** Whether `trim()` could remove this first character: a `{`, `[` or digit spares the scan. */
 function mayBeSpace(code: number): boolean {
   return code <= 0x20 || code >= 0x7f;
+}
+
+/** The refusal of a REST body nested deeper than the limit. */
+export function nestedTooDeeply(maxDepth: number): HttpFailure {
+  return new HttpFailure(
+    400,
+    ErrorCode.InvalidParams,
+    `Invalid params: nested too deeply (more than ${maxDepth} levels)`,
+  );
 }
 
 /** Content type check, bounded read and parse, in that order. */
@@ -177,5 +194,5 @@ export function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<
   } catch (error) {
     return Promise.reject(error);
   }
-  return readBody(req, limits).then(parseJsonBody);
+  return readBody(req, limits).then((raw) => parseJsonBody(raw, limits.maxDepth));
 }

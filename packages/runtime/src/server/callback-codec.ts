@@ -29,7 +29,25 @@ export function errorToWire(error: RpcError): WireError {
   return toWireError(error);
 }
 
-/** A client's error answer → an RpcError (a declared error of `method` when it names one). */
+/** Errors made from a client's answer: data for the implementation, never its answer. */
+const fromClient = new WeakSet<RpcError>();
+
+/**
+ * A client's error answer → an RpcError (a declared error of `method` when it names one),
+ * marked as the client's: if the implementation lets it escape, the dispatcher answers its
+ * own caller as for any undeclared exception, so a client cannot speak for the server.
+ */
 export function errorFromWire(method: MethodDescriptor, wire: WireError): RpcError {
-  return fromWireError(wire, method);
+  return asClientError(fromWireError(wire, method));
+}
+
+/** Marks an error as the client's (its answer, or the refusal of its answer); returns it. */
+export function asClientError(error: RpcError): RpcError {
+  fromClient.add(error);
+  return error;
+}
+
+/** Whether `error` is a client's answer to a callback (see errorFromWire). */
+export function isClientError(error: unknown): boolean {
+  return error instanceof RpcError && fromClient.has(error);
 }

@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "../codec/schema.js";
 import type { MethodDescriptor } from "../descriptors.js";
+import { stringifyJson } from "../protocol/json-text.js";
 import { encodeCallbackArgs } from "./callback-codec.js";
 import {
   callbackStateOf,
@@ -83,7 +84,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       if (state.released) continue;
       let frame = frames.get(state.descriptor);
       if (frame === undefined) {
-        frame = framePieces(onewayMethod(state, name), args);
+        frame = framePieces(onewayMethod(state, name), args, state.channel.maxDepth);
         frames.set(state.descriptor, frame);
       }
       if (state.channel.sendFrame(frameFor(frame, state.id))) reached++;
@@ -109,14 +110,21 @@ interface FramePieces {
 
 const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params":{"callback":"');
 
-/** The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member. */
-function framePieces(method: MethodDescriptor, args: readonly unknown[]): FramePieces {
+/**
+ * The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member.
+ * Throws (to the caller of `broadcast`) when they do not fit the frame's nesting limit.
+ */
+function framePieces(
+  method: MethodDescriptor,
+  args: readonly unknown[],
+  maxDepth: number,
+): FramePieces {
   const encoded: JsonValue = encodeCallbackArgs(method, args);
+  // `args` sits two levels down in the frame: `{"params":{"args":...}}`.
+  const argsText = stringifyJson(encoded, maxDepth - 2);
   return {
     prefix: framePrefix,
-    suffix: Buffer.from(
-      `","method":${JSON.stringify(method.name)},"args":${JSON.stringify(encoded)}}}`,
-    ),
+    suffix: Buffer.from(`","method":${JSON.stringify(method.name)},"args":${argsText}}}`),
   };
 }
 

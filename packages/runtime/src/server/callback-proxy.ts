@@ -8,8 +8,10 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
+import { stringifyJson } from "../protocol/json-text.js";
 import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
 import type { CallbackHandle, CallbackProxy } from "./context.js";
+import type { Logger } from "./options.js";
 
 /** What a proxy needs from its connection. */
 export interface CallbackChannel {
@@ -27,6 +29,10 @@ export interface CallbackChannel {
   ): Promise<JsonValue>;
   /** The callback is gone: drop it from the connection's table. */
   forget(id: string): void;
+  /** The nesting limit of frames (see json-text.ts). */
+  readonly maxDepth: number;
+  /** Where a dropped `oneway` call is reported. */
+  readonly log: Logger;
 }
 
 type ReleaseListener = (reason: string) => void;
@@ -127,6 +133,7 @@ export class CallbackState {
 
   /** Runs a callback method: the body of each proxy method. */
   invoke(method: MethodDescriptor, args: readonly unknown[]): Promise<unknown> {
+    if (method.oneway) return Promise.resolve(this.#notify(method, args));
     if (this.#released) {
       return Promise.reject(
         new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
@@ -139,22 +146,48 @@ export class CallbackState {
       return Promise.reject(error);
     }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
-    if (method.oneway) {
-      const frame = JSON.stringify({ jsonrpc: "2.0", method: "$/callback", params });
-      // Never waits for the client: queued on the socket is done.
-      return this.channel.sendFrame(frame)
-        ? Promise.resolve(undefined)
-        : Promise.reject(
-            new RpcError(ErrorCode.ConnectionClosed, `callback ${this.id}: connection closed`),
-          );
-    }
     return this.channel
       .request(method, params, (reject) => {
         const pending = (this.#pending ??= new Set());
         pending.add(reject);
         return () => void pending.delete(reject);
       })
-      .then((result) => decodeCallbackResult(method, result));
+      .then((result) => {
+        const value = decodeCallbackResult(method, result);
+        // A void method says that the client took it, like a oneway one that was queued.
+        return method.returns === undefined ? true : value;
+      });
+  }
+
+  /**
+   * A `oneway` call: fire and forget, so it never rejects (nothing may be listening, and an
+   * unobserved rejection ends a Node process). True once queued on the socket; false when
+   * dropped: the callback is released or its connection gone (`released` says which), or
+   * the arguments cannot travel (a fault of the implementation, logged).
+   */
+  #notify(method: MethodDescriptor, args: readonly unknown[]): boolean {
+    if (this.#released) return false;
+    let frame: string;
+    try {
+      const params = {
+        callback: this.id,
+        method: method.name,
+        args: encodeCallbackArgs(method, args),
+      };
+      frame = stringifyJson(
+        { jsonrpc: "2.0", method: "$/callback", params },
+        this.channel.maxDepth,
+      );
+    } catch (error) {
+      this.channel.log.error(`oneway callback dropped: its arguments cannot be sent`, {
+        callback: this.descriptor.name,
+        method: method.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+    // Never waits for the client: queued on the socket is done.
+    return this.channel.sendFrame(frame);
   }
 }
 

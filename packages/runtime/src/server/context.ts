@@ -33,11 +33,13 @@ export interface CallbackHandle {
 
 /**
  * The server's typed view of a client's callback object: each method returns a promise.
- * A `oneway` method's promise resolves once the message is queued on the socket; an
- * awaited one resolves with the client's answer.
+ * A method without a result resolves with a boolean: a `oneway` one never rejects and says
+ * whether the message was queued on the socket (`false`: dropped, the callback is released
+ * or its connection gone); an awaited one resolves `true` once the client answered. A
+ * method with a result resolves with the client's answer.
  */
 export type CallbackProxy<C> = {
   readonly [K in keyof C]: C[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
+    ? (...args: A) => Promise<[Awaited<R>] extends [void] ? boolean : Awaited<R>>
     : never;
 } & CallbackHandle;

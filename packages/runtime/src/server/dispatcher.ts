@@ -9,6 +9,7 @@ import { decodeParams, encodeResult } from "../codec/params.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, errorFields } from "../protocol/errors.js";
+import { isClientError } from "./callback-codec.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope, type Registration, type ServiceRegistry } from "./registry.js";
@@ -190,7 +191,8 @@ export class Dispatcher {
   }
 
   #toWireReady(error: unknown, inv: Invocation): RpcError {
-    if (error instanceof RpcError) {
+    // A client's callback answer is data for the implementation: escaping, it is undeclared.
+    if (error instanceof RpcError && !isClientError(error)) {
       if (error.descriptor !== undefined) {
         const declared = inv.method.throws.some(
           (d) => d === error.descriptor || d.name === error.descriptor?.name,

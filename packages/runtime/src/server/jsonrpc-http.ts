@@ -10,7 +10,9 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, toWireError } from "../protocol/errors.js";
 import {
   emptyBatchResponse,
+  encodeResponses,
   errorResponse,
+  nestedTooDeeplyResponse,
   parseErrorResponse,
   parseMessage,
   resultResponse,
@@ -21,7 +23,7 @@ import { problemFromCode, statusOf } from "../protocol/problem.js";
 import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
 import { sendFailure, withChallenge, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
-import { sendJson, sendNoContent, sendProblem } from "./respond.js";
+import { sendJson, sendJsonText, sendNoContent, sendProblem } from "./respond.js";
 
 export async function handleJsonRpc(
   env: HttpEnv,
@@ -60,10 +62,12 @@ export async function handleJsonRpc(
   const scope = new InstanceScope();
   try {
     const answer = await env.calls.track(res, (signal) =>
-      answerPayload(env, body.value, principal, scope, signal),
+      body.tooDeep
+        ? Promise.resolve(refuseTooDeep(env, body.value))
+        : answerPayload(env, body.value, principal, scope, signal),
     );
     if (answer === undefined) sendNoContent(res);
-    else sendJson(res, 200, answer);
+    else sendEncoded(env, res, answer);
   } finally {
     scope.dispose();
   }
@@ -75,6 +79,47 @@ export function refuseJsonRpc(env: HttpEnv, res: ServerResponse, error: unknown)
   const status = statusOf(error);
   const body = errorResponse(null, toWireError(error));
   sendJson(res, status, body, withChallenge(env, res, status, error));
+}
+
+/**
+ * The answer to a body nested too deeply: each request in it (its deep parts cut out, its
+ * envelope intact) gets -32602 with its id; nothing runs.
+ */
+function refuseTooDeep(
+  env: HttpEnv,
+  payload: unknown,
+): JsonRpcResponse | JsonRpcResponse[] | undefined {
+  const refuse = (message: unknown): JsonRpcResponse | undefined => {
+    const parsed = parseMessage(message);
+    if (parsed.kind === "notification") return undefined;
+    if (parsed.kind === "request") return nestedTooDeeplyResponse(parsed.message.id);
+    return nestedTooDeeplyResponse(parsed.kind === "response" ? parsed.message.id : parsed.id);
+  };
+  if (!Array.isArray(payload)) return refuse(payload);
+  if (payload.length > env.options.limits.maxBatchSize) {
+    return errorResponse(null, {
+      code: ErrorCode.LimitExceeded,
+      message: `Batch of ${payload.length} messages is over the limit of ${env.options.limits.maxBatchSize}`,
+    });
+  }
+  const responses = payload.map(refuse).filter((r): r is JsonRpcResponse => r !== undefined);
+  return responses.length === 0 ? undefined : responses;
+}
+
+/** Writes answers; one that cannot be encoded goes out as -32603 for its id. */
+function sendEncoded(
+  env: HttpEnv,
+  res: ServerResponse,
+  answer: JsonRpcResponse | JsonRpcResponse[],
+): void {
+  const { text, unencodable } = encodeResponses(answer, env.body.maxDepth);
+  if (unencodable > 0) {
+    env.options.logger.error("JSON-RPC answer could not be encoded: sent -32603 instead", {
+      answers: unencodable,
+      maxDepth: env.body.maxDepth,
+    });
+  }
+  sendJsonText(res, 200, text);
 }
 
 /** The answer to a single message or a batch; undefined when nothing needs an answer. */

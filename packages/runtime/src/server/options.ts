@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
+import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { CallContext } from "./context.js";
 import { CorsPolicy, type CorsOptions } from "./cors.js";
 
@@ -30,6 +31,12 @@ export interface ServerLimits {
    * `attach()`; beyond it node:http drops new connections at once.
    */
   readonly maxConnections: number;
+  /**
+   * Deepest nesting of arrays and objects in a JSON document read or written (a REST body,
+   * a `/rpc` body, a WebSocket frame; the JSON-RPC envelope counts). Deeper input is refused
+   * with 400 / -32602 before anything recursive runs; a deeper answer is sent as -32603.
+   */
+  readonly maxDepth: number;
 }
 
 /** What `GET {base}/openapi.json` says about the API, and who may read it. */
@@ -121,6 +128,7 @@ export const defaultLimits: ServerLimits = {
   maxCallbacksPerConnection: 1024,
   maxBatchSize: 100,
   maxConnections: 10_000,
+  maxDepth: defaultMaxDepth,
 };
 
 /** Info is dropped; warnings and errors go to stderr with their fields. */

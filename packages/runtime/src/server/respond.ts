@@ -44,6 +44,11 @@ export function sendJson(
   send(res, status, "application/json", JSON.stringify(body), headers);
 }
 
+/** A JSON body encoded already (within the nesting limit, see json-text.ts). */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
+  send(res, status, "application/json", text);
+}
+
 export function sendProblem(
   res: ServerResponse,
   problem: ProblemDocument,

@@ -5,11 +5,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
+import { stringifyJson } from "../protocol/json-text.js";
 import { problemFromCode } from "../protocol/problem.js";
-import { readJsonBody, type JsonBody } from "./body.js";
+import { nestedTooDeeply, readJsonBody, type JsonBody } from "./body.js";
 import { HttpInvocation, sendFailure, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
-import { sendJson, sendNoContent, sendProblem } from "./respond.js";
+import { sendJsonText, sendNoContent, sendProblem } from "./respond.js";
 
 /** `/{Service}/{method}`: two non-empty segments. */
 export function isRestPath(path: string): boolean {
@@ -71,6 +72,10 @@ async function answer(
   principal: unknown,
   body: JsonBody,
 ): Promise<void> {
+  if (!body.empty && body.tooDeep) {
+    sendFailure(env, res, nestedTooDeeply(env.body.maxDepth));
+    return;
+  }
   try {
     const scope = new InstanceScope();
     const call = env.calls.start(res);
@@ -79,7 +84,8 @@ async function answer(
       const invocation = new HttpInvocation(method, params, principal, scope, call);
       const result = await env.dispatcher.invoke(invocation);
       if (method.returns === undefined) sendNoContent(res);
-      else sendJson(res, 200, result ?? null);
+      // An answer deeper than the limit is not sent: 500, logged like any fault.
+      else sendJsonText(res, 200, stringifyJson(result ?? null, env.body.maxDepth));
     } finally {
       env.calls.finish(call);
       scope.dispose();

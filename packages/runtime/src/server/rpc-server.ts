@@ -69,6 +69,7 @@ export class RpcServer {
       calls: this.#calls,
       body: {
         maxBytes: this.options.limits.maxBodyBytes,
+        maxDepth: this.options.limits.maxDepth,
         timeoutMs: this.options.bodyTimeoutMs,
         deadlines: this.#bodyDeadlines,
       },

@@ -10,9 +10,12 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
+import { NestedTooDeeply, parseJsonText, stringifyJson } from "../protocol/json-text.js";
 import {
   emptyBatchResponse,
+  encodeResponses,
   errorResponse,
+  nestedTooDeeplyResponse,
   parseErrorResponse,
   parseMessage,
   resultResponse,
@@ -21,12 +24,14 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
-import { errorFromWire, errorToWire } from "./callback-codec.js";
+import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
+import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
 import type { HeartbeatMember, HeartbeatSweep } from "./heartbeat.js";
 import type { ResolvedServerOptions } from "./options.js";
+import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { InstanceScope } from "./registry.js";
 
 /** WebSocket close codes of RFC 6455 used here. */
@@ -51,6 +56,25 @@ export interface WsConnectionHooks {
   readonly heartbeat?: HeartbeatSweep;
   /** Called once, when the connection has closed and released everything. */
   readonly onClosed?: (connection: WsConnection) => void;
+}
+
+/**
+ * The refusal of a client's answer nested beyond the limit. The client's fault, so it
+ * never speaks for the server: escaping the implementation, it is an undeclared error.
+ */
+function tooDeepAnswer(maxDepth: number): RpcError {
+  return asClientError(
+    new RpcError(
+      ErrorCode.InvalidParams,
+      `callback answered with a value nested too deeply (more than ${maxDepth} levels)`,
+    ),
+  );
+}
+
+/** Arguments of an awaited callback that cannot travel: a fault of the implementation. */
+function unencodable(method: MethodDescriptor, error: unknown): RpcError {
+  const detail = error instanceof NestedTooDeeply ? error.message : "not JSON";
+  return new RpcError(ErrorCode.InternalError, `callback ${method.name}: arguments ${detail}`);
 }
 
 function toRpcError(error: unknown): RpcError {
@@ -92,6 +116,10 @@ class WsCall implements Invocation {
   readonly #connection: WsConnection;
   #controller: AbortController | undefined;
   #aborted = false;
+  #resolveCallback:
+    ((id: string, callback: CallbackDescriptor, pointer: string) => unknown) | undefined;
+  /** Callbacks this call was the first to name; released if it fails. */
+  introduced: CallbackState[] | undefined;
 
   constructor(
     connection: WsConnection,
@@ -116,7 +144,10 @@ class WsCall implements Invocation {
     return this.#connection.scope;
   }
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
-    return this.#connection.resolveCallback;
+    // Only a method taking a callback needs to know which call resolved it.
+    if (!this.method.takesCallback) return this.#connection.resolveCallback;
+    return (this.#resolveCallback ??= (id, callback, pointer) =>
+      this.#connection.proxyFor(id, callback, pointer, this));
   }
   get aborted(): boolean {
     return this.#aborted;
@@ -139,6 +170,8 @@ class WsCall implements Invocation {
 export class WsConnection implements CallbackChannel, HeartbeatMember {
   readonly info: ConnectionInfo;
   readonly principal: unknown;
+  /** Where the connection's warnings go, each repeated one rate-limited. */
+  readonly log: ConnectionLog;
   /** Pings of the heartbeat since the last pong. */
   unanswered = 0;
 
@@ -151,6 +184,8 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   /** Calls running, notifications included (the in-flight limit counts both). */
   #running = 0;
   #callbacks: Map<string, CallbackState> | undefined;
+  /** Callbacks introduced by calls still running (see provisional-callbacks.ts). */
+  #provisional: ProvisionalCallbacks<WsCall> | undefined;
   /** Our `$/callback` requests waiting for the client's answer. */
   #pending: Map<number, PendingCallbackRequest> | undefined;
   /** Holds `perConnection` instances; made on first use. */
@@ -182,6 +217,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     this.#options = options;
     this.principal = principal;
     this.info = info;
+    this.log = new ConnectionLog(options.logger, info.id);
     this.#hooks = hooks;
     this.#socket[connectionOf] = this;
     socket.on("pong", onSocketPong);
@@ -204,7 +240,12 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   /** Callback id of the client → the connection's one proxy for it (made on first use). */
   get resolveCallback(): (id: string, callback: CallbackDescriptor, pointer: string) => unknown {
     return (this.#resolveCallback ??= (id, callback, pointer) =>
-      this.#proxyFor(id, callback, pointer));
+      this.proxyFor(id, callback, pointer, undefined));
+  }
+
+  /** The nesting limit of every value this connection reads or writes. */
+  get maxDepth(): number {
+    return this.#options.limits.maxDepth;
   }
 
   /** Resolves once no call of the client is running (a graceful server close waits for it). */
@@ -219,8 +260,13 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     });
   }
 
-  /** Aborts every request still running: each answers -32002 at once. */
-  abortCalls(): void {
+  /**
+   * Stops answering (a server shutting down after its grace period): calls still running are
+   * aborted and left unanswered, so that the client counts them lost with the connection
+   * and sends `@idempotent` ones again to the next server, as after a crash.
+   */
+  abandonCalls(): void {
+    this.#closing = true;
     if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
   }
 
@@ -246,7 +292,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   }
 
   onDead(): void {
-    this.#options.logger.info("websocket peer missed two pongs", { connection: this.info.id });
+    this.log.info("websocket peer missed two pongs");
     this.#socket.terminate();
   }
 
@@ -254,10 +300,13 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
 
   sendFrame(frame: string | Buffer): boolean {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
-    if (!this.#corked) this.#cork();
+    if (!this.#corked) {
+      // The first frame of a turn: what is still unsent now is what the peer failed to drain.
+      if (this.#overloaded()) return false;
+      this.#cork();
+    }
     if (typeof frame === "string") this.#socket.send(frame);
     else this.#socket.send(frame, { binary: false });
-    this.#checkBackpressure();
     return true;
   }
 
@@ -293,7 +342,13 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
           reject(error);
         },
       });
-      const frame = JSON.stringify({ jsonrpc: "2.0", id, method: "$/callback", params });
+      let frame: string;
+      try {
+        frame = stringifyJson({ jsonrpc: "2.0", id, method: "$/callback", params }, this.maxDepth);
+      } catch (error) {
+        pendingRequests.get(id)?.reject(unencodable(method, error));
+        return;
+      }
       if (!this.sendFrame(frame)) {
         pendingRequests
           .get(id)
@@ -323,26 +378,24 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
         ? Buffer.concat(data).toString("utf8")
         : Buffer.from(data).toString("utf8");
     let value: unknown;
+    let tooDeep: boolean;
     try {
-      value = JSON.parse(text);
+      ({ value, tooDeep } = parseJsonText(text, this.maxDepth));
     } catch {
       this.#send(parseErrorResponse());
       return;
     }
     if (Array.isArray(value)) {
-      this.#onBatch(value);
+      this.#onBatch(value, tooDeep);
       return;
     }
-    const answer = this.#onMessage(value, true);
+    const answer = this.#onMessage(value, true, tooDeep);
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
   }
 
   /** @internal */
   socketError(error: Error): void {
-    this.#options.logger.info("websocket error", {
-      connection: this.info.id,
-      error: error.message,
-    });
+    this.log.info("websocket error", { error: error.message });
   }
 
   /** @internal */
@@ -354,6 +407,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     if (this.#inFlight !== undefined) for (const call of this.#inFlight.values()) call.abort();
     this.#releaseAll();
     this.#notifyIdle();
+    this.log.flush();
     // Made now if never before, so that an implementation that asks later sees it disposed.
     this.scope.dispose();
     this.#resolveClosed?.();
@@ -362,7 +416,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
 
   // ---- reading ---------------------------------------------------------------------
 
-  #onBatch(messages: unknown[]): void {
+  #onBatch(messages: unknown[], tooDeep: boolean): void {
     if (messages.length === 0) {
       this.#send(emptyBatchResponse());
       return;
@@ -377,7 +431,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
       return;
     }
     // Every member starts now, in order; the batch is answered once all are done.
-    void Promise.all(messages.map((message) => this.#onMessage(message, false))).then(
+    void Promise.all(messages.map((message) => this.#onMessage(message, false, tooDeep))).then(
       (responses) => {
         const answers = responses.filter((r): r is JsonRpcResponse => r !== undefined);
         if (answers.length > 0) this.#send(answers);
@@ -388,11 +442,22 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   /**
    * Handles one message. With `reply`, a call's answer is sent by the call itself and the
    * result is undefined or an immediate answer; without (batches), it resolves with the answer.
+   * `tooDeep`: the frame was nested beyond the limit, and its deep parts were cut out.
    */
-  #onMessage(value: unknown, reply: boolean): Promise<JsonRpcResponse | undefined> | undefined {
+  #onMessage(
+    value: unknown,
+    reply: boolean,
+    tooDeep: boolean,
+  ): Promise<JsonRpcResponse | undefined> | undefined {
     const parsed = parseMessage(value);
+    if (tooDeep) return this.#onTooDeep(parsed, reply);
     switch (parsed.kind) {
       case "invalid":
+        if (parsed.response) {
+          // Never answer an answer: its id is in our id space, not the client's.
+          this.#onMalformedAnswer(parsed.id);
+          return reply ? undefined : Promise.resolve(undefined);
+        }
         return Promise.resolve(errorResponse(parsed.id, parsed.error));
       case "response":
         this.#onResponse(parsed.message);
@@ -403,6 +468,51 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
       case "request":
         return this.#onRequest(parsed.message, reply);
     }
+  }
+
+  /** A message nested beyond the limit: refused, answered only when it was a request. */
+  #onTooDeep(
+    parsed: ReturnType<typeof parseMessage>,
+    reply: boolean,
+  ): Promise<JsonRpcResponse | undefined> | undefined {
+    const none = reply ? undefined : Promise.resolve(undefined);
+    switch (parsed.kind) {
+      case "request":
+        return Promise.resolve(nestedTooDeeplyResponse(parsed.message.id));
+      case "response":
+        this.#failPending(parsed.message.id, tooDeepAnswer(this.maxDepth));
+        return none;
+      case "notification":
+        this.log.warn("websocket notification dropped: nested too deeply", {
+          method: parsed.message.method,
+        });
+        return none;
+      case "invalid":
+        if (parsed.response) {
+          this.#failPending(parsed.id, tooDeepAnswer(this.maxDepth));
+          return none;
+        }
+        return Promise.resolve(errorResponse(parsed.id, parsed.error));
+    }
+  }
+
+  /** An answer that is not a well-formed response fails the callback it names at once. */
+  #onMalformedAnswer(id: JsonRpcId): void {
+    const failed = this.#failPending(
+      id,
+      asClientError(
+        new RpcError(ErrorCode.InternalError, "callback answered with a malformed response"),
+      ),
+    );
+    if (!failed) this.log.warn("websocket answer ignored: malformed and matching no callback");
+  }
+
+  /** Rejects our pending `$/callback` request `id`; false when there is none. */
+  #failPending(id: JsonRpcId, error: RpcError): boolean {
+    const pending = typeof id === "number" ? this.#pending?.get(id) : undefined;
+    if (pending === undefined) return false;
+    pending.reject(error);
+    return true;
   }
 
   #onResponse(response: JsonRpcResponse): void {
@@ -428,10 +538,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     const method = this.#dispatcher.lookup(message.method);
     if (method === undefined) return;
     if (this.#running >= this.#options.limits.maxInFlightPerConnection) {
-      this.#options.logger.warn("notification dropped: too many calls in flight", {
-        connection: this.info.id,
-        method: message.method,
-      });
+      this.log.warn("notification dropped: too many calls in flight", { method: message.method });
       return;
     }
     void this.#run(new WsCall(this, method, message.params, undefined), false);
@@ -487,10 +594,12 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   async #run(call: WsCall, reply: boolean): Promise<JsonRpcResponse | undefined> {
     this.#running++;
     let response: JsonRpcResponse | undefined;
+    let failed = false;
     try {
       const result = await this.#dispatcher.invoke(call);
       if (call.id !== undefined) response = resultResponse(call.id, result);
     } catch (error) {
+      failed = true;
       if (call.id !== undefined) response = errorResponse(call.id, errorToWire(toRpcError(error)));
     } finally {
       this.#running--;
@@ -501,12 +610,20 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
       }
       if (this.#running === 0) this.#notifyIdle();
     }
+    // Released before the answer goes out: the client forgets them before its call settles.
+    if (call.introduced !== undefined) this.#provisional?.settle(call, call.introduced, failed);
     if (!reply) return response;
     if (response !== undefined) this.#send(response);
     return undefined;
   }
 
-  #proxyFor(id: unknown, descriptor: CallbackDescriptor, pointer: string): unknown {
+  /** @internal The connection's proxy for a callback id; `call` is the call naming it. */
+  proxyFor(
+    id: unknown,
+    descriptor: CallbackDescriptor,
+    pointer: string,
+    call: WsCall | undefined,
+  ): unknown {
     if (typeof id !== "string" || !callbackIdPattern.test(id)) {
       throw new RpcError(ErrorCode.InvalidParams, `${pointer}: expected a callback id`, {
         errors: [{ pointer, detail: "expected a callback id" }],
@@ -522,6 +639,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
           { errors: [{ pointer, detail: `callback ${id} is a ${existing.descriptor.name}` }] },
         );
       }
+      if (call !== undefined) this.#provisional?.named(existing, call);
       return existing.proxy;
     }
     const limit = this.#options.limits.maxCallbacksPerConnection;
@@ -530,13 +648,25 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     }
     const state = new CallbackState(id, descriptor, this);
     callbacks.set(id, state);
+    if (call !== undefined) {
+      (this.#provisional ??= new ProvisionalCallbacks()).introduced(state, call);
+      (call.introduced ??= []).push(state);
+    }
     return state.proxy;
   }
 
   // ---- writing and teardown --------------------------------------------------------
 
+  /** Sends answers; one that cannot be encoded goes out as -32603, and the connection stays. */
   #send(message: JsonRpcResponse | JsonRpcResponse[]): void {
-    this.sendFrame(JSON.stringify(message));
+    const { text, unencodable } = encodeResponses(message, this.maxDepth);
+    if (unencodable > 0) {
+      this.log.error("websocket answer could not be encoded: sent -32603 instead", {
+        answers: unencodable,
+        maxDepth: this.maxDepth,
+      });
+    }
+    this.sendFrame(text);
   }
 
   /**
@@ -556,12 +686,15 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
     raw.uncork();
   }
 
-  /** A peer that does not read must not make the server hold its data without bound. */
-  #checkBackpressure(): void {
+  /**
+   * A peer that does not read must not make the server hold its data without bound. Asked
+   * before the first frame of a turn: the frames queued in one (corked) turn are not held
+   * against a peer that had no chance to read them yet; what it left unsent since is.
+   */
+  #overloaded(): boolean {
     const limit = this.#options.limits.maxBufferedBytes;
-    if (this.#socket.bufferedAmount <= limit) return;
-    this.#options.logger.warn("websocket closed: slow consumer", {
-      connection: this.info.id,
+    if (this.#socket.bufferedAmount <= limit) return false;
+    this.log.warn("websocket closed: slow consumer", {
       bufferedBytes: this.#socket.bufferedAmount,
     });
     // The close frame queues behind the unsent data; give it a moment, then cut off.
@@ -571,6 +704,7 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
       Math.min(this.#options.closeGraceMs, 2000),
     );
     this.#releaseAll();
+    return true;
   }
 
   #releaseAll(): void {

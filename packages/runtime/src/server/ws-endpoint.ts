@@ -89,14 +89,14 @@ export class WebSocketEndpoint {
 
   /**
    * Stops taking connections and lets the calls running on the open ones finish, for up to
-   * `graceMs`; then aborts the rest, whose clients are answered -32002.
+   * `graceMs`; the rest are aborted and left unanswered: closed with the connection (1001),
+   * they are lost to the client as in a crash, so `@idempotent` ones are sent again to the
+   * next server and the others fail there with -32007, never with a final -32002.
    */
   async drain(graceMs: number): Promise<void> {
     this.#closing = true;
     await settledWithin(this.#idle(), graceMs);
-    for (const connection of this.#connections) connection.abortCalls();
-    // Aborted calls answer at once; their answers go out before the close frames.
-    await settledWithin(this.#idle(), 1000);
+    for (const connection of this.#connections) connection.abandonCalls();
   }
 
   #idle(): Promise<unknown> {

@@ -11,6 +11,7 @@ export const scenarioIds = [
   "codec",
   "idl-check",
   "idl-generate",
+  "lsp-edit",
 ];
 
 export async function loadScenario(id) {

@@ -9,8 +9,12 @@
  *   thing another file's check reads from F): the files that referred to a changed name,
  *   the files that declare one (which duplicate is first may change), and the files with
  *   unresolved names (they may resolve now).
- * Program-wide rules (duplicate declarations, import cycles) are cheap and cover every
- * file on every update; everything else of an unreached file is kept from its last check.
+ * Each file re-checked is checked against the few files its check reads (its imports and
+ * the files declaring the names it declares, sees or writes), not the whole program. The
+ * program-wide rules (duplicate declarations, import cycles) run over every file, but only
+ * when an edit can change their outcome: a file appears or disappears, its imports resolve
+ * differently, or it declares a name declared twice or had such a problem. Everything else
+ * of an unreached file is kept from its last check.
  */
 import { dirname, join, resolve } from "node:path";
 import { Code } from "../diagnostics/diagnostic.js";
@@ -19,7 +23,7 @@ import { checkProgram } from "../model/check.js";
 import type { CheckInput, Reference } from "../model/check.js";
 import type { SourceFile } from "../model/model.js";
 import { importNotFound } from "../program.js";
-import type { DeclarationNode, FileNode } from "../syntax/ast.js";
+import type { DeclarationNode, FileNode, TypeNode } from "../syntax/ast.js";
 import { compareProblems, parseSource } from "../syntax/parse.js";
 
 /** One file as the last update left it. */
@@ -58,6 +62,9 @@ class FileEntry implements AnalyzedFile {
   readonly importTargets: string[];
   /** Qualified name → kind of every declaration: what other files' checks read. */
   readonly signature: ReadonlyMap<string, string>;
+  /** The unqualified names of the declarations, and the last segments of every name written. */
+  readonly simpleNames: ReadonlySet<string>;
+  readonly writtenNames: ReadonlySet<string>;
   input: CheckInput;
   importProblems: Problem[] = [];
   programProblems: readonly Problem[] = [];
@@ -83,6 +90,8 @@ class FileEntry implements AnalyzedFile {
       signature.set(name, signature.has(name) ? `${signature.get(name)} ${node.kind}` : node.kind);
     }
     this.signature = signature;
+    this.simpleNames = new Set(parsed.file.declarations.map((node) => node.name));
+    this.writtenNames = writtenNames(parsed.file);
     this.input = { path: this.path, displayPath, ast: this.ast, importPaths: [] };
   }
 
@@ -101,6 +110,8 @@ export class WorkspaceAnalysis {
   private readonly importers = new Map<string, Set<string>>();
   /** Qualified name → the files declaring it. */
   private readonly declarers = new Map<string, Set<string>>();
+  /** Unqualified name → the files declaring it (in any package). */
+  private readonly simpleDeclarers = new Map<string, Set<string>>();
   /** Qualified name → the files whose references resolved to it. */
   private readonly referencers = new Map<string, Set<string>>();
 
@@ -122,15 +133,20 @@ export class WorkspaceAnalysis {
     const parsed = new Set<string>();
     const removed = new Set<string>();
     const oldSignatures = new Map<string, ReadonlyMap<string, string>>();
+    const oldImports = new Map<string, readonly (string | undefined)[]>();
     const relink = new Set<string>();
+    let programWide = false;
 
     for (const [absolute, text] of changes) {
       const old = this.files.get(absolute);
       if (old) {
         oldSignatures.set(absolute, old.signature);
+        oldImports.set(absolute, old.input.importPaths);
+        if (old.programProblems.length > 0 || this.declaresDuplicate(old)) programWide = true;
         this.unindex(old);
       } else {
         oldSignatures.set(absolute, new Map());
+        programWide = true;
       }
       // A file appearing or disappearing changes how its importers' imports resolve.
       if (!old || text === undefined) {
@@ -140,6 +156,7 @@ export class WorkspaceAnalysis {
         if (old) {
           this.files.delete(absolute);
           removed.add(absolute);
+          programWide = true;
         }
         continue;
       }
@@ -159,7 +176,11 @@ export class WorkspaceAnalysis {
     for (let next = 0; next < pending.length; next++) {
       const entry = this.files.get(pending[next]!);
       if (!entry) continue;
-      for (const loaded of this.linkImports(entry)) {
+      const before = oldImports.get(entry.path) ?? entry.input.importPaths;
+      const loadedNow = this.linkImports(entry);
+      if (!sameList(before, entry.input.importPaths)) programWide = true;
+      for (const loaded of loadedNow) {
+        programWide = true;
         oldSignatures.set(loaded, new Map());
         parsed.add(loaded);
         enqueue(loaded);
@@ -183,7 +204,10 @@ export class WorkspaceAnalysis {
       }
       for (const entry of this.files.values()) if (entry.unresolved) checked.add(entry.path);
     }
-    this.check(checked);
+    for (const absolute of parsed) {
+      if (this.declaresDuplicate(this.files.get(absolute)!)) programWide = true;
+    }
+    this.check(checked, programWide);
     return { parsed, removed, checked };
   }
 
@@ -241,11 +265,13 @@ export class WorkspaceAnalysis {
   private add(entry: FileEntry): void {
     this.files.set(entry.path, entry);
     for (const name of entry.signature.keys()) addTo(this.declarers, name, entry.path);
+    for (const name of entry.simpleNames) addTo(this.simpleDeclarers, name, entry.path);
     for (const target of entry.importTargets) addTo(this.importers, target, entry.path);
   }
 
   private unindex(entry: FileEntry): void {
     for (const name of entry.signature.keys()) removeFrom(this.declarers, name, entry.path);
+    for (const name of entry.simpleNames) removeFrom(this.simpleDeclarers, name, entry.path);
     for (const target of entry.importTargets) removeFrom(this.importers, target, entry.path);
     for (const reference of entry.references) {
       removeFrom(this.referencers, reference.target, entry.path);
@@ -281,24 +307,69 @@ export class WorkspaceAnalysis {
     return loaded;
   }
 
-  private check(only: ReadonlySet<string>): void {
-    const inputs = this.order.map((absolute) => this.files.get(absolute)!.input);
+  /** Whether the file declares a name that some file (it or another) declares again. */
+  private declaresDuplicate(entry: FileEntry): boolean {
+    for (const [name, kinds] of entry.signature) {
+      // Declared by another file too, or twice in this one (two kinds listed).
+      if ((this.declarers.get(name)?.size ?? 0) > 1 || kinds.includes(" ")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Re-checks the files in `only`, each against what its check reads: its imports, and every
+   * file declaring a name it or they declare, or a name it writes (so the same declaration
+   * wins where a name is declared twice, and a name not imported is found where it is).
+   */
+  private check(only: ReadonlySet<string>, programWide: boolean): void {
+    const needed = new Set<string>();
+    const need = (names: Iterable<string>, index: ReadonlyMap<string, Set<string>>) => {
+      for (const name of names) for (const file of index.get(name) ?? []) needed.add(file);
+    };
+    for (const absolute of only) {
+      const entry = this.files.get(absolute)!;
+      needed.add(absolute);
+      need(entry.signature.keys(), this.declarers);
+      need(entry.writtenNames, this.simpleDeclarers);
+      for (const target of entry.input.importPaths) {
+        const imported = target === undefined ? undefined : this.files.get(target);
+        if (!imported) continue;
+        needed.add(imported.path);
+        need(imported.signature.keys(), this.declarers);
+      }
+    }
+    const whole = needed.size === this.files.size;
+    const inputs = this.order
+      .filter((absolute) => whole || needed.has(absolute))
+      .map((absolute) => this.files.get(absolute)!.input);
     const result = checkProgram(inputs, { only });
+    // A check of part of the program cannot tell program-wide problems; the whole can.
+    let programWideResult = whole ? result : undefined;
+    if (!whole && programWide) {
+      const everything = this.order.map((absolute) => this.files.get(absolute)!.input);
+      programWideResult = checkProgram(everything, { only: new Set() });
+    }
+    if (programWideResult) {
+      for (const entry of this.files.values()) {
+        entry.programProblems = programWideResult.programProblems.get(entry.path) ?? [];
+      }
+    }
     const models = new Map(result.model.files.map((file) => [file.path, file]));
-    for (const entry of this.files.values()) {
-      entry.programProblems = result.programProblems.get(entry.path) ?? [];
-      if (!only.has(entry.path)) continue;
-      const programWide = new Set(entry.programProblems);
-      const problems = result.problems.get(entry.path) ?? [];
-      entry.localProblems = problems.filter((problem) => !programWide.has(problem));
+    for (const absolute of only) {
+      const entry = this.files.get(absolute)!;
+      const programWideHere = new Set(result.programProblems.get(absolute) ?? []);
+      const problems = result.problems.get(absolute) ?? [];
+      entry.localProblems = problems.filter((problem) => !programWideHere.has(problem));
       for (const reference of entry.references) {
         removeFrom(this.referencers, reference.target, entry.path);
       }
-      entry.references = result.references.get(entry.path) ?? [];
+      entry.references = result.references.get(absolute) ?? [];
       for (const reference of entry.references) {
         addTo(this.referencers, reference.target, entry.path);
       }
-      entry.model = models.get(entry.path);
+      entry.model = models.get(absolute);
     }
   }
 }
@@ -318,4 +389,43 @@ function removeFrom(index: Map<string, Set<string>>, key: string, value: string)
   if (!set) return;
   set.delete(value);
   if (set.size === 0) index.delete(key);
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+/** The last segment of every name written in a type or `throws` of the file. */
+function writtenNames(file: FileNode): Set<string> {
+  const names = new Set<string>();
+  const add = (name: string) => names.add(name.slice(name.lastIndexOf(".") + 1));
+  const visit = (type: TypeNode | undefined, depth: number): void => {
+    // Types nest only as deep as the parser allows; the bound keeps this loop honest anyway.
+    for (let node = type; node && depth < 1000; depth++) {
+      if (node.kind === "named") add(node.name);
+      node = node.kind === "list" ? node.element : node.kind === "map" ? node.value : undefined;
+    }
+  };
+  for (const node of file.declarations) {
+    switch (node.kind) {
+      case "record":
+      case "error":
+        for (const field of node.fields) visit(field.type, 0);
+        break;
+      case "union":
+        for (const unionCase of node.cases) visit(unionCase.type, 0);
+        break;
+      case "interface":
+      case "callback":
+        for (const method of node.methods) {
+          for (const param of method.params) visit(param.type, 0);
+          visit(method.returns, 0);
+          for (const thrown of method.throws) add(thrown.name);
+        }
+        break;
+      case "enum":
+        break;
+    }
+  }
+  return names;
 }

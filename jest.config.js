@@ -15,6 +15,7 @@ export default {
   },
   moduleNameMapper: {
     "^@svcgen/runtime$": "<rootDir>/packages/runtime/src/index.ts",
+    "^@svcgen/redis$": "<rootDir>/packages/redis/src/index.ts",
     "^svcgen$": "<rootDir>/packages/svcgen/src/index.ts",
     "^(\\.{1,2}/.*)\\.js$": "$1",
   },

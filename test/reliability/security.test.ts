@@ -148,6 +148,8 @@ describe("limits", () => {
       maxCallbacksPerConnection: 1024,
       maxBatchSize: 100,
       maxConnections: 10_000,
+      upgradesPerSecond: Infinity,
+      upgradeBurst: 1000,
       maxDepth: 100,
     });
     expect(server.options.heartbeatMs).toBe(30_000);

@@ -3,7 +3,7 @@
  * broadcast encodes its message once and writes the same frame text to every member.
  */
 import type { JsonValue } from "../codec/schema.js";
-import type { MethodDescriptor } from "../descriptors.js";
+import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { stringifyJson } from "../protocol/json-text.js";
 import { encodeCallbackArgs } from "./callback-codec.js";
 import {
@@ -25,8 +25,21 @@ export type Broadcast<C> = {
     : never;
 };
 
+/** What a distributed group (cluster/cluster-group.ts) adds to a group of this node. */
+export interface GroupDistribution {
+  /** Encodes a broadcast once, sends it to the other nodes, and returns the local frame. */
+  broadcast(name: string, args: readonly unknown[]): FramePieces;
+  /** The members on this node changed; `size` is their number now. */
+  membersChanged(size: number): void;
+}
+
+/** Where a CallbackGroup subclass puts its GroupDistribution (a symbol: not public API). */
+export const distribution = Symbol("svcgen.groupDistribution");
+
 export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatcher {
   readonly #members = new Map<CallbackProxy<C>, CallbackState>();
+  /** Set by a cluster-wide group; a plain group is local to its node. */
+  protected [distribution]: GroupDistribution | undefined;
 
   /** Typed broadcast to every member; see Broadcast. */
   readonly broadcast: Broadcast<C> = new Proxy({} as Broadcast<C>, {
@@ -41,6 +54,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
     if (state.released || this.#members.has(proxy)) return this;
     state.watch(this);
     this.#members.set(proxy, state);
+    this[distribution]?.membersChanged(this.#members.size);
     return this;
   }
 
@@ -50,12 +64,15 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
     if (state === undefined) return false;
     state.unwatch(this);
     this.#members.delete(proxy);
+    this[distribution]?.membersChanged(this.#members.size);
     return true;
   }
 
   /** A member was released: it leaves. */
   [memberReleased](state: CallbackState): void {
-    this.#members.delete(state.proxy as CallbackProxy<C>);
+    if (this.#members.delete(state.proxy as CallbackProxy<C>)) {
+      this[distribution]?.membersChanged(this.#members.size);
+    }
   }
 
   has(proxy: CallbackProxy<C>): boolean {
@@ -75,7 +92,23 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
     return this.#members.keys();
   }
 
+  /**
+   * Writes one broadcast's frame to every member on this node; how many took it.
+   * @internal For cluster groups (broadcasts from other nodes too).
+   */
+  protected fanOut(pieces: FramePieces): number {
+    let reached = 0;
+    // A copy: a send may overload a member's connection, which releases it mid-loop.
+    for (const state of [...this.#members.values()]) {
+      if (state.released) continue;
+      if (state.channel.sendFrame(frameFor(pieces, state.id))) reached++;
+    }
+    return reached;
+  }
+
   #broadcast(name: string, args: readonly unknown[]): number {
+    const distributed = this[distribution];
+    if (distributed !== undefined) return this.fanOut(distributed.broadcast(name, args));
     let reached = 0;
     // Members of one group share a callback type; encode once per descriptor all the same.
     const frames = new Map<object, FramePieces>();
@@ -84,7 +117,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       if (state.released) continue;
       let frame = frames.get(state.descriptor);
       if (frame === undefined) {
-        frame = framePieces(onewayMethod(state, name), args, state.channel.maxDepth);
+        frame = framePieces(onewayMethod(state.descriptor, name), args, state.channel.maxDepth);
         frames.set(state.descriptor, frame);
       }
       if (state.channel.sendFrame(frameFor(frame, state.id))) reached++;
@@ -93,17 +126,18 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
   }
 }
 
-function onewayMethod(state: CallbackState, name: string): MethodDescriptor {
-  const method = state.descriptor.methods.get(name);
-  if (method === undefined) throw new TypeError(`${state.descriptor.name} has no method ${name}`);
+/** The oneway method `name` of a callback type; a TypeError for any other. */
+export function onewayMethod(descriptor: CallbackDescriptor, name: string): MethodDescriptor {
+  const method = descriptor.methods.get(name);
+  if (method === undefined) throw new TypeError(`${descriptor.name} has no method ${name}`);
   if (!method.oneway) {
-    throw new TypeError(`${state.descriptor.name}.${name} is not oneway: call it on each proxy`);
+    throw new TypeError(`${descriptor.name}.${name} is not oneway: call it on each proxy`);
   }
   return method;
 }
 
 /** The UTF-8 of a `$/callback` frame around the callback id. */
-interface FramePieces {
+export interface FramePieces {
   readonly prefix: Buffer;
   readonly suffix: Buffer;
 }
@@ -114,17 +148,30 @@ const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params"
  * The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member.
  * Throws (to the caller of `broadcast`) when they do not fit the frame's nesting limit.
  */
-function framePieces(
+export function framePieces(
   method: MethodDescriptor,
   args: readonly unknown[],
   maxDepth: number,
 ): FramePieces {
+  return framePiecesOfJson(method.name, argsJson(method, args, maxDepth));
+}
+
+/** A broadcast's `args` as JSON text, within the nesting limit of the frame around them. */
+export function argsJson(
+  method: MethodDescriptor,
+  args: readonly unknown[],
+  maxDepth: number,
+): string {
   const encoded: JsonValue = encodeCallbackArgs(method, args);
   // `args` sits two levels down in the frame: `{"params":{"args":...}}`.
-  const argsText = stringifyJson(encoded, maxDepth - 2);
+  return stringifyJson(encoded, maxDepth - 2);
+}
+
+/** The pieces around arguments that are JSON text already (a broadcast from another node). */
+export function framePiecesOfJson(methodName: string, argsJson: string): FramePieces {
   return {
     prefix: framePrefix,
-    suffix: Buffer.from(`","method":${JSON.stringify(method.name)},"args":${argsText}}}`),
+    suffix: Buffer.from(`","method":${JSON.stringify(methodName)},"args":${argsJson}}}`),
   };
 }
 

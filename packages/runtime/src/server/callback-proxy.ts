@@ -10,11 +10,19 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { stringifyJson } from "../protocol/json-text.js";
 import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
-import type { CallbackHandle, CallbackProxy } from "./context.js";
+import type { CallbackHandle, CallbackProxy, CallbackRef } from "./context.js";
 import type { Logger } from "./options.js";
+
+/** The node and connection a callback lives on (the first half of its CallbackRef). */
+export interface CallbackOwner {
+  readonly node: string;
+  readonly connection: string;
+}
 
 /** What a proxy needs from its connection. */
 export interface CallbackChannel {
+  /** Where the channel's callbacks live. */
+  readonly owner: CallbackOwner;
   /** Writes one text frame (a Buffer holds its UTF-8); false when the connection cannot take it. */
   sendFrame(frame: string | Buffer): boolean;
   /**
@@ -45,8 +53,23 @@ export interface ReleaseWatcher {
   [memberReleased](state: CallbackState): void;
 }
 
+/**
+ * What a proxy forwards to: the state of a callback on this node's connection
+ * (CallbackState) or a reference to one on another node (cluster/remote-callback.ts).
+ */
+export interface CallbackTarget {
+  readonly id: string;
+  readonly descriptor: CallbackDescriptor;
+  readonly released: boolean;
+  readonly ref: CallbackRef;
+  onRelease(listener: ReleaseListener): void;
+  /** The implementation lets the callback go (the client is told). */
+  releaseByServer(reason: string): void;
+  invoke(method: MethodDescriptor, args: readonly unknown[]): Promise<unknown>;
+}
+
 /** The state behind one proxy; CallbackGroup reads it to write frames directly. */
-export class CallbackState {
+export class CallbackState implements CallbackTarget {
   readonly proxy: CallbackProxy<any>;
   #released = false;
   // Made on first use: a server may hold thousands of callbacks that never need them.
@@ -69,6 +92,21 @@ export class CallbackState {
 
   get released(): boolean {
     return this.#released;
+  }
+
+  #ref: CallbackRef | undefined;
+
+  get ref(): CallbackRef {
+    return (this.#ref ??= Object.freeze({
+      node: this.channel.owner.node,
+      connection: this.channel.owner.connection,
+      callback: this.id,
+      type: this.descriptor.name,
+    }));
+  }
+
+  releaseByServer(reason: string): void {
+    this.release(reason, true);
   }
 
   onRelease(listener: ReleaseListener): void {
@@ -145,18 +183,29 @@ export class CallbackState {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.request(method, encodedArgs).then((result) => {
+      const value = decodeCallbackResult(method, result);
+      // A void method says that the client took it, like a oneway one that was queued.
+      return method.returns === undefined ? true : value;
+    });
+  }
+
+  /**
+   * An awaited call whose arguments are encoded already (also a call from another node);
+   * resolves with the client's raw `result`.
+   */
+  request(method: MethodDescriptor, encodedArgs: JsonValue): Promise<JsonValue> {
+    if (this.#released) {
+      return Promise.reject(
+        new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
+      );
+    }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
-    return this.channel
-      .request(method, params, (reject) => {
-        const pending = (this.#pending ??= new Set());
-        pending.add(reject);
-        return () => void pending.delete(reject);
-      })
-      .then((result) => {
-        const value = decodeCallbackResult(method, result);
-        // A void method says that the client took it, like a oneway one that was queued.
-        return method.returns === undefined ? true : value;
-      });
+    return this.channel.request(method, params, (reject) => {
+      const pending = (this.#pending ??= new Set());
+      pending.add(reject);
+      return () => void pending.delete(reject);
+    });
   }
 
   /**
@@ -167,27 +216,40 @@ export class CallbackState {
    */
   #notify(method: MethodDescriptor, args: readonly unknown[]): boolean {
     if (this.#released) return false;
+    let encodedArgs: JsonValue;
+    try {
+      encodedArgs = encodeCallbackArgs(method, args);
+    } catch (error) {
+      this.#dropped(method, error);
+      return false;
+    }
+    return this.notifyEncoded(method, encodedArgs);
+  }
+
+  /** A `oneway` call whose arguments are encoded already (also one from another node). */
+  notifyEncoded(method: MethodDescriptor, encodedArgs: JsonValue): boolean {
+    if (this.#released) return false;
     let frame: string;
     try {
-      const params = {
-        callback: this.id,
-        method: method.name,
-        args: encodeCallbackArgs(method, args),
-      };
+      const params = { callback: this.id, method: method.name, args: encodedArgs };
       frame = stringifyJson(
         { jsonrpc: "2.0", method: "$/callback", params },
         this.channel.maxDepth,
       );
     } catch (error) {
-      this.channel.log.error(`oneway callback dropped: its arguments cannot be sent`, {
-        callback: this.descriptor.name,
-        method: method.name,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.#dropped(method, error);
       return false;
     }
     // Never waits for the client: queued on the socket is done.
     return this.channel.sendFrame(frame);
+  }
+
+  #dropped(method: MethodDescriptor, error: unknown): void {
+    this.channel.log.error(`oneway callback dropped: its arguments cannot be sent`, {
+      callback: this.descriptor.name,
+      method: method.name,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 
@@ -197,32 +259,37 @@ function pendingMessage(code: number, id: string): string {
     : `callback ${id} is released`;
 }
 
-/** The state of a proxy made here; undefined for anything else. */
+/** The state of a proxy of a callback on this node; undefined for anything else. */
 export function callbackStateOf(proxy: object): CallbackState | undefined {
-  return ProxyBase.stateOf(proxy);
+  const target = ProxyBase.stateOf(proxy);
+  return target instanceof CallbackState ? target : undefined;
 }
 
 /** Names the handle owns; a callback method of the same name is reachable only via a group. */
-const handleKeys = new Set(["id", "released", "onRelease", "release"]);
+const handleKeys = new Set(["id", "ref", "released", "onRelease", "release"]);
 
 /**
  * What every proxy is: the handle, on a prototype. A proxy is one small object; its
  * callback methods sit on a prototype made once per callback type, not as closures per proxy.
  */
 class ProxyBase implements CallbackHandle {
-  readonly #state: CallbackState;
+  readonly #state: CallbackTarget;
 
-  constructor(state: CallbackState) {
+  constructor(state: CallbackTarget) {
     this.#state = state;
   }
 
-  static stateOf(proxy: object): CallbackState | undefined {
+  static stateOf(proxy: object): CallbackTarget | undefined {
     if (typeof proxy !== "object" || proxy === null) return undefined;
     return #state in proxy ? (proxy as ProxyBase).#state : undefined;
   }
 
   get id(): string {
     return this.#state.id;
+  }
+
+  get ref(): CallbackRef {
+    return this.#state.ref;
   }
 
   get released(): boolean {
@@ -234,11 +301,11 @@ class ProxyBase implements CallbackHandle {
   }
 
   release(reason = "released"): void {
-    this.#state.release(reason, true);
+    this.#state.releaseByServer(reason);
   }
 }
 
-type ProxyClass = new (state: CallbackState) => ProxyBase;
+type ProxyClass = new (state: CallbackTarget) => ProxyBase;
 
 const proxyClasses = new WeakMap<CallbackDescriptor, ProxyClass>();
 
@@ -261,7 +328,8 @@ function proxyClassFor(descriptor: CallbackDescriptor): ProxyClass {
   return ProxyClass;
 }
 
-function buildProxy(state: CallbackState): CallbackProxy<any> {
+/** The one proxy object of `state` (a CallbackTarget makes it once, in its constructor). */
+export function buildProxy(state: CallbackTarget): CallbackProxy<any> {
   const ProxyClass = proxyClassFor(state.descriptor);
   return Object.freeze(new ProxyClass(state)) as unknown as CallbackProxy<any>;
 }

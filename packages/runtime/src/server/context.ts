@@ -15,10 +15,31 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
 }
 
+declare const callbackType: unique symbol;
+
+/**
+ * Where a client's callback lives, as plain JSON-safe data: store it or send it anywhere,
+ * and `server.callback(ref)` on any node of the cluster gives a proxy to the same callback.
+ */
+export interface CallbackRef<C = unknown> {
+  /** The node holding the client's socket. */
+  readonly node: string;
+  /** The connection's id on that node. */
+  readonly connection: string;
+  /** The id the client chose for the callback. */
+  readonly callback: string;
+  /** The callback's IDL name, e.g. `jobs.JobEvents`. */
+  readonly type: string;
+  /** Never present: carries `C` so that `server.callback(ref)` is typed. */
+  readonly [callbackType]?: C;
+}
+
 /** The handle every callback proxy has besides the callback's own methods. */
-export interface CallbackHandle {
+export interface CallbackHandle<C = unknown> {
   /** The id the client chose for the callback (unique within its connection). */
   readonly id: string;
+  /** This callback's address for `server.callback(ref)`, here or on another node. */
+  readonly ref: CallbackRef<C>;
   /** True once released by either side or by disconnection. */
   readonly released: boolean;
   /**
@@ -42,4 +63,4 @@ export type CallbackProxy<C> = {
   readonly [K in keyof C]: C[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<[Awaited<R>] extends [void] ? boolean : Awaited<R>>
     : never;
-} & CallbackHandle;
+} & CallbackHandle<C>;

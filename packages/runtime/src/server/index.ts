@@ -11,3 +11,7 @@ export type {
 } from "./registry.js";
 export { CallbackGroup } from "./callback-group.js";
 export type { Broadcast } from "./callback-group.js";
+export type { CallbackRef } from "./context.js";
+export { ClusterGroup } from "./cluster/cluster-group.js";
+export { BackplaneError } from "./cluster/backplane.js";
+export type { Backplane, BackplaneEvents, BackplaneFailure } from "./cluster/backplane.js";

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
+import type { Backplane } from "./cluster/backplane.js";
 import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { CallContext } from "./context.js";
 import { CorsPolicy, type CorsOptions } from "./cors.js";
@@ -27,10 +28,15 @@ export interface ServerLimits {
   /** Most messages in one JSON-RPC batch (over HTTP and WebSocket). */
   readonly maxBatchSize: number;
   /**
-   * Open TCP connections (HTTP and WebSocket) of a server made by `listen()` or passed to
-   * `attach()`; beyond it node:http drops new connections at once.
+   * Open connections on this node. A WebSocket upgrade beyond it is answered 503 with
+   * Retry-After; a server made by `listen()` or passed to `attach()` also caps its TCP
+   * connections (HTTP and WebSocket) at it, beyond which node:http drops new ones at once.
    */
   readonly maxConnections: number;
+  /** Sustained WebSocket upgrades per second on this node (a token bucket); beyond it, 503. */
+  readonly upgradesPerSecond: number;
+  /** Upgrades the bucket lets through at once after a quiet spell. */
+  readonly upgradeBurst: number;
   /**
    * Deepest nesting of arrays and objects in a JSON document read or written (a REST body,
    * a `/rpc` body, a WebSocket frame; the JSON-RPC envelope counts). Deeper input is refused
@@ -85,6 +91,12 @@ export interface RpcServerOptions {
   /** On `close()`, how long in-flight calls may run before their signals abort. Default 5 000. */
   closeGraceMs?: number;
   /**
+   * Joins this server to a cluster (e.g. `redisBackplane(...)` of @svcgen/redis): named
+   * groups and callback references then span every node. Without one, the server is a
+   * cluster of one.
+   */
+  backplane?: Backplane;
+  /**
    * How long an HTTP request body may take to arrive, from the moment the server starts
    * reading it; a slower one is answered 408 and its connection closed. Default 30 000.
    */
@@ -114,6 +126,7 @@ export interface ResolvedServerOptions {
   readonly heartbeatMs: number;
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
+  readonly backplane?: Backplane;
   readonly bodyTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly openApi: OpenApiOptions;
@@ -128,6 +141,8 @@ export const defaultLimits: ServerLimits = {
   maxCallbacksPerConnection: 1024,
   maxBatchSize: 100,
   maxConnections: 10_000,
+  upgradesPerSecond: Number.POSITIVE_INFINITY,
+  upgradeBurst: 1000,
   maxDepth: defaultMaxDepth,
 };
 
@@ -164,6 +179,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
     openApi: options.openApi ?? {},
     challenge: challengeOf(options.challenge),
+    ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
     ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),

@@ -3,12 +3,16 @@
  * WebSocket endpoint, all over one Dispatcher. It can listen by itself or live inside an
  * existing node:http server (`attach`, `requestListener`, `handleUpgrade`).
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import type { ServiceDescriptor } from "../descriptors.js";
+import type { CallbackDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { BodyDeadlines } from "./body-deadlines.js";
 import { CallTracker } from "./call-tracker.js";
+import type { ClusterGroup } from "./cluster/cluster-group.js";
+import { ClusterNode } from "./cluster/cluster-node.js";
+import type { CallbackProxy, CallbackRef } from "./context.js";
 import { Dispatcher } from "./dispatcher.js";
 import { HttpAdapter, pathBelow, type NextHandler } from "./http-adapter.js";
 import type { HttpEnv } from "./http-env.js";
@@ -56,6 +60,8 @@ export class RpcServer {
   readonly #ownServers = new Set<Server>();
   readonly #attached = new Map<Server, Attachment>();
   readonly #bodyDeadlines: BodyDeadlines;
+  readonly #node: ClusterNode;
+  #callbackTypes: Map<string, CallbackDescriptor> | undefined;
   #openApi: unknown;
   #closed: Promise<void> | undefined;
 
@@ -80,7 +86,68 @@ export class RpcServer {
         )),
     };
     this.#http = new HttpAdapter(env);
-    this.#ws = new WebSocketEndpoint(this.dispatcher, this.options);
+    const nodeId = randomBytes(8).toString("hex");
+    this.#ws = new WebSocketEndpoint(this.dispatcher, this.options, nodeId);
+    this.#node = new ClusterNode(
+      nodeId,
+      {
+        logger: this.options.logger,
+        callbackTimeoutMs: this.options.callbackTimeoutMs,
+        maxDepth: this.options.limits.maxDepth,
+        localCallback: (connection, callback) =>
+          this.#ws.connection(connection)?.callback(callback),
+        callbackType: (name) => this.#callbackType(name),
+      },
+      this.options.backplane,
+    );
+    // Joining the cluster starts now; listen() and ready() wait for it.
+    this.#node.start().catch((error: unknown) => {
+      this.options.logger.error("could not join the cluster", { error: (error as Error).message });
+    });
+  }
+
+  /** This server's id in its cluster (random per process; part of every CallbackRef). */
+  get nodeId(): string {
+    return this.#node.id;
+  }
+
+  /** Resolves once the server has joined its cluster (at once without a backplane). */
+  ready(): Promise<void> {
+    return this.#node.start();
+  }
+
+  /**
+   * The cluster-wide group `name` of `descriptor` callbacks: the same name on every node is
+   * the same group. A broadcast reaches every member on every node once, in the order this
+   * node sent them. Calling it again with the same name returns the same group.
+   */
+  group<C>(name: string, descriptor: CallbackDescriptor<C>): ClusterGroup<C> {
+    return this.#node.group(name, descriptor);
+  }
+
+  /**
+   * A proxy to the callback `ref` (a `proxy.ref` from this or any other node of the
+   * cluster). Its type is found among the registered services' callback parameters unless
+   * `descriptor` names it.
+   */
+  callback<C>(ref: CallbackRef<C>, descriptor?: CallbackDescriptor<C>): CallbackProxy<C> {
+    return this.#node.callback(ref, descriptor);
+  }
+
+  #callbackType(name: string): CallbackDescriptor | undefined {
+    if (this.#callbackTypes === undefined) {
+      this.#callbackTypes = new Map();
+      for (const { descriptor } of this.#registry.registrations()) {
+        for (const method of descriptor.methods.values()) {
+          for (const param of method.params) {
+            if (param.callback !== undefined) {
+              this.#callbackTypes.set(param.callback.name, param.callback);
+            }
+          }
+        }
+      }
+    }
+    return this.#callbackTypes.get(name);
   }
 
   /** Serves `implementation` (an instance of a generated base class) to every call. */
@@ -107,6 +174,7 @@ export class RpcServer {
       this.#registry.add({ descriptor, mode: "shared", instance: target });
     }
     this.#openApi = undefined;
+    this.#callbackTypes = undefined;
     return this;
   }
 
@@ -149,6 +217,7 @@ export class RpcServer {
   }
 
   async listen(options: ListenOptions = {}): Promise<BoundAddress> {
+    await this.ready();
     const server = createServer({
       // node:http checks header deadlines on this interval (30 s by its default).
       connectionsCheckingInterval: Math.min(1000, Math.max(10, this.options.headersTimeoutMs / 10)),
@@ -196,6 +265,7 @@ export class RpcServer {
     }
     this.#attached.clear();
     this.#bodyDeadlines.stop();
+    await this.#node.close();
   }
 
   async #drainCalls(): Promise<void> {

@@ -25,7 +25,7 @@ import {
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
 import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
-import { CallbackState, type CallbackChannel } from "./callback-proxy.js";
+import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callback-proxy.js";
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
@@ -56,6 +56,8 @@ export interface WsConnectionHooks {
   readonly heartbeat?: HeartbeatSweep;
   /** Called once, when the connection has closed and released everything. */
   readonly onClosed?: (connection: WsConnection) => void;
+  /** The id of this server in its cluster (part of every CallbackRef). */
+  readonly nodeId?: string;
 }
 
 /**
@@ -297,6 +299,17 @@ export class WsConnection implements CallbackChannel, HeartbeatMember {
   }
 
   // ---- CallbackChannel -------------------------------------------------------------
+
+  #owner: CallbackOwner | undefined;
+
+  get owner(): CallbackOwner {
+    return (this.#owner ??= { node: this.#hooks.nodeId ?? "", connection: this.info.id });
+  }
+
+  /** The live callback the client registered under `id`, if any (calls from other nodes). */
+  callback(id: string): CallbackState | undefined {
+    return this.#callbacks?.get(id);
+  }
 
   sendFrame(frame: string | Buffer): boolean {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;

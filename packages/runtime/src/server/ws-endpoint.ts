@@ -11,6 +11,7 @@ import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { HeartbeatSweep } from "./heartbeat.js";
+import { UpgradeGate } from "./upgrade-gate.js";
 import { CloseCode, WsConnection, type WsConnectionHooks } from "./ws-connection.js";
 
 /** The subprotocol we speak; a client offering none is accepted too. */
@@ -22,20 +23,26 @@ export class WebSocketEndpoint {
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
   readonly #server: WebSocketServer;
-  readonly #connections = new Set<WsConnection>();
+  /** Open connections by id. */
+  readonly #connections = new Map<string, WsConnection>();
+  /** Upgrades admitted and not yet open or refused (they count against maxConnections). */
+  #upgrading = 0;
+  readonly #gate: UpgradeGate;
   /** One interval pings every connection: no timer per connection. */
   readonly #heartbeat: HeartbeatSweep;
   /** What every connection gets: one object for all of them. */
   readonly #hooks: WsConnectionHooks;
   #closing = false;
 
-  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions) {
+  constructor(dispatcher: Dispatcher, options: ResolvedServerOptions, nodeId: string) {
     this.#dispatcher = dispatcher;
     this.#options = options;
+    this.#gate = new UpgradeGate(options.limits);
     this.#heartbeat = new HeartbeatSweep(options.heartbeatMs);
     this.#hooks = {
       heartbeat: this.#heartbeat,
-      onClosed: (connection) => void this.#connections.delete(connection),
+      onClosed: (connection) => void this.#connections.delete(connection.info.id),
+      nodeId,
     };
     this.#server = new WebSocketServer({
       noServer: true,
@@ -57,6 +64,11 @@ export class WebSocketEndpoint {
     return this.#connections.size;
   }
 
+  /** The open connection with this id (calls to its callbacks from other nodes). */
+  connection(id: string): WsConnection | undefined {
+    return this.#connections.get(id);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A module-level listener: a closure here would share this function's context and keep
     // `req` and `head` alive as long as the socket lives.
@@ -64,10 +76,23 @@ export class WebSocketEndpoint {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname !== this.path) return refuse(socket, 404, "Not Found");
     if (this.#closing) return refuse(socket, 503, "Service Unavailable");
+    const refusal = this.#gate.admit(this.#connections.size + this.#upgrading);
+    if (refusal !== undefined) {
+      return refuse(socket, refusal.status, refusal.text, `Retry-After: ${refusal.retryAfter}\r\n`);
+    }
+    this.#upgrading++;
     authenticateRequest(this.#options, req).then(
       (principal) => {
-        if (socket.destroyed) return;
-        if (this.#closing) return refuse(socket, 503, "Service Unavailable");
+        if (socket.destroyed) {
+          this.#upgrading--;
+          return;
+        }
+        if (this.#closing) {
+          this.#upgrading--;
+          return refuse(socket, 503, "Service Unavailable");
+        }
+        // Without verifyClient, ws accepts (or refuses a bad handshake) synchronously.
+        this.#upgrading--;
         this.#server.handleUpgrade(req, socket, head, (ws) => {
           // ws handles the socket's errors from now on.
           socket.off("error", destroySocket);
@@ -75,6 +100,7 @@ export class WebSocketEndpoint {
         });
       },
       (error: unknown) => {
+        this.#upgrading--;
         if (error instanceof RpcError && error.code === ErrorCode.Forbidden) {
           return refuse(socket, 403, "Forbidden");
         }
@@ -96,17 +122,17 @@ export class WebSocketEndpoint {
   async drain(graceMs: number): Promise<void> {
     this.#closing = true;
     await settledWithin(this.#idle(), graceMs);
-    for (const connection of this.#connections) connection.abandonCalls();
+    for (const connection of this.#connections.values()) connection.abandonCalls();
   }
 
   #idle(): Promise<unknown> {
-    return Promise.all([...this.#connections].map((connection) => connection.idle()));
+    return Promise.all([...this.#connections.values()].map((connection) => connection.idle()));
   }
 
   /** Closes every connection (1001) and resolves once all are closed. */
   async close(): Promise<void> {
     this.#closing = true;
-    const all = [...this.#connections];
+    const all = [...this.#connections.values()];
     for (const connection of all) connection.close(CloseCode.GoingAway, "server closing");
     await Promise.all(all.map((connection) => connection.closed));
     this.#heartbeat.stop();
@@ -123,7 +149,7 @@ export class WebSocketEndpoint {
       info,
       this.#hooks,
     );
-    this.#connections.add(connection);
+    this.#connections.set(info.id, connection);
   }
 }
 

@@ -1,0 +1,101 @@
+/**
+ * A named CallbackGroup that spans the cluster. Each node holds the members whose sockets
+ * it holds; a broadcast is written to the local members at once and published once to the
+ * other nodes, which write it to theirs. Without a backplane it is a group of this node.
+ */
+import type { CallbackDescriptor } from "../../descriptors.js";
+import {
+  CallbackGroup,
+  argsJson,
+  distribution,
+  framePiecesOfJson,
+  onewayMethod,
+  type FramePieces,
+} from "../callback-group.js";
+import { callbackStateOf } from "../callback-proxy.js";
+import type { CallbackProxy } from "../context.js";
+
+/** What a cluster group needs from its node. */
+export interface GroupLink {
+  publish(group: string, payload: string): void;
+  membersChanged(group: string, size: number): void;
+  clusterSize(group: string): Promise<number>;
+}
+
+/** The reason members are released with when the group may have lost a broadcast. */
+export const resubscribeReason = "resubscribe";
+
+export class ClusterGroup<C> extends CallbackGroup<C> {
+  readonly #link: GroupLink | undefined;
+  readonly #maxDepth: number;
+
+  constructor(
+    /** The group's name, the same on every node. */
+    readonly name: string,
+    readonly descriptor: CallbackDescriptor<C>,
+    link: GroupLink | undefined,
+    /** The nesting limit of frames (limits.maxDepth). */
+    maxDepth: number,
+  ) {
+    super();
+    this.#link = link;
+    this.#maxDepth = maxDepth;
+    this[distribution] = {
+      broadcast: (method, args) => this.#publish(method, args),
+      membersChanged: (size) => link?.membersChanged(name, size),
+    };
+  }
+
+  override add(proxy: CallbackProxy<C>): this {
+    const state = callbackStateOf(proxy);
+    if (state === undefined) {
+      throw new TypeError(
+        `group ${this.name}: not a callback proxy of this node (add it on the node that holds its connection)`,
+      );
+    }
+    if (state.descriptor.name !== this.descriptor.name) {
+      throw new TypeError(
+        `group ${this.name} holds ${this.descriptor.name} callbacks, not ${state.descriptor.name}`,
+      );
+    }
+    return super.add(proxy);
+  }
+
+  /** Members on every live node (this node's `size` counts only its own). */
+  clusterSize(): Promise<number> {
+    return this.#link === undefined
+      ? Promise.resolve(this.size)
+      : this.#link.clusterSize(this.name);
+  }
+
+  #publish(name: string, args: readonly unknown[]): FramePieces {
+    const method = onewayMethod(this.descriptor, name);
+    // Encoded once: the same JSON text goes to the other nodes and into the local frames.
+    const json = argsJson(method, args, this.#maxDepth);
+    this.#link?.publish(this.name, `${name}\n${json}`);
+    return framePiecesOfJson(name, json);
+  }
+
+  /**
+   * A broadcast another node published: to the members here. Dropped when it names no
+   * oneway method of the group's callback type (a node running another contract version).
+   * @internal
+   */
+  deliver(payload: string): number {
+    const newline = payload.indexOf("\n");
+    if (newline < 0) return 0;
+    const name = payload.slice(0, newline);
+    const method = this.descriptor.methods.get(name);
+    if (method === undefined || !method.oneway) return 0;
+    return this.fanOut(framePiecesOfJson(name, payload.slice(newline + 1)));
+  }
+
+  /**
+   * Broadcasts may have been missed here: every member is released with "resubscribe",
+   * so that its client joins again rather than silently missing messages.
+   * @internal
+   */
+  resubscribe(): void {
+    for (const proxy of [...this]) proxy.release(resubscribeReason);
+  }
+}

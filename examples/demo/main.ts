@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: starts the example server on a free port and shows, in one run, long
  * work with progress pushed live, a chat between two clients, and calculator calls over
- * REST; then prints a summary and exits. `--serve` keeps the server up for the browser page.
+ * REST; then prints a summary and exits. `--serve` keeps the server up for the browser page
+ * (on port 8080 unless `--port N` says otherwise; `--port 0` picks a free one).
  */
 import { parseArgs } from "node:util";
 import { connectHttp, connectWebSocket } from "@svcgen/runtime";
@@ -20,9 +21,9 @@ const DEMO_DEADLINE_MS = 25_000;
 
 const print = (line = ""): void => void process.stdout.write(`${line}\n`);
 
-async function runDemo(): Promise<void> {
+async function runDemo(port: number, host: string): Promise<void> {
   const startedAt = performance.now();
-  const server = await startExampleServer({ port: 0, host: "127.0.0.1" });
+  const server = await startExampleServer({ port, host });
   print(`svcgen demo: one server at ${server.url} (REST, JSON-RPC and WebSocket on one port)`);
   const http = connectHttp(server.url);
   const [workConnection, aliceConnection, bobConnection] = await Promise.all([
@@ -103,17 +104,28 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       serve: { type: "boolean", default: false },
-      port: { type: "string", default: "8080" },
+      port: { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
     },
   });
-  if (values.serve) return serve(Number(values.port), values.host);
+  // The demo run takes any free port unless told; the server for the browser page, 8080.
+  const port = parsePort(values.port ?? (values.serve ? "8080" : "0"));
+  if (values.serve) return serve(port, values.host);
   const deadline = setTimeout(() => {
     process.stderr.write(`demo: not done after ${DEMO_DEADLINE_MS / 1000} s, giving up\n`);
     process.exit(1);
   }, DEMO_DEADLINE_MS);
   deadline.unref();
-  await runDemo();
+  await runDemo(port, values.host);
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    process.stderr.write(`demo: --port takes a number from 0 to 65535, not "${text}"\n`);
+    process.exit(2);
+  }
+  return port;
 }
 
 main().then(

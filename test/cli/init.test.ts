@@ -78,6 +78,8 @@ describe("svcgen init", () => {
     );
     expect(svc).toContain("greet(name: string): string;");
     expect(await run("check", path.join(dir, "idl"))).toEqual({ code: 0, stdout: "", stderr: "" });
+    // In the canonical layout: `svcgen fmt` on a new project changes nothing.
+    expect((await run("fmt", "--check", path.join(dir, "idl"))).code).toBe(0);
   });
 
   test("the current folder by default", async () => {

@@ -68,3 +68,45 @@ describe("npm run demo", () => {
     expect(demo.stdout).toMatch(/Summary[\s\S]*3 finished, 2 failed or cancelled, 5 started/);
   });
 });
+
+describe("npm run demo -- --serve --port", () => {
+  test("--port 0: serves on the free port it prints, until SIGINT", async () => {
+    const child = spawn(process.execPath, ["scripts/demo.mjs", "--serve", "--port", "0"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    let printed = "";
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address: ${printed}`)), 60_000);
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          printed += chunk;
+          const found = /example server at (http:\/\/127\.0\.0\.1:(\d+))/.exec(printed);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found[1]!);
+          }
+        });
+      });
+      expect(url).not.toMatch(/:8080$/);
+      const openApi = await fetch(`${url}/openapi.json`);
+      expect(openApi.status).toBe(200);
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
+  }, 90_000);
+
+  test("a --port that is not a port: exit 2 and a message", async () => {
+    const child = spawn(process.execPath, ["scripts/demo.mjs", "--port", "eighty"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toBe('demo: --port takes a number from 0 to 65535, not "eighty"\n');
+  }, 90_000);
+});

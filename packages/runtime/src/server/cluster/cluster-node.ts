@@ -75,9 +75,10 @@ export class ClusterNode implements RemoteCalls, GroupLink {
     for (const pending of [...this.#pending.values()]) {
       pending.reject(backplaneError("the server is closing"));
     }
+    // Also while still joining: the backplane gives up joining when closed.
     if (this.#backplane !== undefined && this.#started !== undefined) {
-      await this.#started.catch(() => undefined);
       await this.#backplane.close();
+      await this.#started.catch(() => undefined);
     }
   }
 

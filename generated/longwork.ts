@@ -26,6 +26,14 @@ export const WorkOptionsSchema: TypedRecordSchema<WorkOptions> = t.record<WorkOp
     stepMillis: t.optional(t.int32),
     failAtStep: t.optional(t.int32),
   }),
+  {
+    doc: "How a piece of work should run (every field has a default).",
+    members: {
+      steps: "Number of steps; progress is reported after each. Default 10.",
+      stepMillis: "Duration of one step in milliseconds. Default 100.",
+      failAtStep: "Fail deliberately at this step, to show the failure path.",
+    },
+  },
 );
 
 /** No work with this id is running. */
@@ -37,6 +45,7 @@ export class WorkNotFound extends RpcError {
       workId: t.string,
     }),
     create: (fields, message) => new WorkNotFound(fields, message),
+    docs: { doc: "No work with this id is running." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { workId: string };
@@ -64,9 +73,11 @@ export interface WorkListener {
 export const WorkListenerDescriptor = defineCallback<WorkListener>({
   name: "longwork.WorkListener",
   contractHash: "04e23022683420b4346474f41cb4cce2c0e1a48bb37d895cf63e4cd983b0457d",
+  doc: "Implemented by the client; the server calls it as the work advances.",
   methods: [
     {
       name: "progress",
+      doc: "The work `workId` is `percent` % done. While the connection is congested or cut, a\nnewer progress of the same work replaces the older one still queued.",
       oneway: true,
       conflate: "workId",
       params: [
@@ -76,6 +87,7 @@ export const WorkListenerDescriptor = defineCallback<WorkListener>({
     },
     {
       name: "finished",
+      doc: "The work finished after `durationMillis`.",
       oneway: true,
       params: [
         { name: "workId", schema: t.string },
@@ -84,6 +96,7 @@ export const WorkListenerDescriptor = defineCallback<WorkListener>({
     },
     {
       name: "failed",
+      doc: "The work stopped with an error.",
       oneway: true,
       params: [
         { name: "workId", schema: t.string },
@@ -117,6 +130,7 @@ export const LongWorkDescriptor = defineService<LongWork>({
   methods: [
     {
       name: "startWork",
+      doc: "Start `name` in the background and return its id at once; `listener` hears of its\nprogress and of how it ended.",
       params: [
         { name: "name", schema: t.string },
         { name: "listener", callback: WorkListenerDescriptor },
@@ -126,11 +140,13 @@ export const LongWorkDescriptor = defineService<LongWork>({
     },
     {
       name: "cancelWork",
+      doc: 'Stop a running piece of work; its listener is told it failed with "cancelled".',
       params: [{ name: "workId", schema: t.string }],
       throws: [WorkNotFound.descriptor],
     },
     {
       name: "totalWorkCount",
+      doc: "How many pieces of work were started since the server began: a stateless REST call.",
       idempotent: true,
       params: [],
       returns: t.int32,

@@ -40,16 +40,20 @@ export interface JobInfo {
   __proto__?: Uint8Array;
   delete: boolean;
 }
-export const JobInfoSchema: TypedRecordSchema<JobInfo> = t.record<JobInfo>("jobs.JobInfo", () => ({
-  id: t.string,
-  state: JobStateSchema,
-  startedAt: t.optional(t.timestamp),
-  tags: t.list(t.string),
-  cost: common_MoneySchema,
-  labels: t.map(t.json),
-  ["__proto__"]: t.optional(t.bytes),
-  delete: t.bool,
-}));
+export const JobInfoSchema: TypedRecordSchema<JobInfo> = t.record<JobInfo>(
+  "jobs.JobInfo",
+  () => ({
+    id: t.string,
+    state: JobStateSchema,
+    startedAt: t.optional(t.timestamp),
+    tags: t.list(t.string),
+    cost: common_MoneySchema,
+    labels: t.map(t.json),
+    ["__proto__"]: t.optional(t.bytes),
+    delete: t.bool,
+  }),
+  { members: { id: "Unique id." } },
+);
 
 export interface Money {
   amount: common_Money;
@@ -119,6 +123,7 @@ export class JobNotFound extends RpcError_ {
       id: t.string,
     }),
     create: (fields, message) => new JobNotFound(fields, message),
+    docs: { doc: "No such job." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { id: string };
@@ -198,7 +203,7 @@ export const JobEventsDescriptor = defineCallback<JobEvents>({
     {
       name: "delete",
       params: [
-        { name: "class", schema: t.string },
+        { name: "class", schema: t.string, doc: "Reserved as a binding." },
         { name: "delete_", schema: t.string },
       ],
     },
@@ -227,13 +232,19 @@ export interface JobService {
 export const JobServiceDescriptor = defineService<JobService>({
   name: "jobs.JobService",
   contractHash: "1e408a0b38ab5ef311c017b24335612ff7e9ddbf4105c8a7c67bb19a493696d8",
+  doc: "Runs jobs.",
   methods: [
     {
       name: "start",
+      doc: "Starts a job.\nReturns its id.",
       resubscribe: true,
       params: [
         { name: "name", schema: t.string },
-        { name: "events", callback: JobEventsDescriptor },
+        {
+          name: "events",
+          callback: JobEventsDescriptor,
+          doc: "Hears of the job's progress.\nUntil it ends.",
+        },
       ],
       returns: t.string,
     },

@@ -13,6 +13,7 @@ import type {
   OptionalSchema,
   RecordSchema,
   Schema,
+  TypeDocs,
   UnionCaseSchema,
   UnionSchema,
   AnySchema,
@@ -122,9 +123,22 @@ export function isOptional(field: FieldType): field is OptionalSchema {
   return field.kind === "optional";
 }
 
+/** The doc of member `name`, never one inherited from Object.prototype. */
+function memberDoc(docs: TypeDocs | undefined, name: string): { doc?: string } {
+  const members = docs?.members;
+  if (members === undefined || !Object.hasOwn(members, name)) return {};
+  return { doc: members[name]! };
+}
+
+/** `{ doc }` when there is one: undocumented schemas keep exactly their old shape. */
+function ownDoc(docs: TypeDocs | undefined): { doc?: string } {
+  return docs?.doc === undefined ? {} : { doc: docs.doc };
+}
+
 export function enumeration<T extends string>(
   name: string,
   members: readonly T[],
+  docs?: TypeDocs,
 ): TypedEnumSchema<T> {
   const known = new Set<unknown>(members);
   const expected = `one of ${members.join(", ")}`;
@@ -133,7 +147,13 @@ export function enumeration<T extends string>(
     throw new Mismatch(expected);
   };
   return attachCodec(
-    { kind: "enum", name, members: Object.freeze([...members]) } as const,
+    {
+      kind: "enum",
+      name,
+      members: Object.freeze([...members]),
+      ...ownDoc(docs),
+      ...(docs?.members !== undefined && { memberDocs: Object.freeze({ ...docs.members }) }),
+    } as const,
     expected,
     check,
     check,
@@ -143,6 +163,7 @@ export function enumeration<T extends string>(
 export function record<T>(
   name: string,
   fields: () => Record<string, FieldType>,
+  docs?: TypeDocs,
 ): TypedRecordSchema<T> {
   let resolved: readonly FieldSchema[] | undefined;
   const resolve = (): readonly FieldSchema[] => {
@@ -154,7 +175,12 @@ export function record<T>(
           const optional = field !== undefined && isOptional(field);
           const schema = (optional ? field.schema : field) as AnySchema | undefined;
           if (typeof schema?.decode !== "function") throw notASchema(name, fieldName);
-          return Object.freeze({ name: fieldName, optional, schema });
+          return Object.freeze({
+            name: fieldName,
+            optional,
+            schema,
+            ...memberDoc(docs, fieldName),
+          });
         }),
       );
     }
@@ -193,7 +219,7 @@ export function record<T>(
     };
   };
 
-  const schema = { kind: "record", name } as {
+  const schema = { kind: "record", name, ...ownDoc(docs) } as {
     kind: "record";
     name: string;
     fields: readonly FieldSchema[];
@@ -210,6 +236,7 @@ interface CompiledCase {
 export function union<T>(
   name: string,
   cases: () => Record<string, Schema<any>>,
+  docs?: TypeDocs,
 ): TypedUnionSchema<T> {
   let resolved: readonly UnionCaseSchema[] | undefined;
   let expected = "object with exactly one key";
@@ -220,7 +247,7 @@ export function union<T>(
         Object.keys(declared).map((caseName): UnionCaseSchema => {
           const schema = declared[caseName] as AnySchema | undefined;
           if (typeof schema?.decode !== "function") throw notASchema(name, caseName);
-          return Object.freeze({ name: caseName, schema });
+          return Object.freeze({ name: caseName, schema, ...memberDoc(docs, caseName) });
         }),
       );
     }
@@ -283,7 +310,7 @@ export function union<T>(
   };
   const json = convertersOver("json");
 
-  const schema = { kind: "union", name } as {
+  const schema = { kind: "union", name, ...ownDoc(docs) } as {
     kind: "union";
     name: string;
     cases: readonly UnionCaseSchema[];

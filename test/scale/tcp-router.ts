@@ -1,0 +1,54 @@
+/**
+ * The load balancer of the multi-node suite: a TCP relay in front of several nodes that
+ * sends each new connection to the next node in turn, or to the one a test chose with
+ * `steerNext` (as a balancer would, with no stickiness).
+ */
+import { connect, createServer, type Server, type Socket } from "node:net";
+
+export class TcpRouter {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #targets: number[];
+  #next = 0;
+  #steered: number | undefined;
+  port = 0;
+
+  constructor(targetPorts: readonly number[]) {
+    this.#targets = [...targetPorts];
+    this.#server = createServer((client) => this.#relay(client));
+  }
+
+  /** The next connection goes to node `index` (then round robin resumes). */
+  steerNext(index: number): void {
+    this.#steered = index;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    this.port = (this.#server.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #relay(client: Socket): void {
+    const index = this.#steered ?? this.#next++ % this.#targets.length;
+    this.#steered = undefined;
+    const upstream = connect(this.#targets[index]!, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.on("close", () => this.#sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Three node processes behind a TCP router on one real redis-server: a group spread over
+ * the three gets every broadcast once and in order, an awaited callback across nodes
+ * answers and fails with "node-lost" soon after its node is killed, and a Redis restart
+ * in the middle of a stream of broadcasts leaves no silent gap.
+ */
+import { afterAll, beforeAll, expect, it } from "@jest/globals";
+import { until } from "../support/raw-clients.js";
+import { withRedis } from "../support/redis-server.js";
+import { TestCluster } from "./cluster.js";
+import { ListenerClient } from "./listener-client.js";
+
+withRedis("three node processes", () => {
+  let cluster: TestCluster;
+  const clients: ListenerClient[] = [];
+
+  /** Connections open one at a time, so that each goes where it was steered. */
+  let opening: Promise<unknown> = Promise.resolve();
+
+  /** A client whose connection the router sends to node `index`. */
+  function clientOn(index: number): Promise<ListenerClient> {
+    const opened = opening.then(async () => {
+      cluster.router.steerNext(index);
+      const client = await ListenerClient.open(cluster.router.url);
+      clients.push(client);
+      return client;
+    });
+    opening = opened.catch(() => undefined);
+    return opened;
+  }
+
+  async function sizeIs(client: ListenerClient, group: string, size: number): Promise<void> {
+    await until(async () => (await client.call("size", { group })) === size);
+  }
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start(3);
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await cluster?.stop();
+  }, 30_000);
+
+  it("two publishers on different nodes: every member gets each one's broadcasts once, in order", async () => {
+    const members = await Promise.all([0, 0, 1, 1, 2, 2].map((index) => clientOn(index)));
+    await Promise.all(members.map((member) => member.join("spread")));
+    await sizeIs(members[0]!, "spread", 6);
+    // Node 1 publishes 1..300, node 2 publishes 1001..1300, at the same time.
+    await Promise.all([
+      members[0]!.call("publish", { group: "spread", from: 1, count: 300 }),
+      members[2]!.call("publish", { group: "spread", from: 1001, count: 300 }),
+    ]);
+    const first = Array.from({ length: 300 }, (_, i) => i + 1);
+    const second = first.map((n) => n + 1000);
+    for (const member of members) {
+      const items = await member.waitForItems(600);
+      expect(items.filter((n) => n < 1000)).toEqual(first);
+      expect(items.filter((n) => n > 1000)).toEqual(second);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const member of members) expect(member.items()).toHaveLength(600);
+  });
+
+  it("an awaited callback across nodes answers; SIGKILL of its node fails it with node-lost within 2 s", async () => {
+    const holder = await clientOn(0);
+    const caller = await clientOn(1);
+    const ref = await holder.hold();
+    expect(await caller.call("ask", { ref, question: "across" })).toBe("answer to across");
+
+    holder.answer = () => undefined; // the next question stays pending
+    const pending = caller.call("ask", { ref, question: "pending" }).then(
+      () => undefined,
+      (error: { code: number; data?: { reason?: string } }) => error,
+    );
+    await until(() => holder.raw.messages.some((m) => m.params?.args?.question === "pending"));
+    const killed = Date.now();
+    await cluster.kill(0);
+    const error = await pending;
+    expect(Date.now() - killed).toBeLessThan(2_000);
+    expect(error).toMatchObject({ code: -32007, data: { reason: "node-lost" } });
+    // Later calls are refused at once.
+    const again = Date.now();
+    await expect(caller.call("ask", { ref, question: "later" })).rejects.toMatchObject({
+      code: -32007,
+      data: { reason: "node-lost" },
+    });
+    expect(Date.now() - again).toBeLessThan(1_000);
+  });
+
+  // Node 0 is gone from here on: the router must not send clients there.
+  it("a Redis restart mid-broadcast: each member gets 1..k without a gap, and is told to resubscribe if k < all", async () => {
+    const publisher = await clientOn(1);
+    const members = await Promise.all([1, 2, 2].map((index) => clientOn(index)));
+    await Promise.all(members.map((member) => member.join("restart")));
+    await sizeIs(publisher, "restart", 3);
+    const total = 200;
+    let restarted: Promise<void> | undefined;
+    for (let n = 1; n <= total; n++) {
+      await publisher.call("publish", { group: "restart", from: n, count: 1 });
+      if (n === total / 2) {
+        restarted = cluster.redis.stop().then(() => cluster.redis.start());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await restarted;
+    const remote = members.slice(1);
+    // The members of the other node missed broadcasts: they are told, not left behind.
+    for (const member of remote) await until(() => member.releases().includes("resubscribe"));
+    for (const member of members) {
+      const items = member.items();
+      expect(items).toEqual(Array.from({ length: items.length }, (_, i) => i + 1));
+      if (items.length < total) expect(member.releases()).toContain("resubscribe");
+    }
+  }, 30_000);
+});

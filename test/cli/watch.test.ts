@@ -93,6 +93,8 @@ describe("svcgen generate --watch", () => {
     // A new file in a new subfolder is picked up too.
     await write("idl/billing/invoice.svc", "package billing;\nrecord Invoice { total: int64; }\n");
     await generatedContains("billing/invoice.ts", "export interface Invoice");
+    // The run's line is printed once its files are written: wait for it, not just the file.
+    await until(() => stdout.length >= 3);
     expect(stdout.length).toBeGreaterThanOrEqual(3);
     for (const line of stdout) expect(line).toMatch(runLine);
     expect(stderr).toBe("");

@@ -24,6 +24,11 @@ export interface RedisBackplaneOptions {
   readonly inboxMaxLength?: number;
   /** Longest wait between reconnect attempts. Default 1 000 ms. */
   readonly reconnectMaxDelayMs?: number;
+  /**
+   * How long joining may try to reach Redis before `start()` (and so `listen()`) rejects.
+   * Once joined, the backplane reconnects for as long as it takes. Default 10 000 ms.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 type Client = RedisClientType<any, any, any, any, any>;
@@ -54,6 +59,7 @@ export class RedisBackplane implements Backplane {
   readonly #timeoutMs: number;
   readonly #inboxMaxLength: number;
   readonly #reconnectMaxDelayMs: number;
+  readonly #connectTimeoutMs: number;
   #node = "";
   #events: BackplaneEvents | undefined;
   #commands: Client | undefined;
@@ -82,6 +88,7 @@ export class RedisBackplane implements Backplane {
     this.#timeoutMs = options.nodeTimeoutMs ?? 3_000;
     this.#inboxMaxLength = options.inboxMaxLength ?? 10_000;
     this.#reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 1_000;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     if (!(this.#timeoutMs > this.#heartbeatMs)) {
       throw new RangeError("redisBackplane: nodeTimeoutMs must exceed heartbeatMs");
     }
@@ -91,11 +98,20 @@ export class RedisBackplane implements Backplane {
     this.#node = nodeId;
     this.#events = events;
     const maxDelay = this.#reconnectMaxDelayMs;
+    const giveUpAt = Date.now() + this.#connectTimeoutMs;
+    const reconnectStrategy = (retries: number, cause: Error): number | Error => {
+      if (this.#closed) return new Error("backplane closed");
+      // Joining gives up after connectTimeoutMs; a joined node retries for ever.
+      if (!this.#started && Date.now() >= giveUpAt) {
+        return new Error(`could not reach Redis at ${this.#url}: ${cause.message}`);
+      }
+      return Math.min(25 * 2 ** retries, maxDelay);
+    };
     const commands = createClient({
       url: this.#url,
       // Fail at once while disconnected: a call must not wait for Redis in a queue.
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries: number) => Math.min(25 * 2 ** retries, maxDelay) },
+      socket: { reconnectStrategy, connectTimeout: Math.min(this.#connectTimeoutMs, 5_000) },
     }) as Client;
     this.#commands = commands;
     this.#subscriber = commands.duplicate() as Client;
@@ -106,7 +122,13 @@ export class RedisBackplane implements Backplane {
     this.#subscriber.on("error", () => undefined);
     this.#subscriber.on("ready", () => this.#resync());
     this.#reader.on("error", () => undefined);
-    await Promise.all([commands.connect(), this.#subscriber.connect(), this.#reader.connect()]);
+    try {
+      await Promise.all([commands.connect(), this.#subscriber.connect(), this.#reader.connect()]);
+    } catch (error) {
+      this.#destroyClients();
+      throw error;
+    }
+    if (this.#closed) throw new Error("backplane closed while joining");
     this.#connected = true;
     this.#started = true;
     await this.#heartbeat();
@@ -387,26 +409,35 @@ export class RedisBackplane implements Backplane {
   async close(): Promise<void> {
     if (this.#closed) return;
     const commands = this.#commands;
-    // Leave visibly: the others see this node lost at their next heartbeat.
+    // Leave visibly: the others see this node lost at their next heartbeat. Bounded: a
+    // Redis that does not answer must not hold up the server's close.
     if (commands !== undefined && this.#connected) {
-      await Promise.allSettled([
+      const leave = Promise.allSettled([
         commands.sendCommand(["ZREM", this.#keys.nodes, this.#node]),
         commands.sendCommand(["DEL", this.#keys.inbox(this.#node)]),
         ...[...this.#counts.keys()].map((group) =>
           commands.sendCommand(["HDEL", this.#keys.groupCounts(group), this.#node]),
         ),
       ]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)));
+      await Promise.race([leave, bound]);
+      clearTimeout(timer);
     }
     this.#closed = true;
     this.#connected = false;
     clearTimeout(this.#heartbeatTimer);
     clearImmediate(this.#countFlush);
     for (const state of this.#groups.values()) clearTimeout(state.syncTimer);
+    this.#destroyClients();
+  }
+
+  #destroyClients(): void {
     for (const client of [this.#reader, this.#subscriber, this.#commands]) {
       try {
         client?.destroy();
       } catch {
-        // Already closed.
+        // Never connected, or closed already.
       }
     }
   }

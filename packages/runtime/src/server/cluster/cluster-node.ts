@@ -75,9 +75,10 @@ export class ClusterNode implements RemoteCalls, GroupLink {
     for (const pending of [...this.#pending.values()]) {
       pending.reject(backplaneError("the server is closing"));
     }
+    // Also while still joining: the backplane gives up joining when closed.
     if (this.#backplane !== undefined && this.#started !== undefined) {
-      await this.#started.catch(() => undefined);
       await this.#backplane.close();
+      await this.#started.catch(() => undefined);
     }
   }
 
@@ -162,12 +163,23 @@ export class ClusterNode implements RemoteCalls, GroupLink {
     }
     const message = { t: "call", from: this.id, ref, method: method.name, args };
     if (method.oneway) {
-      return backplane.send(ref.node, JSON.stringify(message)).then(
-        () => undefined,
-        (error: unknown) => {
-          throw callError(error, ref.node);
-        },
-      );
+      // Bounded like an awaited call: a Redis that stopped answering must not hang it.
+      return new Promise<undefined>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(backplaneError("Redis did not take the message in time")),
+          this.#host.callbackTimeoutMs,
+        );
+        backplane.send(ref.node, JSON.stringify(message)).then(
+          () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(callError(error, ref.node));
+          },
+        );
+      });
     }
     return new Promise<JsonValue>((resolve, reject) => {
       const id = this.#nextId++;

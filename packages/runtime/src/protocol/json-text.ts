@@ -59,11 +59,13 @@ function closingBracket(text: string, open: number): number {
 }
 
 /**
- * Whether `text` nests arrays and objects deeper than `maxDepth`. A text shorter than the
- * limit cannot (each level takes a character), so small messages cost nothing.
+ * Whether `text` nests arrays and objects deeper than `maxDepth`. Valid JSON that deep
+ * takes at least two characters a level (one to open, one to close), so a shorter text is
+ * not scanned: most messages cost nothing. (A shorter text that is not valid JSON may open
+ * more levels, but `JSON.parse` refuses it without recursing.)
  */
 export function nestedTooDeeply(text: string, maxDepth: number): boolean {
-  if (text.length <= maxDepth) return false;
+  if (text.length < 2 * (maxDepth + 1)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -365,3 +365,29 @@ describe("robustness", () => {
     expect(client.stderr).toBe("");
   });
 });
+
+describe("formatting", () => {
+  test("one edit gives the layout of svcgen fmt; nothing for formatted or broken text", async () => {
+    const { formatSource } = await import("svcgen");
+    const messy =
+      "package  shop.fmt ;\n// kept\nrecord   P {x:int32;   /// y doc\n y ?: string; }\n";
+    const file = workspace.path("messy.svc");
+    await client.open(file, messy);
+    const format = (absolute: string) =>
+      client.request<TextEdit[]>("textDocument/formatting", {
+        textDocument: { uri: uriOf(absolute) },
+        options: { tabSize: 2, insertSpaces: true },
+      });
+    const edits = await format(file);
+    expect(edits).toHaveLength(1);
+    expect(applyEdits(messy, edits)).toBe(formatSource(messy));
+    expect(applyEdits(messy, edits)).toContain("// kept");
+
+    const version = await client.change(file, applyEdits(messy, edits));
+    await client.diagnosticsOfVersion(file, version);
+    expect(await format(file)).toEqual([]);
+    await client.change(file, "record {");
+    expect(await format(file)).toEqual([]);
+    await client.close(file);
+  });
+});

@@ -4,7 +4,7 @@
  * the server's own, malformed answers, and floods of hostile frames.
  */
 import { afterEach, describe, expect, test } from "@jest/globals";
-import { ErrorCode, connectWebSocket, type Logger } from "@svcgen/runtime";
+import { CallbackGroup, ErrorCode, connectWebSocket, type Logger } from "@svcgen/runtime";
 import { RawClient, post, startServer, until, type Running } from "./harness.js";
 import { LabDescriptor, type Probe } from "./services.js";
 
@@ -230,16 +230,30 @@ describe("hostile floods", () => {
     for (const [i, reader] of readers.entries()) {
       await reader.request(1, "lab.Lab.hold", { probe: `p${i}` });
     }
+    const group = new CallbackGroup<Probe>();
+    for (const probe of running.lab.held) group.add(probe);
     const chunk = "x".repeat(1024);
     // 1 MiB to each reader in one turn: 16 times the limit, queued before any can read.
-    for (let n = 0; n < 1024; n++) for (const probe of running.lab.held) void probe.blob(chunk);
-    await until(() =>
-      readers.every((r) => r.messages.filter((m) => m.method === "$/callback").length === 1024),
-    );
+    for (let n = 0; n < 1024; n++) expect(group.broadcast.blob(chunk)).toBe(3);
+    const pushes = (reader: RawClient) => reader.messages.filter((m) => m.method === "$/callback");
+    await until(() => readers.every((reader) => pushes(reader).length === 1024));
     // Later turns still reach them: nobody was judged slow for the burst.
-    for (const probe of running.lab.held) await expect(probe.item(1)).resolves.toBe(true);
-    await until(() => readers.every((r) => r.messages.some((m) => m.params?.method === "item")));
+    expect(group.broadcast.item(1)).toBe(3);
+    await until(() => readers.every((reader) => pushes(reader).length === 1025));
     for (const reader of readers) expect(reader.socket.readyState).toBe(reader.socket.OPEN);
+  });
+
+  test("a broadcast whose arguments cannot be sent reaches no one and throws nothing", async () => {
+    const errors: string[] = [];
+    const logger: Logger = { info() {}, warn() {}, error: (message) => void errors.push(message) };
+    const running = await server({ logger });
+    const reader = await raw(running);
+    await reader.request(1, "lab.Lab.hold", { probe: "p1" });
+    const group = new CallbackGroup<Probe>().add(running.lab.held[0]!);
+    expect(group.broadcast.blob(42 as unknown as string)).toBe(0);
+    expect(errors).toEqual(["broadcast dropped: its arguments cannot be sent"]);
+    expect(group.broadcast.blob("fine")).toBe(1);
+    await reader.next((m) => m.params?.args?.data === "fine");
   });
 });
 

@@ -117,7 +117,18 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       if (state.released) continue;
       let frame = frames.get(state.descriptor);
       if (frame === undefined) {
-        frame = framePieces(onewayMethod(state.descriptor, name), args, state.channel.maxDepth);
+        const method = onewayMethod(state.descriptor, name);
+        try {
+          frame = framePieces(method, args, state.channel.maxDepth);
+        } catch (error) {
+          // Fire and forget, like a oneway call: arguments that cannot travel reach no one.
+          state.channel.log.error("broadcast dropped: its arguments cannot be sent", {
+            callback: state.descriptor.name,
+            method: name,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return 0;
+        }
         frames.set(state.descriptor, frame);
       }
       if (state.channel.sendFrame(frameFor(frame, state.id))) reached++;
@@ -146,7 +157,7 @@ const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params"
 
 /**
  * The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member.
- * Throws (to the caller of `broadcast`) when they do not fit the frame's nesting limit.
+ * Throws when they do not fit their types or the frame's nesting limit.
  */
 export function framePieces(
   method: MethodDescriptor,

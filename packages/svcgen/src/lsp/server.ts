@@ -16,6 +16,7 @@ import type {
   Location,
   Range,
   TextDocumentPositionParams,
+  TextEdit,
   WorkspaceEdit,
 } from "vscode-languageserver/node";
 import {
@@ -34,6 +35,7 @@ import type { AnalyzedFile } from "./analysis.js";
 import { complete } from "./completion.js";
 import { describeTarget } from "./describe.js";
 import { findSvcFiles, isFile, readSvcFile } from "./disk.js";
+import { formatDocument } from "./formatting.js";
 import { locate } from "./locate.js";
 import type { Target } from "./locate.js";
 import {
@@ -146,6 +148,7 @@ export function startLanguageServer(connection: Connection): void {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         completionProvider: { triggerCharacters: ["@", ".", ":"] },
+        documentFormattingProvider: true,
       },
       serverInfo: { name: "svcgen" },
     };
@@ -281,6 +284,17 @@ export function startLanguageServer(connection: Connection): void {
         const file = absolute === undefined ? undefined : analysis.get(absolute);
         if (!file || !document) return [];
         return complete(analysis, file, document.offsetAt(params.position), params.position);
+      },
+      [],
+    ),
+  );
+
+  connection.onDocumentFormatting((params): TextEdit[] =>
+    guard(
+      "formatting",
+      () => {
+        const document = documents.get(params.textDocument.uri);
+        return document ? formatDocument(document) : [];
       },
       [],
     ),

@@ -14,6 +14,7 @@ export class DivisionByZero extends RpcError {
       dividend: t.float64,
     }),
     create: (fields, message) => new DivisionByZero(fields, message),
+    docs: { doc: "Raised by `divide` when the divisor is zero." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { dividend: number };
@@ -42,6 +43,7 @@ export const CalculatorDescriptor = defineService<Calculator>({
   methods: [
     {
       name: "add",
+      doc: "a + b",
       idempotent: true,
       params: [
         { name: "a", schema: t.float64 },
@@ -51,6 +53,7 @@ export const CalculatorDescriptor = defineService<Calculator>({
     },
     {
       name: "divide",
+      doc: "a / b; a zero divisor is an error rather than Infinity.",
       idempotent: true,
       params: [
         { name: "a", schema: t.float64 },
@@ -61,12 +64,14 @@ export const CalculatorDescriptor = defineService<Calculator>({
     },
     {
       name: "sum",
+      doc: "The sum of every value; 0 for none.",
       idempotent: true,
       params: [{ name: "values", schema: t.list(t.float64) }],
       returns: t.float64,
     },
     {
       name: "callCount",
+      doc: "Counts calls served by this server since it started.",
       params: [],
       returns: t.int64,
     },

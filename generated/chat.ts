@@ -16,11 +16,15 @@ export interface Message {
   text: string;
   sentAt: Date;
 }
-export const MessageSchema: TypedRecordSchema<Message> = t.record<Message>("chat.Message", () => ({
-  from: t.string,
-  text: t.string,
-  sentAt: t.timestamp,
-}));
+export const MessageSchema: TypedRecordSchema<Message> = t.record<Message>(
+  "chat.Message",
+  () => ({
+    from: t.string,
+    text: t.string,
+    sentAt: t.timestamp,
+  }),
+  { doc: "One message of the room." },
+);
 
 /** Another member of the room already uses this name. */
 export class NameTaken extends RpcError {
@@ -31,6 +35,7 @@ export class NameTaken extends RpcError {
       name: t.string,
     }),
     create: (fields, message) => new NameTaken(fields, message),
+    docs: { doc: "Another member of the room already uses this name." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { name: string };
@@ -46,6 +51,7 @@ export class NotJoined extends RpcError {
     status: 403,
     fields: () => ({}),
     create: (fields, message) => new NotJoined(fields, message),
+    docs: { doc: "`send` or `leave` before `join` on this connection." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: {};
@@ -68,19 +74,23 @@ export interface ChatMember {
 export const ChatMemberDescriptor = defineCallback<ChatMember>({
   name: "chat.ChatMember",
   contractHash: "1bbaf26714377ca9fbdd0acb2c6ce327f2c870f103ab8e6e5f56d0ff1b3c6cf3",
+  doc: "Implemented by each member's client; the room calls it whenever something happens.",
   methods: [
     {
       name: "message",
+      doc: "Someone said something (the member's own messages included).",
       oneway: true,
       params: [{ name: "message", schema: MessageSchema }],
     },
     {
       name: "joined",
+      doc: "Someone entered the room.",
       oneway: true,
       params: [{ name: "name", schema: t.string }],
     },
     {
       name: "left",
+      doc: 'Someone left, or their connection went away ("left" or "disconnected").',
       oneway: true,
       params: [
         { name: "name", schema: t.string },
@@ -109,9 +119,11 @@ export interface ChatRoom {
 export const ChatRoomDescriptor = defineService<ChatRoom>({
   name: "chat.ChatRoom",
   contractHash: "e0f2aa7c4aaf701d9961efb0273f5932a59f51723ba7eb911ae097f593c67dda",
+  doc: "One room. Each WebSocket connection is one member: join first, then send.",
   methods: [
     {
       name: "join",
+      doc: "Enter the room as `name`; `member` receives every message until you leave or\ndisconnect. Returns the names already in the room.",
       params: [
         { name: "name", schema: t.string },
         { name: "member", callback: ChatMemberDescriptor },
@@ -121,16 +133,19 @@ export const ChatRoomDescriptor = defineService<ChatRoom>({
     },
     {
       name: "send",
+      doc: "Say something to everyone in the room.",
       params: [{ name: "text", schema: t.string }],
       throws: [NotJoined.descriptor],
     },
     {
       name: "leave",
+      doc: "Leave the room; the other members are told.",
       params: [],
       throws: [NotJoined.descriptor],
     },
     {
       name: "members",
+      doc: "Who is in the room now.",
       idempotent: true,
       params: [],
       returns: t.list(t.string),

@@ -26,6 +26,14 @@ export const WorkOptionsSchema: TypedRecordSchema<WorkOptions> = t.record<WorkOp
     stepMillis: t.optional(t.int32),
     failAtStep: t.optional(t.int32),
   }),
+  {
+    doc: "How a piece of work should run (every field has a default).",
+    members: {
+      steps: "Number of steps; progress is reported after each. Default 10.",
+      stepMillis: "Duration of one step in milliseconds. Default 100.",
+      failAtStep: "Fail deliberately at this step, to show the failure path.",
+    },
+  },
 );
 
 /** No work with this id is running. */
@@ -37,6 +45,7 @@ export class WorkNotFound extends RpcError {
       workId: t.string,
     }),
     create: (fields, message) => new WorkNotFound(fields, message),
+    docs: { doc: "No work with this id is running." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { workId: string };
@@ -61,9 +70,11 @@ export interface WorkListener {
 export const WorkListenerDescriptor = defineCallback<WorkListener>({
   name: "longwork.WorkListener",
   contractHash: "c437d4d16eb2081f398d8b90dbcad8737f16b1a2246d8cffc7521219d9758901",
+  doc: "Implemented by the client; the server calls it as the work advances.",
   methods: [
     {
       name: "progress",
+      doc: "The work `workId` is `percent` % done.",
       oneway: true,
       params: [
         { name: "workId", schema: t.string },
@@ -72,6 +83,7 @@ export const WorkListenerDescriptor = defineCallback<WorkListener>({
     },
     {
       name: "finished",
+      doc: "The work finished after `durationMillis`.",
       oneway: true,
       params: [
         { name: "workId", schema: t.string },
@@ -80,6 +92,7 @@ export const WorkListenerDescriptor = defineCallback<WorkListener>({
     },
     {
       name: "failed",
+      doc: "The work stopped with an error.",
       oneway: true,
       params: [
         { name: "workId", schema: t.string },
@@ -113,6 +126,7 @@ export const LongWorkDescriptor = defineService<LongWork>({
   methods: [
     {
       name: "startWork",
+      doc: "Start `name` in the background and return its id at once; `listener` hears of its\nprogress and of how it ended.",
       params: [
         { name: "name", schema: t.string },
         { name: "listener", callback: WorkListenerDescriptor },
@@ -122,11 +136,13 @@ export const LongWorkDescriptor = defineService<LongWork>({
     },
     {
       name: "cancelWork",
+      doc: 'Stop a running piece of work; its listener is told it failed with "cancelled".',
       params: [{ name: "workId", schema: t.string }],
       throws: [WorkNotFound.descriptor],
     },
     {
       name: "totalWorkCount",
+      doc: "How many pieces of work were started since the server began: a stateless REST call.",
       idempotent: true,
       params: [],
       returns: t.int32,

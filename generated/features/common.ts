@@ -17,7 +17,11 @@ export interface Money {
   currency: string;
   minorUnits: bigint;
 }
-export const MoneySchema: TypedRecordSchema<Money> = t.record<Money>("common.Money", () => ({
-  currency: t.string,
-  minorUnits: t.int64,
-}));
+export const MoneySchema: TypedRecordSchema<Money> = t.record<Money>(
+  "common.Money",
+  () => ({
+    currency: t.string,
+    minorUnits: t.int64,
+  }),
+  { doc: "An amount of money in minor units (cents), exact." },
+);

@@ -26,7 +26,10 @@ export const Color = {
    */
   Lime: "Lime",
 } as const;
-export const ColorSchema = t.enum<Color>("features.everything.Color", ["Red", "Green", "Lime"]);
+export const ColorSchema = t.enum<Color>("features.everything.Color", ["Red", "Green", "Lime"], {
+  doc: "Colours, with a deprecated member.",
+  members: { Lime: "Prefer Green." },
+});
 
 /** Every primitive, optional fields, lists, maps and references. */
 export interface Sample {
@@ -63,6 +66,7 @@ export const SampleSchema: TypedRecordSchema<Sample> = t.record<Sample>(
     price: MoneySchema,
     severity: t.optional(SeveritySchema),
   }),
+  { doc: "Every primitive, optional fields, lists, maps and references." },
 );
 
 /** A recursive record: a tree. */
@@ -76,6 +80,7 @@ export const TreeNodeSchema: TypedRecordSchema<TreeNode> = t.record<TreeNode>(
     value: t.string,
     children: t.list(TreeNodeSchema),
   }),
+  { doc: "A recursive record: a tree." },
 );
 
 /**
@@ -102,6 +107,9 @@ export const HostileSchema: TypedRecordSchema<Hostile> = t.record<Hostile>(
     map: t.map(t.string),
     interface: t.list(t.string),
   }),
+  {
+    doc: "Field and member names that are keywords, reserved words or dangerous keys in\nTypeScript: generated code escapes them, the wire keeps them.",
+  },
 );
 
 /** A recursive union: an expression. */
@@ -110,12 +118,16 @@ export type Expr =
   | { case: "variable"; value: string }
   | { case: "sum"; value: Expr[] }
   | { case: "product"; value: Expr[] };
-export const ExprSchema: TypedUnionSchema<Expr> = t.union<Expr>("features.everything.Expr", () => ({
-  number: t.float64,
-  variable: t.string,
-  sum: t.list(ExprSchema),
-  product: t.list(ExprSchema),
-}));
+export const ExprSchema: TypedUnionSchema<Expr> = t.union<Expr>(
+  "features.everything.Expr",
+  () => ({
+    number: t.float64,
+    variable: t.string,
+    sum: t.list(ExprSchema),
+    product: t.list(ExprSchema),
+  }),
+  { doc: "A recursive union: an expression." },
+);
 
 /** A union whose cases carry records, lists and primitives. */
 export type Payload =
@@ -131,6 +143,7 @@ export const PayloadSchema: TypedUnionSchema<Payload> = t.union<Payload>(
     tree: TreeNodeSchema,
     none: t.bool,
   }),
+  { doc: "A union whose cases carry records, lists and primitives." },
 );
 
 /** Missing data. */
@@ -142,6 +155,7 @@ export class NotFound extends RpcError {
       key: t.string,
     }),
     create: (fields, message) => new NotFound(fields, message),
+    docs: { doc: "Missing data." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { key: string };
@@ -159,6 +173,7 @@ export class Invalid extends RpcError {
     status: 400,
     fields: () => ({}),
     create: (fields, message) => new Invalid(fields, message),
+    docs: { doc: "An error with the default status (400) and no fields." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: {};
@@ -179,6 +194,7 @@ export class Overloaded extends RpcError {
       retryAfterMillis: t.int32,
     }),
     create: (fields, message) => new Overloaded(fields, message),
+    docs: { doc: "Deprecated errors are still errors." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { retryAfterMillis: number };
@@ -205,9 +221,11 @@ export interface Watcher {
 export const WatcherDescriptor = defineCallback<Watcher>({
   name: "features.everything.Watcher",
   contractHash: "b9020b158f1f935939b8b960482254f5078e9d6ec68322d1634b948eede0f52f",
+  doc: "A callback with fire-and-forget and awaited methods.",
   methods: [
     {
       name: "changed",
+      doc: "Fire-and-forget.",
       oneway: true,
       params: [
         { name: "key", schema: t.string },
@@ -216,6 +234,7 @@ export const WatcherDescriptor = defineCallback<Watcher>({
     },
     {
       name: "approve",
+      doc: "Awaited: the server waits for the client's answer.",
       params: [
         { name: "key", schema: t.string },
         { name: "sample", schema: SampleSchema },
@@ -224,10 +243,12 @@ export const WatcherDescriptor = defineCallback<Watcher>({
     },
     {
       name: "flush",
+      doc: "Awaited and void: the server waits until the client has handled it.",
       params: [],
     },
     {
       name: "delete",
+      doc: "Hostile method and parameter names.",
       oneway: true,
       params: [
         { name: "constructor", schema: t.string },
@@ -265,15 +286,18 @@ export interface Everything {
 export const EverythingDescriptor = defineService<Everything>({
   name: "features.everything.Everything",
   contractHash: "a4d09dee1556ea77a57ddc62715b005169ba0f10b9e7bf9112c0010377f280ec",
+  doc: "A service using every kind of parameter, return and error.",
   methods: [
     {
       name: "echo",
+      doc: "Echoes a record.",
       idempotent: true,
       params: [{ name: "sample", schema: SampleSchema }],
       returns: SampleSchema,
     },
     {
       name: "find",
+      doc: "Optional parameters come last.",
       params: [
         { name: "key", schema: t.string },
         { name: "limit", optional: true, schema: t.int32 },
@@ -284,10 +308,12 @@ export const EverythingDescriptor = defineService<Everything>({
     },
     {
       name: "ping",
+      doc: "No parameters, no result.",
       params: [],
     },
     {
       name: "watch",
+      doc: "A callback parameter between plain ones.",
       params: [
         { name: "prefix", schema: t.string },
         { name: "watcher", callback: WatcherDescriptor },
@@ -298,6 +324,7 @@ export const EverythingDescriptor = defineService<Everything>({
     },
     {
       name: "compare",
+      doc: "Two callbacks of the same type, and a map result.",
       params: [
         { name: "left", callback: WatcherDescriptor },
         { name: "right", callback: WatcherDescriptor },
@@ -306,11 +333,13 @@ export const EverythingDescriptor = defineService<Everything>({
     },
     {
       name: "evaluate",
+      doc: "Evaluates an expression tree.",
       params: [{ name: "expr", schema: ExprSchema }],
       returns: t.float64,
     },
     {
       name: "raw",
+      doc: "Raw data in, raw JSON out.",
       params: [
         { name: "data", schema: t.bytes },
         { name: "at", schema: t.timestamp },
@@ -326,6 +355,7 @@ export const EverythingDescriptor = defineService<Everything>({
     },
     {
       name: "constructor",
+      doc: "Hostile method and parameter names.",
       params: [
         { name: "delete", schema: t.string },
         { name: "class", optional: true, schema: t.int32 },
@@ -453,6 +483,7 @@ export interface Empty {}
 export const EmptyDescriptor = defineService<Empty>({
   name: "features.everything.Empty",
   contractHash: "d96bfa7371a028f0e69e0520ac03c7546a6ebcf15b19872d11e7f32e6465559f",
+  doc: "A service with no methods is allowed.",
   methods: [],
 });
 

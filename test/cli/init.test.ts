@@ -68,6 +68,10 @@ describe("svcgen init", () => {
     const tsconfig = JSON.parse(await readFile(path.join(target, "tsconfig.json"), "utf8"));
     expect(tsconfig.compilerOptions).toMatchObject({ module: "NodeNext", strict: true });
     expect(result.stdout).toContain("npm install\n  npm start\n");
+    // Honest while unpublished: plain `npm install` cannot find the packages yet.
+    expect(result.stdout).toContain(
+      `  npm install <folder>/svcgen-${svcgenManifest.version}.tgz <folder>/svcgen-runtime-${svcgenManifest.version}.tgz\n`,
+    );
   });
 
   test("the example IDL checks clean and has a oneway callback, an awaited one and a stateless method", async () => {

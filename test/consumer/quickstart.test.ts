@@ -196,15 +196,24 @@ describe("quickstart, outside the repository", () => {
       const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
       expect(manifest.version).toBe(version);
     }
+    const resolve = (specifier: string) =>
+      `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`;
     const resolved = await bash(
-      `node --input-type=module -e 'console.log(import.meta.resolve("@svcgen/runtime"))'`,
+      `node --input-type=module -e '${resolve("@svcgen/runtime")}; ${resolve("@svcgen/runtime/bundle")}'`,
       project,
       outsideEnv(),
       30_000,
     );
-    expect(fileURLToPath(resolved.stdout.trim())).toBe(
-      path.join(project, "node_modules/@svcgen/runtime/dist/index.js"),
+    const [entry, bundle] = resolved.stdout
+      .trim()
+      .split("\n")
+      .map((url) => fileURLToPath(url));
+    expect(entry).toBe(path.join(project, "node_modules/@svcgen/runtime/dist/index.js"));
+    // The single-file browser build, for import maps, is where docs/runtime.md says.
+    expect(bundle).toBe(
+      path.join(project, "node_modules/@svcgen/runtime/dist/browser/svcgen-runtime.js"),
     );
+    expect((await lstat(bundle!)).size).toBeGreaterThan(10_000);
     const manifest = JSON.parse(await readFile(path.join(project, "package.json"), "utf8"));
     expect(manifest.type).toBe("module");
     expect(manifest.dependencies.svcgen).toMatch(/^file:.*svcgen-\d+\.\d+\.\d+\.tgz$/);

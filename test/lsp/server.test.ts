@@ -139,6 +139,32 @@ describe("diagnostics", () => {
     expect(await client.diagnosticsOfVersion(orders, clean)).toEqual([]);
   });
 
+  test("incremental changes (ranges, as VS Code sends them) are applied to the text", async () => {
+    const file = workspace.path("ranged.svc");
+    const text = "package shop.ranged;\nrecord R { x: int32; }\n";
+    await client.open(file, text);
+    await client.diagnosticsOfVersion(file, 1);
+    // Replace "int32" (line 1, characters 14–19) with "Nope".
+    await client.connection.sendNotification("textDocument/didChange", {
+      textDocument: { uri: uriOf(file), version: 2 },
+      contentChanges: [
+        {
+          range: { start: { line: 1, character: 14 }, end: { line: 1, character: 19 } },
+          text: "Nope",
+        },
+      ],
+    });
+    const diagnostics = await client.diagnosticsOfVersion(file, 2);
+    expect(diagnostics.map((d) => [d.code, d.message, d.range])).toEqual([
+      [
+        "SVC2003",
+        'unknown type "Nope"',
+        { start: { line: 1, character: 14 }, end: { line: 1, character: 18 } },
+      ],
+    ]);
+    await client.close(file);
+  });
+
   test("open documents override the disk, for the file and for its importers", async () => {
     await client.open(money, moneyText.replace("record Money", "record Cash"));
     const diagnostics = await client.diagnostics(orders, (d) => d.length > 0);

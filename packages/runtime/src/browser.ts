@@ -5,6 +5,7 @@
  * (the server-side names they mention are types only).
  */
 export * from "./codec/index.js";
+export * from "./encoding/index.js";
 export * from "./protocol/index.js";
 export * from "./descriptors.js";
 export * from "./client/index.js";

@@ -2,7 +2,14 @@
  * Descriptors: what generated code declares about services, callbacks and errors, and
  * the only thing the dispatcher, the transports and the OpenAPI writer read.
  */
-import type { AnySchema, FieldType, OptionalSchema, RecordSchema, Schema } from "./codec/schema.js";
+import type {
+  AnySchema,
+  FieldType,
+  OptionalSchema,
+  RecordSchema,
+  Schema,
+  TypeDocs,
+} from "./codec/schema.js";
 import { t } from "./codec/types.js";
 
 export interface ParamDescriptor {
@@ -13,6 +20,8 @@ export interface ParamDescriptor {
   readonly schema?: AnySchema;
   /** Set for callback parameters (WebSocket only). */
   readonly callback?: CallbackDescriptor;
+  /** The IDL doc comment, if any. */
+  readonly doc?: string;
 }
 
 export interface MethodDescriptor {
@@ -31,6 +40,8 @@ export interface MethodDescriptor {
   /** True when any parameter is a callback: such a method needs a WebSocket. */
   readonly takesCallback: boolean;
   readonly deprecated?: true | string;
+  /** The IDL doc comment, if any. */
+  readonly doc?: string;
 }
 
 interface ContractDescriptor {
@@ -40,6 +51,8 @@ interface ContractDescriptor {
   readonly contractHash: string;
   /** By IDL method name, in IDL order. */
   readonly methods: ReadonlyMap<string, MethodDescriptor>;
+  /** The IDL doc comment, if any. */
+  readonly doc?: string;
 }
 
 /** `T` is the TypeScript interface of the service; it only types generated code. */
@@ -64,6 +77,8 @@ export interface ErrorDescriptor<E extends Error = Error, F = any> {
   readonly fields: RecordSchema & Schema<F>;
   /** Builds the generated error class from decoded fields (used by clients). */
   create(fields: F, message?: string): E;
+  /** The IDL doc comment, if any (its fields' are on `fields`). */
+  readonly doc?: string;
 }
 
 /** What generated code writes for one method; `defineService` turns it into a descriptor. */
@@ -75,10 +90,12 @@ export interface MethodSpec {
   readonly oneway?: boolean;
   readonly idempotent?: boolean;
   readonly deprecated?: true | string;
+  readonly doc?: string;
 }
 
 export interface ParamSpec {
   readonly name: string;
+  readonly doc?: string;
   /** Also implied by a `t.optional(...)` schema. */
   readonly optional?: boolean;
   readonly schema?: Schema<any> | OptionalSchema<any>;
@@ -88,6 +105,7 @@ export interface ParamSpec {
 export interface ContractSpec {
   readonly name: string;
   readonly contractHash: string;
+  readonly doc?: string;
   readonly methods: readonly MethodSpec[];
 }
 
@@ -97,6 +115,8 @@ export interface ErrorSpec<E extends Error, F> {
   /** Lazy, like `t.record`; optional fields are `t.optional(schema)`. */
   readonly fields: () => Record<string, FieldType>;
   readonly create: (fields: F, message?: string) => E;
+  /** The error's doc comment and its fields' (by field name). */
+  readonly docs?: TypeDocs;
 }
 
 /** Builds the descriptor of an IDL `interface` from what generated code declares. */
@@ -117,8 +137,9 @@ export function defineError<E extends Error, F = any>(
     kind: "error",
     name: spec.name,
     status: spec.status ?? 400,
-    fields: t.record<F>(spec.name, spec.fields) as unknown as RecordSchema & Schema<F>,
+    fields: t.record<F>(spec.name, spec.fields, spec.docs) as unknown as RecordSchema & Schema<F>,
     create: spec.create,
+    ...(spec.docs?.doc !== undefined && { doc: spec.docs.doc }),
   };
 }
 
@@ -132,6 +153,7 @@ function defineContract<D extends ServiceDescriptor<any> | CallbackDescriptor<an
     name: spec.name,
     contractHash: spec.contractHash,
     methods: methods as ReadonlyMap<string, MethodDescriptor>,
+    ...(spec.doc !== undefined && { doc: spec.doc }),
   } as D;
   for (const method of spec.methods) {
     if (methods.has(method.name)) {
@@ -158,6 +180,7 @@ function defineMethod(
     takesCallback: params.some((param) => param.callback !== undefined),
     ...(spec.returns !== undefined && { returns: spec.returns as AnySchema }),
     ...(spec.deprecated !== undefined && { deprecated: spec.deprecated }),
+    ...(spec.doc !== undefined && { doc: spec.doc }),
   };
   return method;
 }
@@ -173,5 +196,6 @@ function defineParam(method: string, spec: ParamSpec): ParamDescriptor {
     optional: spec.optional === true || marker !== undefined,
     ...(schema !== undefined && { schema }),
     ...(spec.callback !== undefined && { callback: spec.callback }),
+    ...(spec.doc !== undefined && { doc: spec.doc }),
   };
 }

@@ -3,6 +3,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, Option } from "commander";
+import { runBreaking } from "./commands/breaking.js";
 import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
 import { runFmt } from "./commands/fmt.js";
@@ -96,6 +97,20 @@ export async function main(
     .option("--stdout", "write nothing; print the formatted text on stdout", false)
     .action(async (paths: string[], options: { check: boolean; stdout: boolean }) => {
       exitCode = await runFmt(paths, { check: options.check, stdout: options.stdout }, output);
+    });
+
+  program
+    .command("breaking")
+    .description("report every change that breaks deployed clients or servers")
+    .argument("<paths...>", ".svc files or folders (the new version)")
+    .requiredOption("--against <dir|git-ref>", "the old version: a folder, or a git revision")
+    .addOption(formatOption())
+    .action(async (paths: string[], options: { against: string; format: "text" | "json" }) => {
+      exitCode = await runBreaking(
+        paths,
+        { against: options.against, format: options.format },
+        output,
+      );
     });
 
   program

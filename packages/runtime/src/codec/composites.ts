@@ -13,12 +13,14 @@ import type {
   OptionalSchema,
   RecordSchema,
   Schema,
+  TypeDocs,
   UnionCaseSchema,
   UnionSchema,
   AnySchema,
 } from "./schema.js";
-import { attachCodec, expectedOf, readerOf, writerOf } from "./compiled.js";
-import type { Reader, Writer } from "./compiled.js";
+import { attachCodec, expectedOf, msgpackConvertersOf, readerOf, writerOf } from "./compiled.js";
+import type { MsgpackConverters, Reader, Writer } from "./compiled.js";
+import type { MsgpackValue, WireFlavor } from "./flavor.js";
 import { Mismatch } from "./mismatch.js";
 import { isJsonObject, isPrototypeKey, setOwn } from "./objects.js";
 import { compileRecord } from "./record-codec.js";
@@ -69,6 +71,13 @@ export function list<T>(element: Schema<T>): TypedListSchema<T> {
     "array",
     convert(readElement),
     convert(writeElement) as Writer<T[]>,
+    () => {
+      const inner = msgpackConvertersOf(element);
+      return {
+        read: convert(inner.read),
+        write: convert(inner.write) as Writer<T[], MsgpackValue>,
+      };
+    },
   );
 }
 
@@ -95,6 +104,13 @@ export function map<T>(value: Schema<T>): TypedMapSchema<T> {
     "object",
     convert(readValue),
     convert(writeValue) as Writer<Record<string, T>>,
+    () => {
+      const inner = msgpackConvertersOf(value);
+      return {
+        read: convert(inner.read),
+        write: convert(inner.write) as Writer<Record<string, T>, MsgpackValue>,
+      };
+    },
   );
 }
 
@@ -107,9 +123,22 @@ export function isOptional(field: FieldType): field is OptionalSchema {
   return field.kind === "optional";
 }
 
+/** The doc of member `name`, never one inherited from Object.prototype. */
+function memberDoc(docs: TypeDocs | undefined, name: string): { doc?: string } {
+  const members = docs?.members;
+  if (members === undefined || !Object.hasOwn(members, name)) return {};
+  return { doc: members[name]! };
+}
+
+/** `{ doc }` when there is one: undocumented schemas keep exactly their old shape. */
+function ownDoc(docs: TypeDocs | undefined): { doc?: string } {
+  return docs?.doc === undefined ? {} : { doc: docs.doc };
+}
+
 export function enumeration<T extends string>(
   name: string,
   members: readonly T[],
+  docs?: TypeDocs,
 ): TypedEnumSchema<T> {
   const known = new Set<unknown>(members);
   const expected = `one of ${members.join(", ")}`;
@@ -118,7 +147,13 @@ export function enumeration<T extends string>(
     throw new Mismatch(expected);
   };
   return attachCodec(
-    { kind: "enum", name, members: Object.freeze([...members]) } as const,
+    {
+      kind: "enum",
+      name,
+      members: Object.freeze([...members]),
+      ...ownDoc(docs),
+      ...(docs?.members !== undefined && { memberDocs: Object.freeze({ ...docs.members }) }),
+    } as const,
     expected,
     check,
     check,
@@ -128,6 +163,7 @@ export function enumeration<T extends string>(
 export function record<T>(
   name: string,
   fields: () => Record<string, FieldType>,
+  docs?: TypeDocs,
 ): TypedRecordSchema<T> {
   let resolved: readonly FieldSchema[] | undefined;
   const resolve = (): readonly FieldSchema[] => {
@@ -139,37 +175,57 @@ export function record<T>(
           const optional = field !== undefined && isOptional(field);
           const schema = (optional ? field.schema : field) as AnySchema | undefined;
           if (typeof schema?.decode !== "function") throw notASchema(name, fieldName);
-          return Object.freeze({ name: fieldName, optional, schema });
+          return Object.freeze({
+            name: fieldName,
+            optional,
+            schema,
+            ...memberDoc(docs, fieldName),
+          });
         }),
       );
     }
     return resolved;
   };
-  // Compiled on first use (not at definition, when a recursive record is still undefined);
-  // the stable read/write wrappers below then call straight into the compiled converters.
+  // Compiled on first use (not at definition, when a recursive record is still undefined),
+  // once per flavor; the stable read/write wrappers below then call straight into the
+  // compiled converters.
+  const compile = (flavor: WireFlavor): RecordConverters =>
+    compileRecord(
+      resolve().map((field) => {
+        const converters =
+          flavor === "json"
+            ? { read: readerOf(field.schema), write: writerOf(field.schema) }
+            : msgpackConvertersOf(field.schema);
+        return {
+          name: field.name,
+          optional: field.optional,
+          nullIsValue: field.schema.kind === "json",
+          guarded: isPrototypeKey(field.name),
+          expected: expectedOf(field.schema),
+          read: converters.read,
+          write: converters.write as Writer<unknown>,
+        };
+      }),
+    );
   let converters: RecordConverters | undefined;
-  const compile = (): RecordConverters =>
-    (converters ??= compileRecord(
-      resolve().map((field) => ({
-        name: field.name,
-        optional: field.optional,
-        nullIsValue: field.schema.kind === "json",
-        guarded: isPrototypeKey(field.name),
-        expected: expectedOf(field.schema),
-        read: readerOf(field.schema),
-        write: writerOf(field.schema),
-      })),
-    ));
-  const read: Reader<T> = (json) => (converters ?? compile()).read(json) as T;
-  const write: Writer<T> = (value) => (converters ?? compile()).write(value as object);
+  const read: Reader<T> = (json) => (converters ??= compile("json")).read(json) as T;
+  const write: Writer<T> = (value) => (converters ??= compile("json")).write(value as object);
+  const msgpack = (): MsgpackConverters<T> => {
+    let compiled: RecordConverters | undefined;
+    return {
+      read: (value) => (compiled ??= compile("msgpack")).read(value) as T,
+      write: (value) =>
+        (compiled ??= compile("msgpack")).write(value as object) as unknown as MsgpackValue,
+    };
+  };
 
-  const schema = { kind: "record", name } as {
+  const schema = { kind: "record", name, ...ownDoc(docs) } as {
     kind: "record";
     name: string;
     fields: readonly FieldSchema[];
   };
   Object.defineProperty(schema, "fields", { get: resolve, enumerable: true });
-  return attachCodec(schema, "object", read, write);
+  return attachCodec(schema, "object", read, write, msgpack);
 }
 
 interface CompiledCase {
@@ -180,9 +236,9 @@ interface CompiledCase {
 export function union<T>(
   name: string,
   cases: () => Record<string, Schema<any>>,
+  docs?: TypeDocs,
 ): TypedUnionSchema<T> {
   let resolved: readonly UnionCaseSchema[] | undefined;
-  let compiled: Map<string, CompiledCase> | undefined;
   let expected = "object with exactly one key";
   const resolve = (): readonly UnionCaseSchema[] => {
     if (!resolved) {
@@ -191,69 +247,81 @@ export function union<T>(
         Object.keys(declared).map((caseName): UnionCaseSchema => {
           const schema = declared[caseName] as AnySchema | undefined;
           if (typeof schema?.decode !== "function") throw notASchema(name, caseName);
-          return Object.freeze({ name: caseName, schema });
+          return Object.freeze({ name: caseName, schema, ...memberDoc(docs, caseName) });
         }),
       );
     }
     return resolved;
   };
-  const compile = (): Map<string, CompiledCase> => {
-    if (!compiled) {
-      const all = resolve();
-      compiled = new Map(
-        all.map((c) => [c.name, { read: readerOf(c.schema), write: writerOf(c.schema) }]),
-      );
-      expected = `object with exactly one key of ${all.map((c) => c.name).join(", ")}`;
-    }
-    return compiled;
+  const caseNames = () =>
+    resolve()
+      .map((c) => c.name)
+      .join(", ");
+  const plan = (flavor: WireFlavor): Map<string, CompiledCase> => {
+    expected = `object with exactly one key of ${caseNames()}`;
+    return new Map(
+      resolve().map((c) => {
+        const converters =
+          flavor === "json"
+            ? { read: readerOf(c.schema), write: writerOf(c.schema) }
+            : msgpackConvertersOf(c.schema);
+        return [c.name, converters as CompiledCase];
+      }),
+    );
   };
 
-  const read: Reader<T> = (json) => {
-    const plan = compiled ?? compile();
-    if (isJsonObject(json)) {
-      const keys = Object.keys(json);
-      const caseName = keys[0];
-      const unionCase = keys.length === 1 ? plan.get(caseName!) : undefined;
-      if (unionCase) {
-        try {
-          return { case: caseName, value: unionCase.read(json[caseName!]) } as T;
-        } catch (error) {
-          if (error instanceof Mismatch) error.path.push(caseName!);
-          throw error;
+  /** The converters over one flavor's plan, built on first use. */
+  const convertersOver = (flavor: WireFlavor) => {
+    let compiled: Map<string, CompiledCase> | undefined;
+    const read: Reader<T> = (json) => {
+      const cases = (compiled ??= plan(flavor));
+      if (isJsonObject(json)) {
+        const keys = Object.keys(json);
+        const caseName = keys[0];
+        const unionCase = keys.length === 1 ? cases.get(caseName!) : undefined;
+        if (unionCase) {
+          try {
+            return { case: caseName, value: unionCase.read(json[caseName!]) } as T;
+          } catch (error) {
+            if (error instanceof Mismatch) error.path.push(caseName!);
+            throw error;
+          }
         }
       }
-    }
-    throw new Mismatch(expected);
-  };
+      throw new Mismatch(expected);
+    };
 
-  const write: Writer<T> = (input) => {
-    const plan = compiled ?? compile();
-    const value = input as { case?: unknown; value?: unknown } | null;
-    const caseName = typeof value === "object" && value !== null ? value.case : undefined;
-    const unionCase = typeof caseName === "string" ? plan.get(caseName) : undefined;
-    if (!unionCase)
-      throw new Mismatch(
-        `{ case, value } with case one of ${resolve()
-          .map((c) => c.name)
-          .join(", ")}`,
-      );
-    const out: Record<string, JsonValue> = {};
-    try {
-      setOwn(out, caseName as string, unionCase.write(value!.value));
-    } catch (error) {
-      if (error instanceof Mismatch) error.path.push(caseName as string);
-      throw error;
-    }
-    return out;
+    const write: Writer<T> = (input) => {
+      const cases = (compiled ??= plan(flavor));
+      const value = input as { case?: unknown; value?: unknown } | null;
+      const caseName = typeof value === "object" && value !== null ? value.case : undefined;
+      const unionCase = typeof caseName === "string" ? cases.get(caseName) : undefined;
+      if (!unionCase) throw new Mismatch(`{ case, value } with case one of ${caseNames()}`);
+      const out: Record<string, JsonValue> = {};
+      try {
+        setOwn(out, caseName as string, unionCase.write(value!.value));
+      } catch (error) {
+        if (error instanceof Mismatch) error.path.push(caseName as string);
+        throw error;
+      }
+      return out;
+    };
+    return { read, write };
   };
+  const json = convertersOver("json");
 
-  const schema = { kind: "union", name } as {
+  const schema = { kind: "union", name, ...ownDoc(docs) } as {
     kind: "union";
     name: string;
     cases: readonly UnionCaseSchema[];
   };
   Object.defineProperty(schema, "cases", { get: resolve, enumerable: true });
   // The expected text names the cases, which are known only once resolved.
-  const codec = attachCodec(schema, "object with exactly one key", read, write);
-  return codec;
+  return attachCodec(
+    schema,
+    "object with exactly one key",
+    json.read,
+    json.write,
+    () => convertersOver("msgpack") as MsgpackConverters<T>,
+  );
 }

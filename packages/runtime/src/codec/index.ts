@@ -1,4 +1,5 @@
 export type * from "./schema.js";
+export type { MsgpackValue, WireFlavor, WireValue } from "./flavor.js";
 export { t } from "./types.js";
 export type { Primitive } from "./primitives.js";
 export type {
@@ -13,8 +14,10 @@ export {
   CALLBACK_ID,
   decodeParams,
   decodeResult,
+  decodeValue,
   encodeParams,
   encodeResult,
+  encodeValue,
   isCallbackId,
 } from "./params.js";
 export type { CallbackIdentifier, CallbackResolver, ParamError } from "./params.js";

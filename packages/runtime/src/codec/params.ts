@@ -3,13 +3,14 @@
  * client connections use these. Inside the runtime arguments are positional arrays in IDL
  * order; on the wire they are a named object (a positional array is accepted too).
  */
-import type { JsonValue } from "./schema.js";
+import type { JsonValue, Schema } from "./schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { EncodeError, childPointer } from "./errors.js";
-import { expectedOf, readerOf, writerOf } from "./compiled.js";
+import { expectedOf, flavoredReaderOf, flavoredWriterOf } from "./compiled.js";
 import type { Reader, Writer } from "./compiled.js";
+import type { WireFlavor, WireValue } from "./flavor.js";
 import { toDecodeError, toEncodeError } from "./mismatch.js";
 import { getOwn, isJsonObject, setOwn } from "./objects.js";
 import { DecodeError } from "./errors.js";
@@ -40,21 +41,25 @@ interface CompiledParam {
   readonly expected: string;
   readonly callback: CallbackDescriptor | undefined;
   readonly read: Reader<unknown> | undefined;
-  readonly write: Writer<unknown> | undefined;
+  readonly write: Writer<unknown, WireValue> | undefined;
 }
 
 interface CompiledMethod {
   readonly params: readonly CompiledParam[];
   readonly hasCallback: boolean;
   readonly readResult: Reader<unknown> | undefined;
-  readonly writeResult: Writer<unknown> | undefined;
+  readonly writeResult: Writer<unknown, WireValue> | undefined;
 }
 
 const compiledMethods = new WeakMap<MethodDescriptor, CompiledMethod>();
+const compiledMsgpackMethods = new WeakMap<MethodDescriptor, CompiledMethod>();
 
-function compile(method: MethodDescriptor): CompiledMethod {
-  let compiled = compiledMethods.get(method);
+function compile(method: MethodDescriptor, flavor: WireFlavor = "json"): CompiledMethod {
+  const cache = flavor === "json" ? compiledMethods : compiledMsgpackMethods;
+  let compiled = cache.get(method);
   if (!compiled) {
+    const readerOf = (schema: Schema<unknown>) => flavoredReaderOf(schema, flavor);
+    const writerOf = (schema: Schema<unknown>) => flavoredWriterOf(schema, flavor);
     const params = method.params.map((param): CompiledParam => ({
       name: param.name,
       optional: param.optional,
@@ -70,7 +75,7 @@ function compile(method: MethodDescriptor): CompiledMethod {
       readResult: method.returns && readerOf(method.returns),
       writeResult: method.returns && writerOf(method.returns),
     };
-    compiledMethods.set(method, compiled);
+    cache.set(method, compiled);
   }
   return compiled;
 }
@@ -101,14 +106,16 @@ function invalidParams(errors: ParamError[]): RpcError {
  * keys are ignored, like unknown record fields. All mismatching parameters are reported
  * together as `RpcError(InvalidParams, "Invalid params", { errors: [{ pointer, detail }] })`.
  * Callback ids are resolved only once every parameter is valid. Without `resolveCallback`
- * (HTTP) a method taking a callback is refused outright.
+ * (HTTP) a method taking a callback is refused outright. `flavor` is how the values were
+ * encoded on the wire (docs/values.md).
  */
 export function decodeParams(
   method: MethodDescriptor,
   params: unknown,
   resolveCallback?: CallbackResolver,
+  flavor: WireFlavor = "json",
 ): unknown[] {
-  const compiled = compile(method);
+  const compiled = compile(method, flavor);
   if (compiled.hasCallback && !resolveCallback) throw needsWebSocket(method);
   const specs = compiled.params;
   const count = specs.length;
@@ -168,13 +175,26 @@ export function decodeParams(
  * optional argument is omitted. A callback argument travels as the id `callbackId` gives
  * it; without `callbackId` (HTTP) a method taking a callback is refused with an RpcError.
  * Throws EncodeError (pointer `/name/...`) for an argument that does not fit its type.
+ * With `flavor` "msgpack" the values are MessagePack-flavored (docs/values.md).
  */
 export function encodeParams(
   method: MethodDescriptor,
   args: readonly unknown[],
   callbackId?: CallbackIdentifier,
-): Record<string, JsonValue> {
-  const compiled = compile(method);
+): Record<string, JsonValue>;
+export function encodeParams(
+  method: MethodDescriptor,
+  args: readonly unknown[],
+  callbackId: CallbackIdentifier | undefined,
+  flavor: WireFlavor,
+): Record<string, WireValue>;
+export function encodeParams(
+  method: MethodDescriptor,
+  args: readonly unknown[],
+  callbackId?: CallbackIdentifier,
+  flavor: WireFlavor = "json",
+): Record<string, WireValue> {
+  const compiled = compile(method, flavor);
   if (compiled.hasCallback && !callbackId) throw needsWebSocket(method);
   const specs = compiled.params;
   if (args.length > specs.length) {
@@ -184,7 +204,7 @@ export function encodeParams(
       `too many arguments for ${method.wireName}`,
     );
   }
-  const out: Record<string, JsonValue> = {};
+  const out: Record<string, WireValue> = {};
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
     const value = args[i];
@@ -208,8 +228,18 @@ export function encodeParams(
 }
 
 /** The wire form of a call's result; undefined for a void method. Throws EncodeError. */
-export function encodeResult(method: MethodDescriptor, value: unknown): JsonValue | undefined {
-  const write = compile(method).writeResult;
+export function encodeResult(method: MethodDescriptor, value: unknown): JsonValue | undefined;
+export function encodeResult(
+  method: MethodDescriptor,
+  value: unknown,
+  flavor: WireFlavor,
+): WireValue | undefined;
+export function encodeResult(
+  method: MethodDescriptor,
+  value: unknown,
+  flavor: WireFlavor = "json",
+): WireValue | undefined {
+  const write = compile(method, flavor).writeResult;
   if (!write) return undefined;
   try {
     return write(value);
@@ -219,13 +249,51 @@ export function encodeResult(method: MethodDescriptor, value: unknown): JsonValu
 }
 
 /** The value of a call's wire result; undefined for a void method. Throws DecodeError. */
-export function decodeResult(method: MethodDescriptor, json: unknown): unknown {
-  const read = compile(method).readResult;
+export function decodeResult(
+  method: MethodDescriptor,
+  json: unknown,
+  flavor: WireFlavor = "json",
+): unknown {
+  const read = compile(method, flavor).readResult;
   if (!read) return undefined;
   try {
     return read(json);
   } catch (error) {
     throw toDecodeError(error, "");
+  }
+}
+
+/**
+ * `schema.decode` for any flavor: the value of a decoded wire value. Throws DecodeError
+ * whose pointer is below `pointer`.
+ */
+export function decodeValue<T>(
+  schema: Schema<T>,
+  wire: unknown,
+  flavor: WireFlavor = "json",
+  pointer = "",
+): T {
+  if (flavor === "json") return schema.decode(wire, pointer);
+  try {
+    return flavoredReaderOf(schema, flavor)(wire);
+  } catch (error) {
+    throw toDecodeError(error, pointer);
+  }
+}
+
+/** `schema.encode` for any flavor: the wire value of a TypeScript value. Throws EncodeError. */
+export function encodeValue<T>(schema: Schema<T>, value: T, flavor: "json"): JsonValue;
+export function encodeValue<T>(schema: Schema<T>, value: T, flavor?: WireFlavor): WireValue;
+export function encodeValue<T>(
+  schema: Schema<T>,
+  value: T,
+  flavor: WireFlavor = "json",
+): WireValue {
+  if (flavor === "json") return schema.encode(value);
+  try {
+    return flavoredWriterOf(schema, flavor)(value);
+  } catch (error) {
+    throw toEncodeError(error, "");
   }
 }
 

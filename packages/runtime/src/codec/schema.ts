@@ -39,32 +39,50 @@ export interface MapSchema extends Schema<any> {
   readonly kind: "map";
   readonly value: AnySchema;
 }
+/**
+ * The `///` doc comments of a named type, as generated code passes them to `t.enum`,
+ * `t.record`, `t.union` and `defineError`: the type's own, and its members' by name.
+ */
+export interface TypeDocs {
+  readonly doc?: string;
+  /** Enum members, record or error fields, union cases: name → doc. */
+  readonly members?: Readonly<Record<string, string>>;
+}
+
 export interface EnumSchema extends Schema<any> {
   readonly kind: "enum";
   /** Qualified wire name. */
   readonly name: string;
   readonly members: readonly string[];
+  /** The IDL doc comment, if any. */
+  readonly doc?: string;
+  /** Doc comments of members that have one, by member name. */
+  readonly memberDocs?: Readonly<Record<string, string>>;
 }
 export interface FieldSchema {
   readonly name: string;
   readonly optional: boolean;
   readonly schema: AnySchema;
+  readonly doc?: string;
 }
 export interface RecordSchema extends Schema<any> {
   readonly kind: "record";
   readonly name: string;
   /** Resolved lazily on first access, so records may refer to themselves. */
   readonly fields: readonly FieldSchema[];
+  readonly doc?: string;
 }
 export interface UnionCaseSchema {
   readonly name: string;
   readonly schema: AnySchema;
+  readonly doc?: string;
 }
 export interface UnionSchema extends Schema<any> {
   readonly kind: "union";
   readonly name: string;
   /** Resolved lazily on first access. */
   readonly cases: readonly UnionCaseSchema[];
+  readonly doc?: string;
 }
 
 /** Every schema, for code that walks them (OpenAPI, tooling). */

@@ -106,6 +106,12 @@ export function parseTimestamp(text: string): Date | undefined {
 const MIN_TIME = -62167219200000;
 const MAX_TIME = 253402300799999;
 
+/** Whether RFC 3339 can write the instant; held under every encoding (docs/values.md). */
+export function inTimestampRange(date: Date): boolean {
+  const time = date.getTime();
+  return time >= MIN_TIME && time <= MAX_TIME;
+}
+
 const DAY = 86_400_000;
 
 function pad2(value: number): string {

@@ -109,6 +109,21 @@ const problemSchema: JsonSchema = {
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
+/** `{ description }` when there is a doc comment. */
+function described(doc: string | undefined): { description?: string } {
+  return doc === undefined || doc.trim() === "" ? {} : { description: doc };
+}
+
+/** An enum's doc, then a line per documented member. */
+function enumDescription(
+  doc: string | undefined,
+  members: Readonly<Record<string, string>> | undefined,
+): string | undefined {
+  const lines = Object.entries(members ?? {}).map(([name, text]) => `- \`${name}\`: ${text}`);
+  const parts = [doc, lines.length > 0 ? lines.join("\n") : undefined].filter(Boolean);
+  return parts.length === 0 ? undefined : parts.join("\n\n");
+}
+
 class SchemaWriter {
   readonly components: Record<string, JsonSchema> = {};
 
@@ -144,9 +159,16 @@ class SchemaWriter {
       case "map":
         return { type: "object", additionalProperties: this.of(schema.value) };
       case "enum":
-        return this.#named(schema.name, () => ({ type: "string", enum: [...schema.members] }));
+        return this.#named(schema.name, () => ({
+          type: "string",
+          enum: [...schema.members],
+          ...described(enumDescription(schema.doc, schema.memberDocs)),
+        }));
       case "record":
-        return this.#named(schema.name, () => this.#object(schema.fields));
+        return this.#named(schema.name, () => ({
+          ...this.#object(schema.fields),
+          ...described(schema.doc),
+        }));
       case "union":
         return this.#named(schema.name, () => ({
           oneOf: schema.cases.map((c) => ({
@@ -154,7 +176,9 @@ class SchemaWriter {
             properties: { [c.name]: this.of(c.schema) },
             required: [c.name],
             additionalProperties: false,
+            ...described(c.doc),
           })),
+          ...described(schema.doc),
         }));
     }
   }
@@ -162,6 +186,7 @@ class SchemaWriter {
   /** The problem document of a declared error, named `<error>.Problem`. */
   errorProblem(error: ErrorDescriptor): JsonSchema {
     return this.#named(`${error.name}.Problem`, () => ({
+      ...described(error.doc),
       allOf: [
         ref("Problem"),
         {
@@ -180,15 +205,24 @@ class SchemaWriter {
   params(method: MethodDescriptor): JsonSchema {
     const valueParams = method.params.filter((p) => p.schema !== undefined);
     return this.#object(
-      valueParams.map((p) => ({ name: p.name, optional: p.optional, schema: p.schema! })),
+      valueParams.map((p) => ({
+        name: p.name,
+        optional: p.optional,
+        schema: p.schema!,
+        ...(p.doc !== undefined && { doc: p.doc }),
+      })),
     );
   }
 
-  #object(fields: readonly { name: string; optional: boolean; schema: AnySchema }[]): JsonSchema {
+  #object(
+    fields: readonly { name: string; optional: boolean; schema: AnySchema; doc?: string }[],
+  ): JsonSchema {
     const properties: Record<string, JsonSchema> = {};
     for (const field of fields) {
+      // OpenAPI 3.1 schemas are JSON Schema 2020-12: a description may sit beside a $ref.
+      const value = this.of(field.schema);
       Object.defineProperty(properties, field.name, {
-        value: this.of(field.schema),
+        value: field.doc === undefined ? value : { ...value, description: field.doc },
         enumerable: true,
         writable: true,
         configurable: true,
@@ -224,6 +258,7 @@ function operation(method: MethodDescriptor, schemas: SchemaWriter): JsonSchema 
   };
   const deprecation =
     typeof method.deprecated === "string" ? `Deprecated: ${method.deprecated}` : undefined;
+  const doc = method.doc?.trim() === "" ? undefined : method.doc;
   if (method.takesCallback) {
     responses["400"] = {
       description: "This method takes a callback: REST refuses it; call it over the WebSocket",
@@ -232,6 +267,7 @@ function operation(method: MethodDescriptor, schemas: SchemaWriter): JsonSchema 
     return {
       ...common,
       description: [
+        doc,
         "Takes a callback, so it needs the WebSocket transport (`{base}/ws`, JSON-RPC method " +
           `\`${method.wireName}\`); over REST it answers 400.`,
         deprecation,
@@ -275,9 +311,10 @@ function operation(method: MethodDescriptor, schemas: SchemaWriter): JsonSchema 
       ...(status === 401 && { headers: challengeHeader }),
     };
   }
+  const description = [doc, deprecation].filter(Boolean).join("\n\n");
   return {
     ...common,
-    ...(deprecation ? { description: deprecation } : {}),
+    ...(description !== "" && { description }),
     requestBody: {
       required: method.params.some((p) => !p.optional),
       description: "Named parameters (a JSON array of positional parameters is accepted too)",
@@ -323,7 +360,10 @@ export function buildOpenApi(
     ...(securitySchemes && {
       security: [Object.fromEntries(Object.keys(securitySchemes).map((name) => [name, []]))],
     }),
-    tags: services.map((s) => ({ name: s.name, description: `contract ${s.contractHash}` })),
+    tags: services.map((s) => ({
+      name: s.name,
+      description: [s.doc, `contract ${s.contractHash}`].filter(Boolean).join("\n\n"),
+    })),
     paths,
     components: {
       schemas: { Problem: problemSchema, ...schemas.components },

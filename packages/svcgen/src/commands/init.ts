@@ -53,7 +53,10 @@ export async function runInit(
     const cd = shown === "." ? "" : `  cd ${shown}\n`;
     output.stdout(
       `svcgen: created a project in ${shown}:\n${list}` +
-        `Next (Node.js 20.19 or newer):\n${cd}  npm install\n  npm start\n`,
+        `Next (Node.js 20.19 or newer):\n${cd}  npm install\n  npm start\n` +
+        `Until svcgen is on the npm registry, install the tarballs made by npm pack instead:\n` +
+        `  npm install <folder>/svcgen-${version}.tgz <folder>/svcgen-runtime-${version}.tgz\n` +
+        `(docs/quickstart.md of the svcgen repository shows how to make them)\n`,
     );
     return 0;
   } catch (error) {

@@ -117,6 +117,8 @@ function emitDescriptor(
     () => {
       p.line(`name: ${literal(decl.qualifiedName)},`);
       p.line(`contractHash: ${literal(contractHash(decl, ctx.model))},`);
+      const doc = ctx.docLiteral(decl.doc);
+      if (doc !== undefined) p.line(`doc: ${doc},`);
       p.block(
         "methods: [",
         () => {
@@ -135,6 +137,8 @@ function emitMethodSpec(ctx: ModuleContext, method: Method): void {
     "{",
     () => {
       p.line(`name: ${literal(method.name)},`);
+      const doc = ctx.docLiteral(method.doc);
+      if (doc !== undefined) p.line(`doc: ${doc},`);
       if (method.oneway) p.line("oneway: true,");
       if (method.idempotent) p.line("idempotent: true,");
       if (method.deprecated !== undefined) {
@@ -147,7 +151,8 @@ function emitMethodSpec(ctx: ModuleContext, method: Method): void {
           type.kind === "named" && type.targetKind === "callback"
             ? `callback: ${ctx.ref(type.target, "Descriptor")}`
             : `schema: ${ctx.schema(type)}`;
-        return `{ name: ${literal(param.name)},${optional} ${value} }`;
+        const doc = ctx.docLiteral(param.doc);
+        return `{ name: ${literal(param.name)},${optional} ${value}${doc === undefined ? "" : `, doc: ${doc}`} }`;
       });
       // Prettier puts an array of one object on one line when it fits, and an array of
       // several objects (each with several keys) one object per line.

@@ -34,6 +34,8 @@ export function emitError(ctx: ModuleContext, decl: ErrorDecl): void {
         p.line(`status: ${decl.status},`);
         p.block("fields: () => ({", () => emitFieldSchemas(ctx, decl.fields), "}),");
         p.line(`create: (fields, message) => new ${decl.name}(fields, message),`);
+        const docs = ctx.typeDocs(decl.doc, decl.fields);
+        if (docs !== undefined) p.line(`docs: ${docs},`);
       },
       "});",
     );

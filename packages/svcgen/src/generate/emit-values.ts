@@ -25,6 +25,13 @@ export function emitEnum(ctx: ModuleContext, decl: EnumDecl): void {
   const head = `export const ${decl.name}Schema = ${t}.enum<${decl.name}>(`;
   const name = literal(decl.qualifiedName);
   const members = decl.members.map((m) => literal(m.name));
+  const docs = ctx.typeDocs(decl.doc, decl.members);
+  if (docs !== undefined) {
+    // Laid out by prettier: a third argument changes how the call breaks.
+    p.irregular();
+    p.line(`${head}${name}, [${members.join(", ")}], ${docs});`);
+    return;
+  }
   const flat = `${head}${name}, [${members.join(", ")}]);`;
   if (members.length === 0) p.irregular();
   if (flat.length <= PRINT_WIDTH) {
@@ -50,8 +57,12 @@ export function emitRecord(ctx: ModuleContext, decl: RecordDecl): void {
   // The annotation lets records refer to themselves (directly or through others).
   const schemaType = `${ctx.runtime("TypedRecordSchema", true)}<${decl.name}>`;
   const call = `${ctx.runtime("t")}.record<${decl.name}>`;
-  emitSchemaCall(ctx, `export const ${decl.name}Schema: ${schemaType} = ${call}`, decl, () =>
-    emitFieldSchemas(ctx, decl.fields),
+  emitSchemaCall(
+    ctx,
+    `export const ${decl.name}Schema: ${schemaType} = ${call}`,
+    decl,
+    () => emitFieldSchemas(ctx, decl.fields),
+    ctx.typeDocs(decl.doc, decl.fields),
   );
 }
 
@@ -64,9 +75,16 @@ function emitSchemaCall(
   head: string,
   decl: RecordDecl | UnionDecl,
   entries: () => void,
+  docs: string | undefined,
 ): void {
   const p = ctx.printer;
   const hugged = `${head}(${literal(decl.qualifiedName)}, () => ({`;
+  if (docs !== undefined) {
+    // The docs argument after the arrow function: prettier decides how the call breaks.
+    p.irregular();
+    p.block(hugged, entries, `}), ${docs});`);
+    return;
+  }
   if (hugged.length <= PRINT_WIDTH) {
     p.block(hugged, entries, "}));");
     return;
@@ -119,7 +137,13 @@ export function emitUnion(ctx: ModuleContext, decl: UnionDecl): void {
   }
   const schemaType = `${ctx.runtime("TypedUnionSchema", true)}<${decl.name}>`;
   const call = `${ctx.runtime("t")}.union<${decl.name}>`;
-  emitSchemaCall(ctx, `export const ${decl.name}Schema: ${schemaType} = ${call}`, decl, () => {
-    for (const c of decl.cases) p.line(`${ctx.objectKey(c.name)}: ${ctx.schema(c.type)},`);
-  });
+  emitSchemaCall(
+    ctx,
+    `export const ${decl.name}Schema: ${schemaType} = ${call}`,
+    decl,
+    () => {
+      for (const c of decl.cases) p.line(`${ctx.objectKey(c.name)}: ${ctx.schema(c.type)},`);
+    },
+    ctx.typeDocs(decl.doc, decl.cases),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { Declaration, Model, PrimitiveName, SourceFile, TypeRef } from "../model/model.js";
-import { classMethodKey, objectKey, typeKey } from "./names.js";
+import { classMethodKey, docText, literal, objectKey, typeKey } from "./names.js";
 import type { CodePrinter } from "./printer.js";
 
 export const RUNTIME_MODULE = "@svcgen/runtime";
@@ -44,6 +44,38 @@ export class ModuleContext {
     const key = escape(name);
     if (key !== name) this.printer.irregular();
     return key;
+  }
+
+  /**
+   * A doc comment as a string literal (see `docText`), or undefined when there is none.
+   * Prettier may respell a literal with quotes or escapes in it, so that one is left to it.
+   */
+  docLiteral(doc: string | undefined): string | undefined {
+    const text = docText(doc);
+    if (text === undefined) return undefined;
+    const written = literal(text);
+    if (written.includes("\\")) this.printer.irregular();
+    return written;
+  }
+
+  /**
+   * The docs argument of `t.enum`, `t.record`, `t.union` (and `docs` of `defineError`):
+   * `{ doc: "…", members: { name: "…" } }`, or undefined when nothing is documented.
+   */
+  typeDocs(
+    doc: string | undefined,
+    members: readonly { name: string; doc?: string }[],
+  ): string | undefined {
+    const own = this.docLiteral(doc);
+    const entries = members.flatMap((member) => {
+      const text = this.docLiteral(member.doc);
+      return text === undefined ? [] : [`${this.objectKey(member.name)}: ${text}`];
+    });
+    const parts = [
+      ...(own === undefined ? [] : [`doc: ${own}`]),
+      ...(entries.length === 0 ? [] : [`members: { ${entries.join(", ")} }`]),
+    ];
+    return parts.length === 0 ? undefined : `{ ${parts.join(", ")} }`;
   }
 
   /** Key of an entry in an object literal (see `objectKey`). */

@@ -122,3 +122,14 @@ export function needsDefinedProperty(name: string): boolean {
 export function literal(value: string): string {
   return JSON.stringify(value);
 }
+
+/**
+ * A doc comment as descriptors carry it (and OpenAPI shows it): the `///` lines without the
+ * space after the slashes and without trailing blanks; undefined when it says nothing.
+ */
+export function docText(doc: string | undefined): string | undefined {
+  if (doc === undefined) return undefined;
+  const lines = doc.split("\n").map((line) => line.replace(/^ /, "").trimEnd());
+  const text = lines.join("\n").trim();
+  return text === "" ? undefined : text;
+}

@@ -40,16 +40,20 @@ export interface JobInfo {
   __proto__?: Uint8Array;
   delete: boolean;
 }
-export const JobInfoSchema: TypedRecordSchema<JobInfo> = t.record<JobInfo>("jobs.JobInfo", () => ({
-  id: t.string,
-  state: JobStateSchema,
-  startedAt: t.optional(t.timestamp),
-  tags: t.list(t.string),
-  cost: common_MoneySchema,
-  labels: t.map(t.json),
-  ["__proto__"]: t.optional(t.bytes),
-  delete: t.bool,
-}));
+export const JobInfoSchema: TypedRecordSchema<JobInfo> = t.record<JobInfo>(
+  "jobs.JobInfo",
+  () => ({
+    id: t.string,
+    state: JobStateSchema,
+    startedAt: t.optional(t.timestamp),
+    tags: t.list(t.string),
+    cost: common_MoneySchema,
+    labels: t.map(t.json),
+    ["__proto__"]: t.optional(t.bytes),
+    delete: t.bool,
+  }),
+  { members: { id: "Unique id." } },
+);
 
 export interface Money {
   amount: common_Money;
@@ -119,6 +123,7 @@ export class JobNotFound extends RpcError_ {
       id: t.string,
     }),
     create: (fields, message) => new JobNotFound(fields, message),
+    docs: { doc: "No such job." },
   });
   /** The error's fields as declared (what travels on the wire). */
   declare readonly fields: { id: string };
@@ -197,7 +202,7 @@ export const JobEventsDescriptor = defineCallback<JobEvents>({
     {
       name: "delete",
       params: [
-        { name: "class", schema: t.string },
+        { name: "class", schema: t.string, doc: "Reserved as a binding." },
         { name: "delete_", schema: t.string },
       ],
     },
@@ -226,12 +231,18 @@ export interface JobService {
 export const JobServiceDescriptor = defineService<JobService>({
   name: "jobs.JobService",
   contractHash: "adcfd9fa64b6bd6f28f35ad085967c506ee3051574701cfd1a018791370aca86",
+  doc: "Runs jobs.",
   methods: [
     {
       name: "start",
+      doc: "Starts a job.\nReturns its id.",
       params: [
         { name: "name", schema: t.string },
-        { name: "events", callback: JobEventsDescriptor },
+        {
+          name: "events",
+          callback: JobEventsDescriptor,
+          doc: "Hears of the job's progress.\nUntil it ends.",
+        },
       ],
       returns: t.string,
     },

@@ -28,8 +28,11 @@ export type Broadcast<C> = {
 
 /** What a distributed group (cluster/cluster-group.ts) adds to a group of this node. */
 export interface GroupDistribution {
-  /** Encodes a broadcast once, sends it to the other nodes, and returns the local frame. */
-  broadcast(name: string, args: readonly unknown[]): FramePieces;
+  /**
+   * Encodes a broadcast once, sends it to the other nodes, and returns the local frame;
+   * undefined when its arguments cannot be sent (logged; the broadcast reaches no one).
+   */
+  broadcast(name: string, args: readonly unknown[]): FramePieces | undefined;
   /** The members on this node changed; `size` is their number now. */
   membersChanged(size: number): void;
 }
@@ -110,7 +113,10 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
 
   #broadcast(name: string, args: readonly unknown[]): number {
     const distributed = this[distribution];
-    if (distributed !== undefined) return this.fanOut(distributed.broadcast(name, args));
+    if (distributed !== undefined) {
+      const pieces = distributed.broadcast(name, args);
+      return pieces === undefined ? 0 : this.fanOut(pieces);
+    }
     let reached = 0;
     // Members of one group share a callback type; encode once per descriptor all the same.
     const frames = new Map<object, FramePieces>();

@@ -14,6 +14,7 @@ import {
 } from "../callback-group.js";
 import { callbackStateOf } from "../callback-proxy.js";
 import type { CallbackProxy } from "../context.js";
+import type { Logger } from "../options.js";
 
 /** What a cluster group needs from its node. */
 export interface GroupLink {
@@ -28,6 +29,7 @@ export const resubscribeReason = "resubscribe";
 export class ClusterGroup<C> extends CallbackGroup<C> {
   readonly #link: GroupLink | undefined;
   readonly #maxDepth: number;
+  readonly #log: Logger;
 
   constructor(
     /** The group's name, the same on every node. */
@@ -36,10 +38,12 @@ export class ClusterGroup<C> extends CallbackGroup<C> {
     link: GroupLink | undefined,
     /** The nesting limit of frames (limits.maxDepth). */
     maxDepth: number,
+    log: Logger,
   ) {
     super();
     this.#link = link;
     this.#maxDepth = maxDepth;
+    this.#log = log;
     this[distribution] = {
       broadcast: (method, args) => this.#publish(method, args),
       membersChanged: (size) => link?.membersChanged(name, size),
@@ -68,10 +72,22 @@ export class ClusterGroup<C> extends CallbackGroup<C> {
       : this.#link.clusterSize(this.name);
   }
 
-  #publish(name: string, args: readonly unknown[]): FramePieces {
+  #publish(name: string, args: readonly unknown[]): FramePieces | undefined {
     const method = onewayMethod(this.descriptor, name);
     // Encoded once: the same JSON text goes to the other nodes and into the local frames.
-    const json = argsJson(method, args, this.#maxDepth);
+    let json: string;
+    try {
+      json = argsJson(method, args, this.#maxDepth);
+    } catch (error) {
+      // Fire and forget, like a local group: arguments that cannot travel reach no one.
+      this.#log.error("broadcast dropped: its arguments cannot be sent", {
+        group: this.name,
+        callback: this.descriptor.name,
+        method: name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
     this.#link?.publish(this.name, `${name}\n${json}`);
     return framePiecesOfJson(name, json);
   }

@@ -96,7 +96,13 @@ export class ClusterNode implements RemoteCalls, GroupLink {
       return existing;
     }
     const link = this.#backplane ? this : undefined;
-    const group = new ClusterGroup<C>(name, descriptor, link, this.#host.maxDepth);
+    const group = new ClusterGroup<C>(
+      name,
+      descriptor,
+      link,
+      this.#host.maxDepth,
+      this.#host.logger,
+    );
     this.#groups.set(name, group);
     this.#backplane?.subscribe(name);
     return group;

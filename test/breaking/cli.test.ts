@@ -2,8 +2,7 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { main } from "../../packages/svcgen/src/cli.js";
-import { tempTree } from "../frontend/helpers.js";
+import { tempTree, runCli as run } from "../frontend/helpers.js";
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -15,16 +14,6 @@ async function tree(files: Record<string, string>) {
   const made = await tempTree(files);
   cleanup = made.remove;
   return made;
-}
-
-async function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
-  return { code, stdout, stderr };
 }
 
 const order = (fields: string) =>

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
-import { main } from "../../packages/svcgen/src/cli.js";
+import { runCli as run } from "../frontend/helpers.js";
 import { packageName } from "../../packages/svcgen/src/commands/init.js";
 
 const svcgenManifest = JSON.parse(
@@ -17,16 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
 
 async function listFiles(folder: string, prefix = ""): Promise<string[]> {
   const found: string[] = [];

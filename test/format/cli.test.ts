@@ -2,8 +2,7 @@
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { main } from "../../packages/svcgen/src/cli.js";
-import { tempTree } from "../frontend/helpers.js";
+import { tempTree, runCli as run } from "../frontend/helpers.js";
 
 const repository = path.resolve(import.meta.dirname, "../..");
 
@@ -17,16 +16,6 @@ async function tree(files: Record<string, string>) {
   const made = await tempTree(files);
   cleanup = made.remove;
   return made;
-}
-
-async function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
-  return { code, stdout, stderr };
 }
 
 const messy = "record  A{x:int32;}\n";

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { main } from "../../packages/svcgen/src/cli.js";
-import { tempTree } from "./helpers.js";
+import { tempTree, runCli as run } from "./helpers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const idl = path.join(here, "..", "..", "idl");
@@ -13,16 +12,6 @@ afterEach(async () => {
   await cleanup?.();
   cleanup = undefined;
 });
-
-async function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
 
 async function tree(files: Record<string, string | Uint8Array>) {
   const made = await tempTree(files);

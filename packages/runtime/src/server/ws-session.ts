@@ -9,7 +9,8 @@
  * what the client has not acknowledged is kept, and the session outlives its sockets: a
  * socket that goes away only detaches it, and a resume attaches a new one (see
  * docs/sessions.md). The bookkeeping of seq and acks is in ../session; the socket in
- * WsAttachment (or a relayed socket, in a cluster); tokens, windows and node-wide bounds in SessionRegistry.
+ * WsAttachment (or, in a cluster, a socket relayed from another node: cluster/); tokens,
+ * windows and node-wide bounds in SessionRegistry.
  */
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";

@@ -20,11 +20,7 @@ const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
 const linesArg = process.argv.indexOf("--lines");
 const SIZES =
-  linesArg > 0
-    ? [Number(process.argv[linesArg + 1])]
-    : quick
-      ? [5_000]
-      : [10_000, 50_000, 100_000];
+  linesArg > 0 ? [Number(process.argv[linesArg + 1])] : quick ? [5_000] : [10_000, 50_000, 100_000];
 const RUNS = quick ? 2 : 3;
 
 const folder = await mkdtemp(path.join(tmpdir(), "svcgen-idl-bench-"));

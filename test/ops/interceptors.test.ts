@@ -3,6 +3,7 @@
  * and WebSocket. Real servers and clients; what is asserted is what an interceptor sees
  * and what the caller gets when one refuses, changes or maps a call.
  */
+import { afterEach, describe, expect, test } from "@jest/globals";
 import {
   ErrorCode,
   RpcError,

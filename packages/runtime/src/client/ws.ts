@@ -351,7 +351,12 @@ class WebSocketClient implements WebSocketConnection {
       const params = encodeParams(method, args, this.#idFor);
       this.#send(
         stringifyJson(
-          { jsonrpc: "2.0", method: method.wireName, params: params ?? {}, ...metaMember(metadata) },
+          {
+            jsonrpc: "2.0",
+            method: method.wireName,
+            params: params ?? {},
+            ...metaMember(metadata),
+          },
           this.#maxDepth,
         ),
       );

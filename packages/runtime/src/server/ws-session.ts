@@ -474,7 +474,13 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       });
       let frame: string;
       try {
-        const message = { jsonrpc: "2.0", id, method: "$/callback", params, ...metaMember(metadata) };
+        const message = {
+          jsonrpc: "2.0",
+          id,
+          method: "$/callback",
+          params,
+          ...metaMember(metadata),
+        };
         frame = stringifyJson(message, this.maxDepth);
       } catch (error) {
         pendingRequests.get(id)?.reject(unencodable(method, error));

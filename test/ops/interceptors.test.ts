@@ -137,12 +137,14 @@ describe("server interceptors around calls", () => {
   });
 
   test("a changed principal and arguments reach the implementation", async () => {
-    const impersonate: Interceptor = (next) => (call) =>
-      next({ ...call, principal: { user: `as-${call.metadata["x-user"] ?? "nobody"}` } });
-    const double: Interceptor = (next) => (call) =>
-      call.method.name === "echo"
-        ? next({ ...call, args: [(call.args[0] as number) * 2] })
-        : next(call);
+    const impersonate: Interceptor = (next) => (call) => {
+      call.principal = { user: `as-${call.metadata["x-user"] ?? "nobody"}` };
+      return next(call);
+    };
+    const double: Interceptor = (next) => (call) => {
+      if (call.method.name === "echo") call.args = [(call.args[0] as number) * 2];
+      return next(call);
+    };
     const r = await start({ interceptors: [impersonate, double] });
 
     const rest = await post(

@@ -117,7 +117,6 @@ function interceptedCallback(
   id: JsonRpcId | undefined,
   message: unknown,
 ): CallWithState<RegisteredCallback> {
-  let metadata: Record<string, string> | undefined;
   return {
     kind: "callback",
     side: "client",
@@ -127,9 +126,7 @@ function interceptedCallback(
     method,
     args,
     principal: undefined,
-    get metadata() {
-      return (metadata ??= readMeta(message));
-    },
+    metadata: readMeta(message),
     ...(id !== undefined && { requestId: id }),
     signal: undefined,
     [callState]: entry,

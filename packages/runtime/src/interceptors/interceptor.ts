@@ -74,7 +74,7 @@ export type CallNext = (call: InterceptedCall) => Promise<unknown>;
 
 /**
  * Wraps `next`; made once per server or connection, not per call. Pass `next` the call it
- * was given, or a copy with changes (`next({ ...call, args })`).
+ * was given; change it in place (`call.args = [...]`, `call.metadata[name] = value`).
  */
 export type Interceptor = (next: CallNext) => CallNext;
 
@@ -105,7 +105,8 @@ function guard(step: CallNext): CallNext {
 
 /**
  * Where a transport keeps what the end of the chain needs (its own per-call state) on the
- * call object: a symbol-keyed own property, so that a copy made with `{ ...call }` keeps it.
+ * call object: a symbol-keyed own property (a copy made with `{ ...call }` keeps it, though
+ * not the accessors `signal` and `metadata` of a server call).
  */
 export const callState: unique symbol = Symbol("svcgen.callState");
 

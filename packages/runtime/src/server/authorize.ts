@@ -1,9 +1,9 @@
 /** The `authorize` option as an interceptor: the innermost step before the implementation. */
 import type { MethodDescriptor } from "../descriptors.js";
-import type { Interceptor } from "../interceptors/interceptor.js";
+import type { InterceptedCall, Interceptor } from "../interceptors/interceptor.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
-import type { CallContext } from "./context.js";
+import type { CallContext, ConnectionInfo } from "./context.js";
 import type { Logger } from "./options.js";
 
 export type AuthorizeHook = (
@@ -26,14 +26,7 @@ export function authorizeInterceptor(authorize: AuthorizeHook, logger: Logger): 
       });
       return false;
     };
-    const ctx: CallContext = {
-      principal: call.principal,
-      transport: call.transport,
-      get signal() {
-        return call.signal!;
-      },
-      ...(call.connection !== undefined && { connection: call.connection }),
-    };
+    const ctx = new InterceptedContext(call);
     let verdict: Promise<unknown>;
     try {
       verdict = Promise.resolve(authorize(ctx, call.method)).catch(refuse);
@@ -45,4 +38,23 @@ export function authorizeInterceptor(authorize: AuthorizeHook, logger: Logger): 
       return next(call);
     });
   };
+}
+
+/** The CallContext `authorize` is asked with: the call as the interceptors left it. */
+class InterceptedContext implements CallContext {
+  readonly principal: unknown;
+  readonly transport: "http" | "ws";
+  readonly connection?: ConnectionInfo;
+  readonly #call: InterceptedCall;
+
+  constructor(call: InterceptedCall) {
+    this.#call = call;
+    this.principal = call.principal;
+    this.transport = call.transport;
+    if (call.connection !== undefined) this.connection = call.connection;
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal!;
+  }
 }

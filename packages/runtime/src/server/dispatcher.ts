@@ -1,7 +1,8 @@
 /**
  * The one transport-independent dispatcher: decode parameters, run the interceptors (the
- * user's, then rate limits and `authorize`), pick the implementation instance, call it,
- * encode the result, and turn every failure into a wire-ready RpcError. REST, `/rpc` and the WebSocket endpoint are thin adapters over it.
+ * user's, then the runtime's own, like `authorize`), pick the implementation instance,
+ * call it, encode the result, and turn every failure into a wire-ready RpcError. REST,
+ * `/rpc` and the WebSocket endpoint are thin adapters over it.
  */
 import { randomUUID } from "node:crypto";
 import type { JsonValue } from "../codec/schema.js";
@@ -12,13 +13,13 @@ import {
   composeInterceptors,
   stateOf,
   type CallNext,
-  type CallWithState,
   type InterceptedCall,
 } from "../interceptors/interceptor.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, errorFields } from "../protocol/errors.js";
 import { isClientError } from "./callback-codec.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
+import { InvocationContext } from "./invocation-context.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope, type Registration, type ServiceRegistry } from "./registry.js";
 
@@ -148,42 +149,17 @@ export class Dispatcher {
     }
     const args = decodeArguments(inv);
     if (this.#calls !== undefined) {
-      return this.#calls(interceptedCall(inv, registration, args)).then((value) =>
+      return this.#calls(new ServerCall(inv, registration, args)).then((value) =>
         encodeResult(method, value),
       );
     }
-    // `signal` is read through: a transport may make it only when the implementation looks.
-    const ctx: CallContext =
-      inv.connection === undefined
-        ? {
-            principal: inv.principal,
-            transport: inv.transport,
-            get signal() {
-              return inv.signal;
-            },
-          }
-        : {
-            principal: inv.principal,
-            transport: inv.transport,
-            get signal() {
-              return inv.signal;
-            },
-            connection: inv.connection,
-          };
-    return this.#call(inv, registration, args, ctx);
+    return this.#call(inv, registration, args, new InvocationContext(inv));
   }
 
   /** The end of the chain: the implementation, with what the interceptors left in `call`. */
   #implement(call: InterceptedCall): Promise<unknown> {
     const { inv, registration } = stateOf<ServerCallState>(call);
-    const ctx: CallContext = {
-      principal: call.principal,
-      transport: inv.transport,
-      get signal() {
-        return inv.signal;
-      },
-      ...(inv.connection !== undefined && { connection: inv.connection }),
-    };
+    const ctx = new InvocationContext(inv, call.principal);
     return Promise.resolve(this.#implementation(inv, registration, call.args, ctx));
   }
 
@@ -248,34 +224,46 @@ export class Dispatcher {
   }
 }
 
-/** The call as the server's interceptors see it; its metadata is read only when asked for. */
-function interceptedCall(
-  inv: Invocation,
-  registration: Registration,
-  args: unknown[],
-): CallWithState<ServerCallState> {
-  let metadata: Record<string, string> | undefined;
-  const remoteAddress = inv.remoteAddress ?? inv.connection?.remoteAddress;
-  return {
-    kind: "call",
-    side: "server",
-    transport: inv.transport,
-    endpoint: inv.endpoint ?? (inv.transport === "ws" ? "ws" : "rest"),
-    service: inv.method.owner.name,
-    method: inv.method,
-    args,
-    principal: inv.principal,
-    get metadata() {
-      return (metadata ??= inv.metadata?.() ?? {});
-    },
-    ...(inv.requestId !== undefined && { requestId: inv.requestId }),
-    ...(inv.connection !== undefined && { connection: inv.connection }),
-    ...(remoteAddress !== undefined && { remoteAddress }),
-    get signal() {
-      return inv.signal;
-    },
-    [callState]: { inv, registration },
-  };
+/**
+ * The call as the server's interceptors see it. A class, like InvocationContext: one hidden
+ * class for every call. Its metadata is read only when an interceptor asks for it.
+ */
+class ServerCall implements InterceptedCall {
+  readonly kind = "call";
+  readonly side = "server";
+  readonly transport: "http" | "ws";
+  readonly endpoint: "rest" | "rpc" | "ws";
+  readonly service: string;
+  readonly method: MethodDescriptor;
+  args: readonly unknown[];
+  principal: unknown;
+  readonly requestId: string | number | null | undefined;
+  readonly connection: ConnectionInfo | undefined;
+  readonly remoteAddress: string | undefined;
+  readonly [callState]: ServerCallState;
+  #metadata: Record<string, string> | undefined;
+
+  constructor(inv: Invocation, registration: Registration, args: unknown[]) {
+    this.transport = inv.transport;
+    this.endpoint = inv.endpoint ?? (inv.transport === "ws" ? "ws" : "rest");
+    this.service = inv.method.owner.name;
+    this.method = inv.method;
+    this.args = args;
+    this.principal = inv.principal;
+    this.requestId = inv.requestId;
+    this.connection = inv.connection;
+    this.remoteAddress = inv.remoteAddress ?? inv.connection?.remoteAddress;
+    this[callState] = { inv, registration };
+  }
+
+  get metadata(): Record<string, string> {
+    return (this.#metadata ??= this[callState].inv.metadata?.() ?? {});
+  }
+
+  /** Read through: a transport may make the signal only when someone looks. */
+  get signal(): AbortSignal {
+    return this[callState].inv.signal;
+  }
 }
 
 /** The end of the chain around an outgoing callback: the proxy's own send. */

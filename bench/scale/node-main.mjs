@@ -96,7 +96,8 @@ serveQuestions({
           await server.callback(ref, MemberDescriptor).answer(question);
           return { ms: now() - begun };
         } catch (error) {
-          return { ms: now() - begun, error: error?.data?.reason ?? error?.message ?? "error" };
+          const reason = error?.data?.reason ?? error?.code ?? "error";
+          return { ms: now() - begun, error: `${reason}: ${error?.message}` };
         }
       }),
     );

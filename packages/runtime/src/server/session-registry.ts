@@ -9,7 +9,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { errorResponse, resultResponse, type JsonRpcId } from "../protocol/jsonrpc.js";
 import { ErrorCode } from "../protocol/codes.js";
-import { parseSessionRequest, type SessionAnswer } from "../session/handshake.js";
+import { batchFeature } from "../session/coalescer.js";
+import {
+  parseSessionRequest,
+  type SessionAnswer,
+  type SessionRequest,
+} from "../session/handshake.js";
 import { SessionReason } from "../session/reasons.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
@@ -97,24 +102,22 @@ export class SessionRegistry implements SessionKeeper {
         attachment.close(CloseCode.ProtocolError, "ack ahead of what was sent");
         return undefined;
       } else {
-        this.#answer(attachment, id, {
+        this.#answer(attachment, id, request, {
           session: request.resume,
           resumed: true,
           ack: found.session.lastReceived,
           windowMs: this.#options.sessions.resumeWindowMs,
-          features: [],
         });
         found.session.attach(attachment, request.ack);
         return found.session;
       }
     }
     const { session, token } = this.#open(attachment);
-    this.#answer(attachment, id, {
+    this.#answer(attachment, id, request, {
       session: token,
       resumed: false,
       ack: 0,
       windowMs: this.#options.sessions.resumeWindowMs,
-      features: [],
       ...(reason !== undefined && { reason }),
     });
     session.attach(attachment, 0);
@@ -195,8 +198,20 @@ export class SessionRegistry implements SessionKeeper {
     return dot > 0 && timingSafeEqual(hash, kept.secretHash) ? kept : SessionReason.Unknown;
   }
 
-  #answer(attachment: WsAttachment, id: JsonRpcId, answer: SessionAnswer): void {
-    attachment.write(JSON.stringify(resultResponse(id, answer as never)));
+  /**
+   * Answers the handshake with the features of `request` this server accepts. The answer
+   * goes alone; from then on the socket coalesces if the client asked for it.
+   */
+  #answer(
+    attachment: WsAttachment,
+    id: JsonRpcId,
+    request: SessionRequest,
+    answer: Omit<SessionAnswer, "features">,
+  ): void {
+    const batch = this.#options.sessions.batch && request.features.includes(batchFeature);
+    const features = batch ? [batchFeature] : [];
+    attachment.write(JSON.stringify(resultResponse(id, { ...answer, features } as never)));
+    if (batch) attachment.coalesce(this.#options.sessions.encoding);
   }
 
   #undetach(kept: Kept): void {

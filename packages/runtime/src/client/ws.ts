@@ -14,7 +14,7 @@ import { RpcError, fromWireError } from "../protocol/errors.js";
 import {
   NestedTooDeeply,
   defaultMaxDepth,
-  parseJsonText,
+  parseJsonFrame,
   stringifyJson,
 } from "../protocol/json-text.js";
 import {
@@ -23,13 +23,24 @@ import {
   parseMessage,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
+import { Coalescer, batchFeature } from "../session/coalescer.js";
+import { jsonSequenceEncoding, type Frame } from "../session/frame.js";
 import { parseSessionAnswer } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
 import { CallbackRegistry } from "./callback-registry.js";
+import {
+  callState,
+  composeInterceptors,
+  stateOf,
+  type CallNext,
+  type CallWithState,
+  type Interceptor,
+} from "../interceptors/interceptor.js";
+import { metaMember } from "../protocol/meta.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
-import { runCallback } from "./ws-callbacks.js";
+import { runCallback, runInterceptedCallback } from "./ws-callbacks.js";
 import { ClientSession } from "./ws-session.js";
 import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
@@ -72,6 +83,18 @@ export interface WebSocketConnectOptions {
   readonly session?: boolean;
   /** Bytes sent and not yet acknowledged beyond which new calls fail with -32006. Default 1 MiB. */
   readonly maxUnackedBytes?: number;
+  /**
+   * Coalesced frames, in a session whose server accepts them (the default): the calls and
+   * callback answers of one turn leave as one frame of up to 64 KiB, and the server does the
+   * same for its answers and pushes. `false`: one message per frame both ways.
+   */
+  readonly batch?: boolean;
+  /**
+   * Around every call made and every callback the server makes to this client; the first
+   * of the list outermost. `call.metadata` travels as the message's `meta` member (see
+   * docs/interceptors.md).
+   */
+  readonly interceptors?: readonly Interceptor[];
 }
 
 export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
@@ -121,6 +144,8 @@ class PendingCall {
     readonly signal: AbortSignal | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
+    /** What interceptors put in `metadata`: sent as the message's `meta`. */
+    readonly metadata: Record<string, string> | undefined,
   ) {}
 
   /** Re-sent after a reconnect instead of failing with -32007. */
@@ -154,6 +179,8 @@ function closedError(
   return new RpcError(ErrorCode.ConnectionClosed, message, reason ? { reason } : undefined);
 }
 
+const sequenceEncoding = jsonSequenceEncoding();
+
 /** Closes a socket whose peer broke the session protocol (browsers may not send 1002). */
 function closeForProtocolError(socket: SocketLike, why: string): void {
   try {
@@ -186,9 +213,18 @@ class WebSocketClient implements WebSocketConnection {
   #socketClosed: Promise<void> = Promise.resolve();
   /** Undefined when sessions are off, or the server does not offer them. */
   #session: ClientSession | undefined;
+  /** The current socket's, when its server accepted coalesced frames. */
+  #coalescer: Coalescer | undefined;
   readonly #maxUnackedBytes: number;
+  /** The interceptors around calls and around callbacks; undefined when there are none. */
+  readonly #calls: CallNext | undefined;
+  readonly #callbacks: CallNext | undefined;
 
   constructor(url: string, options: WebSocketConnectOptions, constructor: WebSocketConstructor) {
+    this.#calls = composeInterceptors(options.interceptors, (call) =>
+      this.#callDirect(call.method, call.args, stateOf<CallOptions>(call), call.metadata),
+    );
+    this.#callbacks = composeInterceptors(options.interceptors, runInterceptedCallback);
     this.#url = url;
     this.#options = options;
     this.#WebSocket = constructor;
@@ -197,7 +233,7 @@ class WebSocketClient implements WebSocketConnection {
     this.#maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
     // Without reconnecting there is nothing to resume: no session to ask for.
     if (options.session !== false && options.reconnect !== false) {
-      this.#session = new ClientSession((text) => this.#sendRaw(text));
+      this.#session = new ClientSession((text) => this.#sendRaw(text), options.batch !== false);
       endSessionOnPageHide(this);
     }
   }
@@ -246,10 +282,36 @@ class WebSocketClient implements WebSocketConnection {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (method.oneway) return this.#notifyCall(method, args) as Promise<R>;
-    const answer = this.#request(method.wireName, method, args, options) as Promise<R>;
+    if (this.#calls === undefined) return this.#callDirect(method, args, options, undefined);
+    const call: CallWithState<CallOptions> = {
+      kind: "call",
+      side: "client",
+      transport: "ws",
+      endpoint: "ws",
+      service: service.name,
+      method,
+      args,
+      principal: undefined,
+      metadata: {},
+      signal: options.signal,
+      [callState]: options,
+    };
+    return this.#calls(call) as Promise<R>;
+  }
+
+  /** A call as it goes out: `metadata` (from interceptors) travels as the message's `meta`. */
+  #callDirect<R>(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    options: CallOptions,
+    metadata: Record<string, string> | undefined,
+  ): Promise<R> {
+    if (method.oneway) return this.#notifyCall(method, args, metadata) as Promise<R>;
+    const answer = this.#request(method.wireName, method, args, options, metadata) as Promise<R>;
     const session = this.#session;
     if (!method.resubscribe || session === undefined) return answer;
+    const service = method.owner as ServiceDescriptor<any>;
+    const methodName = method.name;
     return answer.then((value) => {
       const callbacks = method.params.flatMap((param, i) =>
         param.callback !== undefined && typeof args[i] === "object" && args[i] !== null
@@ -276,6 +338,8 @@ class WebSocketClient implements WebSocketConnection {
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
     const closed = this.#socketClosed;
+    // What was sent before close() goes before the close frame, as without coalescing.
+    this.#coalescer?.flush();
     // 1000 ends the session on the server too (its callbacks released, "disconnected").
     this.#socket?.close(SessionCloseCode.Normal, "client closing");
     if (this.#socket === undefined) this.#finish();
@@ -285,7 +349,11 @@ class WebSocketClient implements WebSocketConnection {
   // ---- calls -----------------------------------------------------------------------
 
   /** A `oneway` method: a notification, resolved once handed to the socket. */
-  #notifyCall(method: MethodDescriptor, args: readonly unknown[]): Promise<void> {
+  #notifyCall(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string> | undefined,
+  ): Promise<void> {
     if (this.#session !== undefined) {
       // Kept for replay while detached, so "queued" is as good as sent.
       if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
@@ -297,7 +365,12 @@ class WebSocketClient implements WebSocketConnection {
       const params = encodeParams(method, args, this.#idFor);
       this.#send(
         stringifyJson(
-          { jsonrpc: "2.0", method: method.wireName, params: params ?? {} },
+          {
+            jsonrpc: "2.0",
+            method: method.wireName,
+            params: params ?? {},
+            ...metaMember(metadata),
+          },
           this.#maxDepth,
         ),
       );
@@ -312,6 +385,7 @@ class WebSocketClient implements WebSocketConnection {
     method: MethodDescriptor | undefined,
     args: readonly unknown[] | undefined,
     options: CallOptions,
+    metadata?: Record<string, string>,
   ): Promise<unknown> {
     if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
     const signal = options.signal;
@@ -331,6 +405,7 @@ class WebSocketClient implements WebSocketConnection {
         signal,
         resolve,
         reject,
+        metadata,
       );
       if (signal !== undefined) {
         call.onAbort = () => this.#giveUp(call, new RpcError(ErrorCode.Cancelled, "Cancelled"));
@@ -405,10 +480,11 @@ class WebSocketClient implements WebSocketConnection {
         call.method === undefined
           ? undefined
           : encodeParams(call.method, call.args ?? [], this.#idFor);
+      const meta = metaMember(call.metadata);
       const message =
         params === undefined
-          ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
-          : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
+          ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod, ...meta }
+          : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params, ...meta };
       text = stringifyJson(message, this.#maxDepth);
     } catch (error) {
       this.#rejectCall(call, error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
@@ -433,12 +509,12 @@ class WebSocketClient implements WebSocketConnection {
     return this.#sendRaw(text);
   }
 
-  /** Writes a frame on the current socket as it is. */
+  /** Writes a message on the current socket as it is (coalesced, when the server accepts it). */
   #sendRaw(text: string): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
-    corkUntilTurnEnds(socket);
-    socket.send(text);
+    if (this.#coalescer !== undefined) this.#coalescer.push(text);
+    else writeFrame(socket, text);
     return true;
   }
 
@@ -453,7 +529,7 @@ class WebSocketClient implements WebSocketConnection {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.#maxDepth));
+      ({ value, tooDeep } = parseJsonFrame(text, this.#maxDepth));
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
@@ -504,7 +580,7 @@ class WebSocketClient implements WebSocketConnection {
     }
     if (isCallbackNotification(value)) {
       // The hot path of a subscriber: a push, with nothing to answer.
-      runCallback(this.#registry, value.params, undefined);
+      runCallback(this.#registry, value.params, undefined, this.#callbacks, value);
       return;
     }
     const parsed = parseMessage(value);
@@ -517,7 +593,7 @@ class WebSocketClient implements WebSocketConnection {
         const { method, params } = parsed.message;
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
-          void runCallback(this.#registry, params, id)?.then(
+          void runCallback(this.#registry, params, id, this.#callbacks, value)?.then(
             (answer) => answer && this.#answer(answer),
           );
         } else if (method === "$/released") {
@@ -668,12 +744,19 @@ class WebSocketClient implements WebSocketConnection {
     const answer = value?.id === 0 ? parseSessionAnswer(value.result) : undefined;
     if (answer === undefined) return false;
     this.#adopt(socket, closed);
-    const wire = (frame: string | Uint8Array) => {
-      corkUntilTurnEnds(socket);
-      socket.send(frame as string);
-    };
+    // Coalesced from here on when the server accepted it (the replay included); the
+    // handshake and its answer went alone.
+    let wire = (frame: Frame) => writeFrame(socket, frame);
+    if (this.#session!.batch && answer.features.includes(batchFeature)) {
+      const coalescer = new Coalescer(sequenceEncoding, wire);
+      this.#coalescer = coalescer;
+      wire = (frame: Frame, bytes?: number) => coalescer.push(frame, bytes);
+    }
     const outcome = this.#session!.answered(answer, wire);
-    if (outcome.kind === "invalid") return false;
+    if (outcome.kind === "invalid") {
+      this.#coalescer?.stop();
+      return false;
+    }
     this.#sessionOutcome = outcome;
     return true;
   }
@@ -684,6 +767,9 @@ class WebSocketClient implements WebSocketConnection {
   #adopt(socket: SocketLike, closed: Promise<void>): void {
     this.#socket = socket;
     this.#socketClosed = closed;
+    // A new socket coalesces only once its own handshake says so.
+    this.#coalescer?.stop();
+    this.#coalescer = undefined;
     const heartbeatMs = this.#options.heartbeatMs ?? 30_000;
     if (heartbeatMs > 0 && isPingable(socket)) {
       const heartbeat = new Heartbeat(
@@ -700,6 +786,9 @@ class WebSocketClient implements WebSocketConnection {
     this.#heartbeat?.stop();
     this.#heartbeat = undefined;
     this.#socket = undefined;
+    // Kept for replay: what waited for the end of the turn is sent again on resume.
+    this.#coalescer?.stop();
+    this.#coalescer = undefined;
     const reconnect = !this.#closing && this.#options.reconnect !== false;
     if (this.#session !== undefined && reconnect && code === SessionCloseCode.Ended) {
       // The server gave the session up (it is closing, say): lost now, not at the resume.
@@ -833,6 +922,13 @@ function endSessionOnPageHide(connection: WebSocketClient): void {
   target.addEventListener("pagehide", (event) => {
     if (!event.persisted) void ref.deref()?.close();
   });
+}
+
+/** One frame on `socket` now (corked until the turn ends, in Node). */
+function writeFrame(socket: SocketLike, frame: Frame): void {
+  if (socket.readyState !== OPEN) return;
+  corkUntilTurnEnds(socket);
+  socket.send(frame as string);
 }
 
 function overBound(): RpcError {

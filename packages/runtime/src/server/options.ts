@@ -7,8 +7,11 @@ import type { MethodDescriptor } from "../descriptors.js";
 import type { Backplane } from "./cluster/backplane.js";
 import type { SequenceEncoding } from "../session/frame.js";
 import { jsonSequenceEncoding } from "../session/frame.js";
+import { coalescedFrameMessages } from "../session/coalescer.js";
 import { defaultAckPolicy, type AckPolicy } from "../session/inbound.js";
 import { defaultMaxDepth } from "../protocol/json-text.js";
+import type { Interceptor } from "../interceptors/interceptor.js";
+import { authorizeInterceptor } from "./authorize.js";
 import type { CallContext } from "./context.js";
 import { CorsPolicy, type CorsOptions } from "./cors.js";
 
@@ -88,6 +91,12 @@ export interface SessionOptions {
   /** When acks are sent. Default: 1 s after the first unacknowledged message, or 64 messages, or 64 KiB. */
   readonly ack?: Partial<AckPolicy>;
   /**
+   * Coalesced frames for clients that ask (`"batch"` in `$/session`): what is written to one
+   * socket in one turn leaves as one frame of up to 64 KiB. Default `true`; never offered
+   * when `limits.maxBatchSize` is below 100 (a coalesced frame from the client may hold 100).
+   */
+  readonly batch?: boolean;
+  /**
    * Whether the principal of a resuming upgrade may take over a session opened by `owner`.
    * Default: the same value, or equal JSON.
    */
@@ -101,6 +110,8 @@ export interface ResolvedSessionOptions {
   readonly congestedBytes: number;
   readonly ack: AckPolicy;
   readonly encoding: SequenceEncoding;
+  /** Whether `"batch"` is accepted in `$/session`. */
+  readonly batch: boolean;
   readonly samePrincipal: (owner: unknown, resuming: unknown) => boolean;
 }
 
@@ -118,8 +129,16 @@ export interface RpcServerOptions {
    * not give one (an `RpcError` -32004 with `data: { challenge }`). Default `"Bearer"`.
    */
   challenge?: string | ((req: IncomingMessage) => string);
-  /** Asked before every call, after its parameters decoded; `false` refuses it (403, -32005). */
+  /**
+   * Asked before every call, after its parameters decoded and the interceptors ran; `false`
+   * refuses it (403, -32005). It runs as the innermost interceptor.
+   */
   authorize?(ctx: CallContext, method: MethodDescriptor): boolean | Promise<boolean>;
+  /**
+   * Around every call the server serves and every callback it makes, on REST, `/rpc` and
+   * WebSocket; the first of the list outermost (see docs/interceptors.md).
+   */
+  interceptors?: readonly Interceptor[];
   /** Where warnings and errors go. Default: warnings and errors to `console.error`; `false`: nowhere. */
   logger?: Logger | false;
   limits?: Partial<ServerLimits>;
@@ -161,7 +180,10 @@ export interface ResolvedServerOptions {
   readonly authenticate?: (req: IncomingMessage) => unknown;
   /** The default challenge of a 401 for `req`. */
   readonly challenge: (req: IncomingMessage) => string;
-  readonly authorize?: (ctx: CallContext, method: MethodDescriptor) => boolean | Promise<boolean>;
+  /** Around calls: the user's interceptors, then the runtime's own (`authorize`). */
+  readonly interceptors: readonly Interceptor[];
+  /** Around the callbacks the server makes: the user's interceptors. */
+  readonly callbackInterceptors: readonly Interceptor[];
   readonly logger: Logger;
   readonly limits: ServerLimits;
   readonly heartbeatMs: number;
@@ -209,25 +231,36 @@ function normalizeBase(base: string | undefined): string {
 
 export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedServerOptions {
   const base = normalizeBase(options.base);
+  const logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
+  const interceptors = [...(options.interceptors ?? [])];
+  const limits = { ...defaultLimits, ...definedOnly(options.limits ?? {}) };
   const resolved: ResolvedServerOptions = {
     base,
     prefix: base === "/" ? "" : base,
-    logger: options.logger === false ? silentLogger : (options.logger ?? consoleLogger),
-    limits: { ...defaultLimits, ...definedOnly(options.limits ?? {}) },
+    logger,
+    interceptors: [...interceptors, ...builtInInterceptors(options, logger)],
+    callbackInterceptors: interceptors,
+    limits,
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
-    sessions: resolveSessionOptions(options.sessions ?? {}),
+    sessions: resolveSessionOptions(options.sessions ?? {}, limits),
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
     openApi: options.openApi ?? {},
     challenge: challengeOf(options.challenge),
     ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
-    ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
     ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
+}
+
+/** The runtime's own cross-cutting steps, innermost last. */
+function builtInInterceptors(options: RpcServerOptions, logger: Logger): Interceptor[] {
+  const steps: Interceptor[] = [];
+  if (options.authorize) steps.push(authorizeInterceptor(options.authorize.bind(options), logger));
+  return steps;
 }
 
 function challengeOf(challenge: RpcServerOptions["challenge"]): (req: IncomingMessage) => string {
@@ -243,7 +276,10 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   ) as Partial<T>;
 }
 
-function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+function resolveSessionOptions(
+  options: SessionOptions,
+  limits: ServerLimits,
+): ResolvedSessionOptions {
   const maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
   return {
     resumeWindowMs: options.resumeWindowMs ?? 60_000,
@@ -252,6 +288,7 @@ function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions 
     congestedBytes: options.congestedBytes ?? Math.floor(maxUnackedBytes / 4),
     ack: { ...defaultAckPolicy, ...definedOnly(options.ack ?? {}) },
     encoding: jsonSequenceEncoding(Buffer.byteLength),
+    batch: options.batch !== false && limits.maxBatchSize >= coalescedFrameMessages,
     samePrincipal: options.samePrincipal
       ? options.samePrincipal.bind(options)
       : (owner, resuming) => owner === resuming || sameJson(owner, resuming),

@@ -16,7 +16,7 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
-import { NestedTooDeeply, parseJsonText, stringifyJson } from "../protocol/json-text.js";
+import { NestedTooDeeply, parseJsonFrame, stringifyJson } from "../protocol/json-text.js";
 import {
   emptyBatchResponse,
   encodeResponses,
@@ -30,6 +30,8 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
+import type { CallNext } from "../interceptors/interceptor.js";
+import { metaMember, readMeta } from "../protocol/meta.js";
 import type { Frame } from "../session/frame.js";
 import { ackFrame, ackMethod, parseAck } from "../session/handshake.js";
 import { InboundStream } from "../session/inbound.js";
@@ -116,12 +118,23 @@ class WsCall implements Invocation {
     readonly params: unknown,
     /** The request id; undefined for a notification. */
     readonly id: JsonRpcId | undefined,
+    /** The message as received (its `meta` is read only if an interceptor asks). */
+    readonly message: unknown,
   ) {
     this.#session = session;
   }
 
   get transport(): "ws" {
     return "ws";
+  }
+  get endpoint(): "ws" {
+    return "ws";
+  }
+  get requestId(): JsonRpcId | undefined {
+    return this.id;
+  }
+  metadata(): Record<string, string> {
+    return readMeta(this.message);
   }
   get principal(): unknown {
     return this.#session.principal;
@@ -332,7 +345,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (previous === undefined) seq.keeper.reattached(this);
     seq.reported = 0;
     seq.inbound.acknowledgedByHandshake();
-    return seq.outbound.attach((frame) => void attachment.write(frame), peerAck);
+    return seq.outbound.attach((frame, bytes) => void attachment.write(frame, bytes), peerAck);
   }
 
   /**
@@ -354,7 +367,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.maxDepth));
+      ({ value, tooDeep } = parseJsonFrame(text, this.maxDepth));
     } catch {
       this.#send(parseErrorResponse());
       return;
@@ -368,17 +381,52 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    */
   onValue(value: unknown, bytes: number, tooDeep: boolean): void {
     if (Array.isArray(value)) {
-      if (this.#seq !== undefined) {
-        const each = Math.ceil(bytes / Math.max(1, value.length));
-        value = value.filter((message) => this.#admit(message, each));
-        if (this.#ended || (value as unknown[]).length === 0) return;
-      }
-      this.#onBatch(value as unknown[], tooDeep);
+      if (this.#seq !== undefined) this.#onSequencedBatch(value, bytes, tooDeep);
+      else this.#onBatch(value, tooDeep);
       return;
     }
     if (this.#seq !== undefined && !this.#admit(value, bytes)) return;
+    this.#onSingle(value, tooDeep);
+  }
+
+  /** One message handled as if it had come alone: a call answers when it is done. */
+  #onSingle(value: unknown, tooDeep: boolean): void {
     const answer = this.#onMessage(value, true, tooDeep);
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
+  }
+
+  /**
+   * A batch in a session: a coalesced frame of the client's, or a JSON-RPC batch. Every
+   * message has its own seq and is handled as if it had come alone, so a slow call never
+   * holds up the answers of the others. Over `maxBatchSize`, nothing of it runs: each request
+   * is answered -32006 with its own id (its seq is taken: the client must hear of it), while
+   * answers and acks, which only settle what the server asked, are still taken.
+   */
+  #onSequencedBatch(messages: unknown[], bytes: number, tooDeep: boolean): void {
+    const each = Math.ceil(bytes / Math.max(1, messages.length));
+    const limit = this.#options.limits.maxBatchSize;
+    const overLimit = messages.length > limit;
+    for (const message of messages) {
+      const admission = this.#admission(message, each);
+      if (admission === "broken") return; // the socket is closing with 1002
+      if (admission === "drop") continue;
+      if (!overLimit) this.#onSingle(message, tooDeep);
+      else this.#refuseOverLimit(message, messages.length, limit, tooDeep);
+    }
+  }
+
+  #refuseOverLimit(message: unknown, size: number, limit: number, tooDeep: boolean): void {
+    const parsed = parseMessage(message);
+    if (parsed.kind === "response" || (parsed.kind === "invalid" && parsed.response)) {
+      this.#onSingle(message, tooDeep);
+    } else if (parsed.kind === "request") {
+      this.#send(
+        errorResponse(parsed.message.id, {
+          code: ErrorCode.LimitExceeded,
+          message: `batch of ${size} messages is over the limit of ${limit}`,
+        }),
+      );
+    }
   }
 
   onOverloaded(from: SessionSocket): void {
@@ -422,10 +470,15 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     return !this.#ended;
   }
 
+  get callbackChain(): CallNext | undefined {
+    return this.#dispatcher.callbacks;
+  }
+
   request(
     method: MethodDescriptor,
     params: JsonValue,
     track: (reject: (error: RpcError) => void) => () => void,
+    metadata?: Record<string, string>,
   ): Promise<JsonValue> {
     return new Promise<JsonValue>((resolve, reject) => {
       const id = this.#nextRequestId++;
@@ -457,7 +510,14 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       });
       let frame: string;
       try {
-        frame = stringifyJson({ jsonrpc: "2.0", id, method: "$/callback", params }, this.maxDepth);
+        const message = {
+          jsonrpc: "2.0",
+          id,
+          method: "$/callback",
+          params,
+          ...metaMember(metadata),
+        };
+        frame = stringifyJson(message, this.maxDepth);
       } catch (error) {
         pendingRequests.get(id)?.reject(unencodable(method, error));
         return;
@@ -479,22 +539,33 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    * duplicate, or an `$/ack` handled here). A jump or a missing seq closes with 1002.
    */
   #admit(value: unknown, bytes: number): boolean {
+    return this.#admission(value, bytes) === "handle";
+  }
+
+  /** The seq check of one message: handle it, drop it, or the session protocol broke. */
+  #admission(value: unknown, bytes: number): "handle" | "drop" | "broken" {
     const seq = this.#seq!;
     const message = value as Record<string, unknown> | null;
     const n = typeof message === "object" && message !== null ? message["seq"] : undefined;
     if (n === undefined && message?.["method"] === ackMethod) {
       const acked = parseAck(message["params"]);
-      if (acked === undefined || !seq.outbound.ack(acked)) this.#protocolError("bad $/ack");
-      else this.#reportGrowth(seq);
-      return false;
+      if (acked === undefined || !seq.outbound.ack(acked)) {
+        this.#protocolError("bad $/ack");
+        return "broken";
+      }
+      this.#reportGrowth(seq);
+      return "drop";
     }
     if (typeof n !== "number" || !Number.isSafeInteger(n)) {
       this.#protocolError("a message without seq in a session");
-      return false;
+      return "broken";
     }
     const verdict = seq.inbound.receive(n, bytes);
-    if (verdict === "gap") this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
-    return verdict === "accept";
+    if (verdict === "gap") {
+      this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
+      return "broken";
+    }
+    return verdict === "accept" ? "handle" : "drop";
   }
 
   #protocolError(detail: string): void {
@@ -553,10 +624,10 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         this.#onResponse(parsed.message);
         return reply ? undefined : Promise.resolve(undefined);
       case "notification":
-        this.#onNotification(parsed.message);
+        this.#onNotification(parsed.message, value);
         return reply ? undefined : Promise.resolve(undefined);
       case "request":
-        return this.#onRequest(parsed.message, reply);
+        return this.#onRequest(parsed.message, reply, value);
     }
   }
 
@@ -613,7 +684,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     else pending.resolve(response.result);
   }
 
-  #onNotification(message: JsonRpcNotification): void {
+  #onNotification(message: JsonRpcNotification, raw: unknown): void {
     const params = message.params as Record<string, unknown> | undefined;
     switch (message.method) {
       case "$/cancel":
@@ -631,19 +702,20 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       this.log.warn("notification dropped: too many calls in flight", { method: message.method });
       return;
     }
-    void this.#run(new WsCall(this, method, message.params, undefined), false);
+    void this.#run(new WsCall(this, method, message.params, undefined, raw), false);
   }
 
   #onRequest(
     message: JsonRpcRequest,
     reply: boolean,
+    raw: unknown,
   ): Promise<JsonRpcResponse | undefined> | undefined {
     const { id } = message;
     if (message.method === "$/contract") {
       return Promise.resolve(resultResponse(id, { services: this.#dispatcher.contract() }));
     }
     if (message.method === "$/cancel" || message.method === "$/release") {
-      this.#onNotification(message);
+      this.#onNotification(message, raw);
       return Promise.resolve(resultResponse(id, null));
     }
     const method = message.method.startsWith("$/")
@@ -674,7 +746,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         }),
       );
     }
-    const call = new WsCall(this, method, message.params, id);
+    const call = new WsCall(this, method, message.params, id, raw);
     inFlight.set(id, call);
     const answer = this.#run(call, reply);
     return reply ? undefined : answer;

@@ -86,7 +86,7 @@ describe("upgrade admission", () => {
   it("resumesPerSecond: a reconnect storm is admitted at the resume rate, new clients still get in, no session is lost", async () => {
     const feed = await startFeed({
       logger: false,
-      limits: { resumesPerSecond: 20, resumeBurst: 4, upgradesPerSecond: 1_000 },
+      limits: { resumesPerSecond: 5, resumeBurst: 4, upgradesPerSecond: 1_000 },
     });
     const proxy = new FaultProxy(feed.port);
     await proxy.listen();
@@ -131,7 +131,7 @@ describe("upgrade admission", () => {
     await until(() => resumed.length === 16, 10_000);
     expect(lost).toEqual([]);
     // Beyond the burst, the storm's own resumes were refused and tried again.
-    expect(attempts.filter((attempt) => attempt > 1).length).toBeGreaterThanOrEqual(8);
+    expect(attempts.filter((attempt) => attempt > 1).length).toBeGreaterThanOrEqual(4);
     expect(feed.server.webSocketStats.sessions).toBe(16); // the new client has none (no reconnect)
   }, 20_000);
 });

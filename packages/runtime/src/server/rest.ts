@@ -93,6 +93,7 @@ function lookupEscaped(
 /** One REST call from its body on: reads it, dispatches the call, writes the answer. */
 class RestRequest extends BodyReader {
   readonly #env: HttpEnv;
+  readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #method: MethodDescriptor;
   readonly #principal: unknown;
@@ -106,6 +107,7 @@ class RestRequest extends BodyReader {
   ) {
     super();
     this.#env = env;
+    this.#req = req;
     this.#res = res;
     this.#method = method;
     this.#principal = principal;
@@ -127,7 +129,14 @@ class RestRequest extends BodyReader {
     }
     const scope = new InstanceScope();
     const call = env.calls.start(this.#res);
-    const invocation = new HttpInvocation(this.#method, params, this.#principal, scope, call);
+    const invocation = new HttpInvocation(
+      this.#method,
+      params,
+      this.#principal,
+      scope,
+      call,
+      this.#req,
+    );
     let outcome: JsonValue | undefined | Promise<JsonValue | undefined>;
     try {
       outcome = env.dispatcher.invokeDirect(invocation);

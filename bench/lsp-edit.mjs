@@ -4,7 +4,7 @@
  * `didChange` notification to the `publishDiagnostics` for that version of the file.
  * Run after `npm run build`:
  *
- *   node bench/lsp-edit.mjs [--json] [--quick]
+ *   node bench/lsp-edit.mjs [--json] [--quick] [--no-lint]
  *
  * Edits (each alternates between two texts, so every one changes the file):
  *   leaf-error      a part file: a field's type becomes an unknown name, then is fixed
@@ -31,6 +31,8 @@ import { writeIdl } from "./idl-corpus.mjs";
 
 const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
+/** The server's lint warnings (on by default, as in an editor) off: what they cost. */
+const noLint = process.argv.includes("--no-lint");
 const LINES = quick ? 20_000 : 100_000;
 const EDITS = quick ? 10 : 40;
 /** The edit that re-checks every file is slow by nature: fewer of it. */
@@ -75,6 +77,7 @@ try {
     rootUri: root,
     workspaceFolders: [{ uri: root, name: "bench" }],
     capabilities: {},
+    initializationOptions: { lint: !noLint },
   });
   const loadMs = performance.now() - loadStart;
   await connection.sendNotification("initialized", {});

@@ -120,6 +120,8 @@ export class WorkspaceAnalysis {
   private readonly simpleDeclarers = new Map<string, Set<string>>();
   /** Qualified name → the files whose references resolved to it. */
   private readonly referencers = new Map<string, Set<string>>();
+  /** Names that became referenced or unreferenced since `takeReferenceFlips` was last called. */
+  private referenceFlips = new Set<string>();
 
   constructor(private readonly host: AnalysisHost) {}
 
@@ -256,6 +258,21 @@ export class WorkspaceAnalysis {
     return node ? { file: first, node } : undefined;
   }
 
+  /**
+   * The qualified names that gained their first reference or lost their last since the last
+   * call (a superset: a name that flipped and flipped back may be listed).
+   */
+  takeReferenceFlips(): ReadonlySet<string> {
+    const flips = this.referenceFlips;
+    this.referenceFlips = new Set();
+    return flips;
+  }
+
+  /** The files declaring a qualified name. */
+  declarersOf(qualifiedName: string): ReadonlySet<string> {
+    return this.declarers.get(qualifiedName) ?? new Set();
+  }
+
   /** Whether some file's last check resolved a name to this qualified name. */
   isReferenced(qualifiedName: string): boolean {
     return this.referencers.has(qualifiedName);
@@ -293,8 +310,23 @@ export class WorkspaceAnalysis {
     for (const name of entry.signature.keys()) removeFrom(this.declarers, name, entry.path);
     for (const name of entry.simpleNames) removeFrom(this.simpleDeclarers, name, entry.path);
     for (const target of entry.importTargets) removeFrom(this.importers, target, entry.path);
+    this.replaceReferences(entry, []);
+  }
+
+  /** Replaces the entry's references in the `referencers` index, noting names that flipped. */
+  private replaceReferences(entry: FileEntry, references: readonly Reference[]): void {
+    const touched = new Set<string>();
+    for (const reference of entry.references) touched.add(reference.target);
+    for (const reference of references) touched.add(reference.target);
+    const before = new Map<string, boolean>();
+    for (const name of touched) before.set(name, this.referencers.has(name));
     for (const reference of entry.references) {
       removeFrom(this.referencers, reference.target, entry.path);
+    }
+    entry.references = references;
+    for (const reference of references) addTo(this.referencers, reference.target, entry.path);
+    for (const name of touched) {
+      if (this.referencers.has(name) !== before.get(name)) this.referenceFlips.add(name);
     }
   }
 
@@ -382,13 +414,7 @@ export class WorkspaceAnalysis {
       const programWideHere = new Set(result.programProblems.get(absolute) ?? []);
       const problems = result.problems.get(absolute) ?? [];
       entry.localProblems = problems.filter((problem) => !programWideHere.has(problem));
-      for (const reference of entry.references) {
-        removeFrom(this.referencers, reference.target, entry.path);
-      }
-      entry.references = result.references.get(absolute) ?? [];
-      for (const reference of entry.references) {
-        addTo(this.referencers, reference.target, entry.path);
-      }
+      this.replaceReferences(entry, result.references.get(absolute) ?? []);
       entry.model = models.get(absolute);
     }
   }

@@ -2,8 +2,9 @@
  * `svcgen lint` in the language server: each file's lint problems, kept until something they
  * depend on changes. A file is linted again only when it was re-parsed or re-checked, its
  * imports resolve differently, it gains or loses errors, its config changed, or (for a file
- * with a service, whose unused types are reported) whether each of its declarations is
- * referenced somewhere changed.
+ * with a service, whose unused types are reported) whether one of its declarations is
+ * referenced somewhere changed: the analysis lists the names that flipped, so the files
+ * that declare none of them are not looked at again.
  */
 import { LintConfigError, LintConfigFinder, lintSource } from "../lint/index.js";
 import type { LintConfig, LintProblem } from "../lint/index.js";
@@ -38,9 +39,9 @@ export class WorkspaceLint {
     this.configs = new LintConfigFinder(readText);
   }
 
-  /** The lint problems of a file as it is now, in source order. */
+  /** The lint problems of a file as `changed()` last found them, in source order. */
   problems(absolute: string): readonly LintProblem[] {
-    return this.current(absolute)?.problems ?? [];
+    return (this.linted.get(absolute) ?? this.current(absolute, true))?.problems ?? [];
   }
 
   /** Config files changed: every file is linted again when next asked. */
@@ -57,8 +58,12 @@ export class WorkspaceLint {
         this.linted.delete(absolute);
       }
     }
+    const usageChanged = new Set<string>();
+    for (const name of this.analysis.takeReferenceFlips()) {
+      for (const absolute of this.analysis.declarersOf(name)) usageChanged.add(absolute);
+    }
     for (const file of this.analysis.all()) {
-      const entry = this.current(file.path);
+      const entry = this.current(file.path, usageChanged.has(file.path));
       if (!entry) continue;
       if (entry.key !== entry.reportedKey) {
         entry.reportedKey = entry.key;
@@ -68,13 +73,15 @@ export class WorkspaceLint {
     return changed;
   }
 
-  private current(absolute: string): Linted | undefined {
+  /** The file's lint entry, linted again if what it depends on changed. */
+  private current(absolute: string, usageMayHaveChanged: boolean): Linted | undefined {
     const file = this.analysis.get(absolute);
     if (!file) return undefined;
     const hasErrors = this.analysis.diagnostics(absolute).length > 0;
     const config = this.configFor(absolute);
-    const usage = this.usage(file);
     const last = this.linted.get(absolute);
+    const usage =
+      last && last.file === file && !usageMayHaveChanged ? last.usage : this.usage(file);
     if (
       last &&
       last.file === file &&

@@ -12,6 +12,7 @@ import { stringifyJson } from "../protocol/json-text.js";
 import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
 import { conflationKey } from "./conflation-key.js";
 import type { CallbackHandle, CallbackProxy, CallbackRef } from "./context.js";
+import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { Logger } from "./options.js";
 
 /** The node and connection a callback lives on (the first half of its CallbackRef). */
@@ -42,6 +43,8 @@ export interface CallbackChannel {
   readonly maxDepth: number;
   /** Where a dropped `oneway` call is reported. */
   readonly log: Logger;
+  /** Where callbacks are counted (server.stats()). */
+  readonly metrics?: CallMetrics;
 }
 
 type ReleaseListener = (reason: string) => void;
@@ -122,6 +125,13 @@ export class CallbackState implements CallbackTarget {
     else if (current !== watcher) this.#watchers = new Set([current, watcher]);
   }
 
+  /** Its watchers now (the groups it is a member of), for the inspector. */
+  watchers(): ReleaseWatcher[] {
+    const current = this.#watchers;
+    if (current === undefined) return [];
+    return current instanceof Set ? [...current] : [current];
+  }
+
   unwatch(watcher: ReleaseWatcher): void {
     const current = this.#watchers;
     if (current === watcher) this.#watchers = undefined;
@@ -196,17 +206,36 @@ export class CallbackState implements CallbackTarget {
    * resolves with the client's raw `result`.
    */
   request(method: MethodDescriptor, encodedArgs: JsonValue): Promise<JsonValue> {
+    const metrics = this.channel.metrics;
     if (this.#released) {
-      return Promise.reject(
-        new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
-      );
+      const error = new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`);
+      if (metrics !== undefined) {
+        const counter = metrics.counter(method);
+        metrics.failed(counter, counter.start(), error);
+      }
+      return Promise.reject(error);
     }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
-    return this.channel.request(method, params, (reject) => {
+    const answer = this.channel.request(method, params, (reject) => {
       const pending = (this.#pending ??= new Set());
       pending.add(reject);
       return () => void pending.delete(reject);
     });
+    if (metrics === undefined) return answer;
+    const counter = metrics.counter(method);
+    const startedAt = counter.start();
+    return answer.then(
+      (result) => {
+        counter.succeeded(startedAt);
+        return result;
+      },
+      (error: unknown) => {
+        const rpcError =
+          error instanceof RpcError ? error : new RpcError(ErrorCode.InternalError, String(error));
+        metrics.failed(counter, startedAt, rpcError);
+        throw error;
+      },
+    );
   }
 
   /**
@@ -216,7 +245,10 @@ export class CallbackState implements CallbackTarget {
    * the arguments cannot travel (a fault of the implementation, logged).
    */
   #notify(method: MethodDescriptor, args: readonly unknown[]): boolean {
-    if (this.#released) return false;
+    if (this.#released) {
+      this.channel.metrics?.counter(method).sent(1, ErrorCode.CallbackReleased);
+      return false;
+    }
     let encodedArgs: JsonValue;
     try {
       encodedArgs = encodeCallbackArgs(method, args);
@@ -229,7 +261,11 @@ export class CallbackState implements CallbackTarget {
 
   /** A `oneway` call whose arguments are encoded already (also one from another node). */
   notifyEncoded(method: MethodDescriptor, encodedArgs: JsonValue): boolean {
-    if (this.#released) return false;
+    const counter = this.channel.metrics?.counter(method);
+    if (this.#released) {
+      counter?.sent(1, ErrorCode.CallbackReleased);
+      return false;
+    }
     let frame: string;
     let key: string | undefined;
     try {
@@ -244,10 +280,14 @@ export class CallbackState implements CallbackTarget {
       return false;
     }
     // Never waits for the client: queued on the socket (or kept by the session) is done.
-    return this.channel.sendFrame(frame, key);
+    const sent = this.channel.sendFrame(frame, key);
+    if (sent) counter?.sent(1);
+    else counter?.sent(1, ErrorCode.ConnectionClosed);
+    return sent;
   }
 
   #dropped(method: MethodDescriptor, error: unknown): void {
+    this.channel.metrics?.counter(method).sent(1, ErrorCode.InternalError);
     this.channel.log.error(`oneway callback dropped: its arguments cannot be sent`, {
       callback: this.descriptor.name,
       method: method.name,

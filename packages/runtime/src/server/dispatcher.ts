@@ -11,6 +11,8 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, errorFields } from "../protocol/errors.js";
 import { isClientError } from "./callback-codec.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
+import { CallMetrics } from "./metrics/call-metrics.js";
+import type { MethodCounter } from "./metrics/method-counter.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope, type Registration, type ServiceRegistry } from "./registry.js";
 
@@ -51,10 +53,17 @@ const passThroughCodes: ReadonlySet<number> = new Set([
 export class Dispatcher {
   readonly #registry: ServiceRegistry;
   readonly #options: ResolvedServerOptions;
+  /** Per-method figures of every call that reaches `invoke` (see server.stats()). */
+  readonly metrics: CallMetrics;
 
-  constructor(registry: ServiceRegistry, options: ResolvedServerOptions) {
+  constructor(
+    registry: ServiceRegistry,
+    options: ResolvedServerOptions,
+    metrics: CallMetrics = new CallMetrics(),
+  ) {
     this.#registry = registry;
     this.#options = options;
+    this.metrics = metrics;
   }
 
   /** A method by its JSON-RPC name, e.g. `jobs.JobService.start`. */
@@ -88,17 +97,36 @@ export class Dispatcher {
    * `incident` id that is logged with the exception; an aborted signal → -32002.
    */
   invoke(inv: Invocation): Promise<JsonValue | undefined> {
+    // Counted here, once for every transport: a field or two per call, nothing allocated.
+    const counter = this.metrics.counter(inv.method, "call");
+    const startedAt = counter.start();
     try {
       if (inv.aborted ?? inv.signal.aborted) throw cancelled();
       const outcome = this.#run(inv);
       // A synchronous implementation is answered without racing the signal: nothing to wait for.
-      if (!(outcome instanceof Promise)) return Promise.resolve(outcome);
-      return whileNotAborted(inv.signal, outcome).catch((error: unknown) => {
-        throw this.#toWireReady(error, inv);
-      });
+      if (!(outcome instanceof Promise)) {
+        counter.succeeded(startedAt);
+        return Promise.resolve(outcome);
+      }
+      return whileNotAborted(inv.signal, outcome).then(
+        (value) => {
+          counter.succeeded(startedAt);
+          return value;
+        },
+        (error: unknown) => {
+          throw this.#failed(counter, startedAt, error, inv);
+        },
+      );
     } catch (error) {
-      return Promise.reject(this.#toWireReady(error, inv));
+      return Promise.reject(this.#failed(counter, startedAt, error, inv));
     }
+  }
+
+  /** The wire-ready form of a call's failure, counted. */
+  #failed(counter: MethodCounter, startedAt: number, error: unknown, inv: Invocation): RpcError {
+    const wire = this.#toWireReady(error, inv);
+    this.metrics.failed(counter, startedAt, wire);
+    return wire;
   }
 
   /** The encoded result, synchronously when no step (authorize, the implementation) is async. */

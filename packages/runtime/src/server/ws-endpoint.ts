@@ -72,6 +72,11 @@ export class WebSocketEndpoint implements AttachmentReader {
     return this.#attachments.size;
   }
 
+  /** The sequenced sessions of this node. */
+  get sessions(): SessionRegistry {
+    return this.#sessions;
+  }
+
   /** Sequenced sessions kept, attached or detached (for tests and metrics). */
   get sessionCount(): number {
     return this.#sessions.size;

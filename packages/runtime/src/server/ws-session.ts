@@ -9,7 +9,8 @@
  * what the client has not acknowledged is kept, and the session outlives its sockets: a
  * socket that goes away only detaches it, and a resume attaches a new one (see
  * docs/sessions.md). The bookkeeping of seq and acks is in ../session; the socket in
- * WsAttachment; tokens, windows and node-wide bounds in SessionRegistry.
+ * WsAttachment (or, in a cluster, a socket relayed from another node: cluster/); tokens,
+ * windows and node-wide bounds in SessionRegistry.
  */
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
@@ -43,7 +44,7 @@ import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { InstanceScope } from "./registry.js";
-import { CloseCode, type AttachmentReader, type WsAttachment } from "./ws-attachment.js";
+import { CloseCode, type AttachmentReader, type SessionSocket } from "./ws-attachment.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -176,7 +177,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
   readonly #nodeId: string;
-  #attachment: WsAttachment | undefined;
+  #attachment: SessionSocket | undefined;
   readonly #seq: Sequencing | undefined;
   /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
   #inFlight: Map<JsonRpcId, WsCall> | undefined;
@@ -204,7 +205,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   constructor(
     dispatcher: Dispatcher,
     options: ResolvedServerOptions,
-    attachment: WsAttachment,
+    attachment: SessionSocket,
     info: ConnectionInfo,
     /** The id of this server in its cluster (part of every CallbackRef). */
     nodeId: string,
@@ -350,7 +351,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    * has already answered the handshake on it; what the client lacks is replayed now.
    * False when `peerAck` is ahead of anything sent.
    */
-  attach(attachment: WsAttachment, peerAck: number): boolean {
+  attach(attachment: SessionSocket, peerAck: number): boolean {
     const seq = this.#seq;
     if (seq === undefined || this.#ended) return false;
     const previous = this.#attachment;
@@ -383,7 +384,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
 
   // ---- AttachmentReader ------------------------------------------------------------
 
-  onText(text: string, from: WsAttachment): void {
+  onText(text: string, from: SessionSocket): void {
     if (from !== this.#attachment || this.#ended) return;
     let value: unknown;
     let tooDeep: boolean;
@@ -415,12 +416,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
   }
 
-  onOverloaded(from: WsAttachment): void {
+  onOverloaded(from: SessionSocket): void {
     if (from !== this.#attachment) return;
     this.#finish(this.#seq !== undefined ? SessionReason.SlowConsumer : SessionReason.Disconnected);
   }
 
-  onDetached(from: WsAttachment, code: number): void {
+  onDetached(from: SessionSocket, code: number): void {
     if (from !== this.#attachment || this.#ended) return;
     this.#attachment = undefined;
     const seq = this.#seq;

@@ -147,7 +147,7 @@ export class RpcServer {
       routes: this.#routes,
       prefix: this.options.prefix,
       stats: () => this.stats(),
-      sessions: () => this.#ws.sessions(),
+      sessions: () => this.#ws.allSessions(),
       authorizes: this.options.authorize !== undefined,
     });
   }
@@ -249,7 +249,7 @@ export class RpcServer {
       node: this.#node.id,
       startedAt: this.#startedAt,
       metrics: this.dispatcher.metrics,
-      sessions: () => this.#ws.sessions(),
+      sessions: () => this.#ws.allSessions(),
       webSocketConnections: this.#ws.connectionCount,
       detachedBytes: this.#ws.detachedBytes,
       tcpConnections: this.#attached.size > 0 ? this.#tcpConnections : undefined,

@@ -93,7 +93,7 @@ export class WebSocketEndpoint implements AttachmentReader {
   }
 
   /** Every client's session, plain or sequenced, attached or not (for metrics). */
-  sessions(): WsSession[] {
+  allSessions(): WsSession[] {
     return this.#allSessions();
   }
 

@@ -11,7 +11,10 @@ import { RpcError } from "../protocol/errors.js";
 import { stringifyJson } from "../protocol/json-text.js";
 import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
 import { conflationKey } from "./conflation-key.js";
-import type { CallbackHandle, CallbackProxy, CallbackRef } from "./context.js";
+import { callState, type CallNext, type CallWithState } from "../interceptors/interceptor.js";
+import { metaMember } from "../protocol/meta.js";
+import type { CallbackHandle, CallbackProxy, CallbackRef, ConnectionInfo } from "./context.js";
+import type { CallbackSender } from "./dispatcher.js";
 import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { Logger } from "./options.js";
 
@@ -36,7 +39,14 @@ export interface CallbackChannel {
     method: MethodDescriptor,
     params: JsonValue,
     track: (reject: (error: RpcError) => void) => () => void,
+    metadata?: Record<string, string>,
   ): Promise<JsonValue>;
+  /** The interceptors around callbacks; undefined when there are none. */
+  readonly callbackChain?: CallNext | undefined;
+  /** The principal of the connection's client (what interceptors see). */
+  readonly principal?: unknown;
+  /** The connection, for interceptors. */
+  readonly info?: ConnectionInfo;
   /** The callback is gone: drop it from the connection's table. */
   forget(id: string): void;
   /** The nesting limit of frames (see json-text.ts). */
@@ -73,7 +83,7 @@ export interface CallbackTarget {
 }
 
 /** The state behind one proxy; CallbackGroup reads it to write frames directly. */
-export class CallbackState implements CallbackTarget {
+export class CallbackState implements CallbackTarget, CallbackSender {
   readonly proxy: CallbackProxy<any>;
   #released = false;
   // Made on first use: a server may hold thousands of callbacks that never need them.
@@ -180,9 +190,40 @@ export class CallbackState implements CallbackTarget {
     }
   }
 
-  /** Runs a callback method: the body of each proxy method. */
+  /** Runs a callback method: the body of each proxy method, through the interceptors if any. */
   invoke(method: MethodDescriptor, args: readonly unknown[]): Promise<unknown> {
-    if (method.oneway) return Promise.resolve(this.#notify(method, args));
+    const chain = this.channel.callbackChain;
+    if (chain === undefined) return this.send(method, args, undefined);
+    const outcome = chain(this.#intercepted(method, args));
+    // A oneway callback never rejects, whatever an interceptor threw: false, not sent.
+    return method.oneway ? outcome.catch(() => false) : outcome;
+  }
+
+  #intercepted(method: MethodDescriptor, args: readonly unknown[]): CallWithState<CallbackSender> {
+    const { info } = this.channel;
+    return {
+      kind: "callback",
+      side: "server",
+      transport: "ws",
+      endpoint: "ws",
+      service: this.descriptor.name,
+      method,
+      args,
+      principal: this.channel.principal,
+      metadata: {},
+      ...(info !== undefined && { connection: info, remoteAddress: info.remoteAddress }),
+      signal: undefined,
+      [callState]: this,
+    };
+  }
+
+  /** Sends a callback call, with `metadata` as the message's `meta`. */
+  send(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string> | undefined,
+  ): Promise<unknown> {
+    if (method.oneway) return Promise.resolve(this.#notify(method, args, metadata));
     if (this.#released) {
       return Promise.reject(
         new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
@@ -194,7 +235,7 @@ export class CallbackState implements CallbackTarget {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.request(method, encodedArgs).then((result) => {
+    return this.request(method, encodedArgs, metadata).then((result) => {
       const value = decodeCallbackResult(method, result);
       // A void method says that the client took it, like a oneway one that was queued.
       return method.returns === undefined ? true : value;
@@ -205,7 +246,11 @@ export class CallbackState implements CallbackTarget {
    * An awaited call whose arguments are encoded already (also a call from another node);
    * resolves with the client's raw `result`.
    */
-  request(method: MethodDescriptor, encodedArgs: JsonValue): Promise<JsonValue> {
+  request(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata?: Record<string, string>,
+  ): Promise<JsonValue> {
     const metrics = this.channel.metrics;
     if (this.#released) {
       const error = new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`);
@@ -216,11 +261,16 @@ export class CallbackState implements CallbackTarget {
       return Promise.reject(error);
     }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
-    const answer = this.channel.request(method, params, (reject) => {
-      const pending = (this.#pending ??= new Set());
-      pending.add(reject);
-      return () => void pending.delete(reject);
-    });
+    const answer = this.channel.request(
+      method,
+      params,
+      (reject) => {
+        const pending = (this.#pending ??= new Set());
+        pending.add(reject);
+        return () => void pending.delete(reject);
+      },
+      metadata,
+    );
     if (metrics === undefined) return answer;
     const counter = metrics.counter(method);
     const startedAt = counter.start();
@@ -244,7 +294,11 @@ export class CallbackState implements CallbackTarget {
    * dropped: the callback is released or its connection gone (`released` says which), or
    * the arguments cannot travel (a fault of the implementation, logged).
    */
-  #notify(method: MethodDescriptor, args: readonly unknown[]): boolean {
+  #notify(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string> | undefined,
+  ): boolean {
     if (this.#released) {
       this.channel.metrics?.counter(method).sent(1, ErrorCode.CallbackReleased);
       return false;
@@ -256,11 +310,15 @@ export class CallbackState implements CallbackTarget {
       this.#dropped(method, error);
       return false;
     }
-    return this.notifyEncoded(method, encodedArgs);
+    return this.notifyEncoded(method, encodedArgs, metadata);
   }
 
   /** A `oneway` call whose arguments are encoded already (also one from another node). */
-  notifyEncoded(method: MethodDescriptor, encodedArgs: JsonValue): boolean {
+  notifyEncoded(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata?: Record<string, string>,
+  ): boolean {
     const counter = this.channel.metrics?.counter(method);
     if (this.#released) {
       counter?.sent(1, ErrorCode.CallbackReleased);
@@ -271,7 +329,7 @@ export class CallbackState implements CallbackTarget {
     try {
       const params = { callback: this.id, method: method.name, args: encodedArgs };
       frame = stringifyJson(
-        { jsonrpc: "2.0", method: "$/callback", params },
+        { jsonrpc: "2.0", method: "$/callback", params, ...metaMember(metadata) },
         this.channel.maxDepth,
       );
       key = conflationKey(this.id, method, encodedArgs);

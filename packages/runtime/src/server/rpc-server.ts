@@ -131,16 +131,18 @@ export class RpcServer {
       this.options.logger.error("could not join the cluster", { error: (error as Error).message });
     });
     if (this.options.inspector !== undefined) {
-      this.#features = this.#installInspector().catch((error: unknown) => {
-        this.options.logger.error("could not install the inspector", {
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        });
-      });
+      this.#features = this.#installInspector(options.authorize !== undefined).catch(
+        (error: unknown) => {
+          this.options.logger.error("could not install the inspector", {
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          });
+        },
+      );
     }
   }
 
   /** Loaded only when asked for: a server without the inspector never loads its module. */
-  async #installInspector(): Promise<void> {
+  async #installInspector(authorizes: boolean): Promise<void> {
     const { installInspector } = await import("../inspector/index.js");
     installInspector(this.options.inspector!, {
       register: (implementation) => this.register(implementation as ServiceImplementation),
@@ -148,7 +150,7 @@ export class RpcServer {
       prefix: this.options.prefix,
       stats: () => this.stats(),
       sessions: () => this.#ws.allSessions(),
-      authorizes: this.options.authorize !== undefined,
+      authorizes,
     });
   }
 

@@ -5,6 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import {
+  ErrorCode,
+  RpcError,
   RpcServer,
   connectHttp,
   connectWebSocket,
@@ -127,6 +129,31 @@ describe("per-method figures", () => {
     expect(JSON.stringify(stats.recentErrors)).not.toContain("a bug in the implementation");
     expect(oldest).toMatchObject({ method: "ops.Desk.buy", message: "tea is sold out" });
     expect(oldest!.at).toBeInstanceOf(Date);
+  });
+
+  test("a call an interceptor refuses is counted with the refusal's code", async () => {
+    await server.close();
+    server = new RpcServer({
+      logger: false,
+      interceptors: [
+        (next) => (call) =>
+          call.method.name === "buy"
+            ? Promise.reject(new RpcError(ErrorCode.Forbidden, "no shopping today"))
+            : next(call),
+      ],
+    });
+    server.register(new Desk(server));
+    ({ url } = await server.listen());
+    const http = connectHttp(url);
+    open.push(http);
+    await expect(http.call(DeskDescriptor, "buy", ["tea"])).rejects.toMatchObject({
+      code: ErrorCode.Forbidden,
+    });
+    await http.call(DeskDescriptor, "add", [1, 1]);
+    const stats = server.stats();
+    expect(method(stats, "ops.Desk.buy")).toMatchObject({ calls: 1, errors: { "-32005": 1 } });
+    expect(method(stats, "ops.Desk.add")).toMatchObject({ calls: 1, errors: {} });
+    expect(stats.recentErrors[0]).toMatchObject({ message: "no shopping today" });
   });
 
   test("callbacks are counted per callback method: oneway sends, awaited answers and failures", async () => {

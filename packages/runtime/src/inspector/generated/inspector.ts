@@ -245,6 +245,10 @@ export const InspectorViewDescriptor = defineCallback<InspectorView>({
   ],
 });
 
+/**
+ * What the server holds and how its methods fare, for the inspector page and any other
+ * client `authorize` admits. Served by the runtime itself when the `inspector` option is set.
+ */
 export interface Inspector {
   /** The state now. */
   snapshot(options?: CallOptions): Promise<Snapshot>;
@@ -259,6 +263,7 @@ export interface Inspector {
 export const InspectorDescriptor = defineService<Inspector>({
   name: "svcgen.inspector.Inspector",
   contractHash: "17cf8d8833c886f4642e7a92958f1c249d798a71183bbfecff0c173a8dc5a5d0",
+  doc: "What the server holds and how its methods fare, for the inspector page and any other\nclient `authorize` admits. Served by the runtime itself when the `inspector` option is set.",
   methods: [
     {
       name: "snapshot",

@@ -41,20 +41,23 @@ export async function startServer() {
   return { port: address.port, close: () => server.close() };
 }
 
+/** The client as `connectWebSocket` opens it by default: a session with coalesced frames. */
 export function connect(port, options) {
-  return connectWith(port, options, { sessions: false });
+  return connectWith(port, options, { sessions: true, batch: true });
 }
 
 /**
- * `sessions: false` is a plain connection (no reconnect, hence no session); `true` asks for a
- * session (seq, acks, replay buffer) as `connectWebSocket` does by default.
+ * `sessions: false` is a plain connection (no reconnect, hence no session, hence one message
+ * per frame); `true` asks for a session (seq, acks, replay buffer) as `connectWebSocket` does
+ * by default, and `batch` for coalesced frames in it (also the default).
  */
-export async function connectWith(port, { transport }, { sessions }) {
+export async function connectWith(port, { transport }, { sessions, batch = false }) {
   const connection =
     transport === "http"
       ? connectHttp(`http://127.0.0.1:${port}`)
       : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, {
           reconnect: sessions ? { maxAttempts: 0 } : false,
+          batch,
         });
   const client = new BenchClient(connection);
   let onEvent = () => {};

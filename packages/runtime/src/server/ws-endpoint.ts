@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
-import { parseJsonText } from "../protocol/json-text.js";
+import { parseJsonFrame } from "../protocol/json-text.js";
 import type { JsonRpcId } from "../protocol/jsonrpc.js";
 import { RpcError } from "../protocol/errors.js";
 import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./auth.js";
@@ -202,7 +202,7 @@ export class WebSocketEndpoint implements AttachmentReader {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.#options.limits.maxDepth));
+      ({ value, tooDeep } = parseJsonFrame(text, this.#options.limits.maxDepth));
     } catch {
       this.#plainSession(from).onText(text, from); // answers the parse error
       return;

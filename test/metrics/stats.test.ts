@@ -247,16 +247,18 @@ describe("gauges", () => {
   });
 
   test("an awaited callback waiting for its answer is counted until it comes", async () => {
-    let answer: (value: boolean) => void = () => {};
+    let answer: ((value: boolean) => void) | undefined;
     const socket = await ws();
     const slow: Watcher = {
       tick() {},
       confirm: () => new Promise<boolean>((resolve) => (answer = resolve)),
     };
     const asked = socket.call(DeskDescriptor, "ask", [slow, "well?"]);
-    await until(() => server.stats().callbacks.awaitingAnswer === 1);
+    // The client holds the question (so it can answer) and the server still waits.
+    await until(() => answer !== undefined);
+    expect(server.stats().callbacks.awaitingAnswer).toBe(1);
     expect(method(server.stats(), "ops.Watcher.confirm").inFlight).toBe(1);
-    answer(false);
+    answer!(false);
     await expect(asked).resolves.toBe("false");
     expect(server.stats().callbacks.awaitingAnswer).toBe(0);
   });

@@ -114,6 +114,11 @@ export class Dispatcher {
     return methods.get(method);
   }
 
+  /** A method by its REST path as sent, when written without escapes (see ServiceRegistry). */
+  restRoute(path: string): MethodDescriptor | undefined {
+    return this.#registry.restRoute(path);
+  }
+
   /** `$/contract` answer: wire name → contract hash of every registered service. */
   contract(): Record<string, string> {
     const hashes: Record<string, string> = {};
@@ -129,29 +134,43 @@ export class Dispatcher {
    * `incident` id that is logged with the exception; an aborted signal → -32002.
    */
   invoke(inv: Invocation): Promise<JsonValue | undefined> {
+    try {
+      return Promise.resolve(this.invokeDirect(inv));
+    } catch (error) {
+      return Promise.reject(error as RpcError);
+    }
+  }
+
+  /**
+   * `invoke` without the promise when nothing on the way is asynchronous: a synchronous
+   * implementation's encoded result is returned as is, and its failure thrown (wire-ready,
+   * as `invoke` rejects). For transports that can answer in the same turn.
+   */
+  invokeDirect(inv: Invocation): JsonValue | undefined | Promise<JsonValue | undefined> {
     // Counted here, once for every transport: a field or two per call, nothing allocated.
     const counter = this.metrics.counter(inv.method, "call");
     const startedAt = counter.start();
+    let outcome: JsonValue | undefined | Promise<JsonValue | undefined>;
     try {
       if (inv.aborted ?? inv.signal.aborted) throw cancelled();
-      const outcome = this.#run(inv);
-      // A synchronous implementation is answered without racing the signal: nothing to wait for.
-      if (!(outcome instanceof Promise)) {
-        counter.succeeded(startedAt);
-        return Promise.resolve(outcome);
-      }
-      return whileNotAborted(inv.signal, outcome).then(
-        (value) => {
-          counter.succeeded(startedAt);
-          return value;
-        },
-        (error: unknown) => {
-          throw this.#failed(counter, startedAt, error, inv);
-        },
-      );
+      outcome = this.#run(inv);
     } catch (error) {
-      return Promise.reject(this.#failed(counter, startedAt, error, inv));
+      throw this.#failed(counter, startedAt, error, inv);
     }
+    // A synchronous implementation is answered without racing the signal: nothing to wait for.
+    if (!(outcome instanceof Promise)) {
+      counter.succeeded(startedAt);
+      return outcome;
+    }
+    return whileNotAborted(inv.signal, outcome).then(
+      (value) => {
+        counter.succeeded(startedAt);
+        return value;
+      },
+      (error: unknown) => {
+        throw this.#failed(counter, startedAt, error, inv);
+      },
+    );
   }
 
   /** The wire-ready form of a call's failure, counted. */

@@ -1,15 +1,17 @@
-import { CallbackGroup } from "@svcgen/runtime";
-import type { CallbackProxy } from "@svcgen/runtime";
+import type { CallbackGroup, CallbackProxy } from "@svcgen/runtime";
 import { NameTaken } from "../../generated/chat.js";
 import type { ChatMember } from "../../generated/chat.js";
 
 /**
  * The one room every connection shares: who is in it, and the group their callbacks
  * belong to. A broadcast encodes a message once and writes it to every member's socket.
+ * The group is the server's cluster group `chat`: on several nodes joined by Redis, a
+ * message reaches the members on every node (names are checked per node).
  */
 export class ChatRoomState {
   private readonly members = new Map<string, CallbackProxy<ChatMember>>();
-  private readonly everyone = new CallbackGroup<ChatMember>();
+
+  constructor(private readonly everyone: CallbackGroup<ChatMember>) {}
 
   names(): string[] {
     return [...this.members.keys()];

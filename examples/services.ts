@@ -14,6 +14,7 @@ export function createExampleRpcServer(options: RpcServerOptions = {}): RpcServe
   // Shared too: the running works must be reachable from any connection (cancelWork).
   server.register(new LongWorkService());
   // One session per connection, all in the same room: the session remembers who joined.
+  // The room's members are a named group of the server: the inspector and stats() show it.
   const room = new ChatRoomState(server.group("chat", ChatMemberDescriptor));
   server.register(ChatRoomBase, () => new ChatSession(room), { instance: "perConnection" });
   return server;

@@ -11,6 +11,7 @@ import type { ChatMember } from "../../generated/chat.js";
 export class ChatRoomState {
   private readonly members = new Map<string, CallbackProxy<ChatMember>>();
 
+  /** `everyone`: the server's named group of the room (`server.group`), empty at first. */
   constructor(private readonly everyone: CallbackGroup<ChatMember>) {}
 
   names(): string[] {

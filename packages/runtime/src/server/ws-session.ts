@@ -42,12 +42,16 @@ import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callb
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
+import { BurstMeter } from "./burst-meter.js";
 import { InstanceScope } from "./registry.js";
 import { CloseCode, type AttachmentReader, type SessionSocket } from "./ws-attachment.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+const noCallbacks: ReadonlyMap<string, CallbackState> = new Map();
 
 interface PendingCallbackRequest {
   readonly method: MethodDescriptor;
@@ -176,6 +180,8 @@ interface Sequencing {
   readonly keeper: SessionKeeper;
   /** Bytes last reported to the keeper while detached. */
   reported: number;
+  /** What this burst sent: not yet acknowledgeable, so not held against the client. */
+  readonly burst: BurstMeter;
 }
 
 export class WsSession implements CallbackChannel, AttachmentReader {
@@ -240,6 +246,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
         keeper,
         reported: 0,
+        burst: new BurstMeter(),
       };
     }
     this.#attachment = attachment;
@@ -292,6 +299,38 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /** The nesting limit of every value this connection reads or writes. */
   get maxDepth(): number {
     return this.#options.limits.maxDepth;
+  }
+
+  /** Where its callbacks are counted: the server's per-method figures. */
+  get metrics(): CallMetrics {
+    return this.#dispatcher.metrics;
+  }
+
+  // ---- figures (server.stats(), the inspector): read from the state as it is ---------
+
+  /** Calls of the client running now, notifications included. */
+  get callsRunning(): number {
+    return this.#running;
+  }
+
+  /** Callbacks the client registered and the server holds. */
+  get callbackCount(): number {
+    return this.#callbacks?.size ?? 0;
+  }
+
+  /** Our awaited `$/callback` requests waiting for the client's answer. */
+  get callbackRequestsPending(): number {
+    return this.#pending?.size ?? 0;
+  }
+
+  /** The callbacks the client registered (for the inspector). */
+  callbackStates(): IterableIterator<CallbackState> {
+    return (this.#callbacks ?? noCallbacks).values();
+  }
+
+  /** Bytes written to the attached socket and not sent yet; 0 when detached. */
+  get bufferedBytes(): number {
+    return this.#attachment?.bufferedAmount ?? 0;
   }
 
   /** Resolves once no call of the client is running (a graceful server close waits for it). */
@@ -465,7 +504,9 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (this.#ended || this.#abandoned) return false;
     const seq = this.#seq;
     if (seq === undefined) return this.#attachment?.write(frame) ?? false;
+    const before = seq.outbound.bytes;
     seq.outbound.send(frame, conflateKey);
+    seq.burst.add(seq.outbound.bytes - before);
     this.#checkBounds(seq);
     return !this.#ended;
   }
@@ -841,10 +882,11 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     const limit = this.#options.sessions.maxUnackedBytes;
     const attachment = this.#attachment;
     if (attachment !== undefined) {
-      // Bytes still in this process (a burst written in this turn, corked) cannot have been
-      // acknowledged yet: the client is slow only about what has left. The socket's own
-      // buffer is bounded apart (maxBufferedBytes).
-      if (kept - attachment.bufferedAmount <= limit) return;
+      // Bytes still in this process, and bytes of this burst (sent since the event loop last
+      // went to I/O, so since the server last could read an ack), cannot have been
+      // acknowledged yet: the client is slow only about the rest. The socket's own buffer is
+      // bounded apart (maxBufferedBytes).
+      if (kept - Math.max(attachment.bufferedAmount, seq.burst.bytes) <= limit) return;
       this.log.warn("websocket session closed: slow consumer", { unackedBytes: kept });
       this.end(SessionReason.SlowConsumer, CloseCode.PolicyViolation);
       return;

@@ -93,7 +93,7 @@ log(
 );
 
 const problems = [];
-const raw = { plan, connections, calls, quick };
+const raw = { plan, connections, quick };
 let redis;
 try {
   redis = await startRedis(redisPath);

@@ -148,7 +148,9 @@ serveQuestions({
         const pair = nextPair();
         if (pair === undefined) throw new Error("out of source ports");
         try {
-          return await connectOne(url, node, pair.address, pair.port, Math.min(30_000, timeoutMs));
+          // Nothing outlasts the deadline by more than a few seconds.
+          const left = Math.max(1_000, deadline - now());
+          return await connectOne(url, node, pair.address, pair.port, Math.min(30_000, left));
         } catch (error) {
           if (error.message !== "EADDRINUSE") throw error;
         }
@@ -170,11 +172,12 @@ serveQuestions({
             break;
           } catch (error) {
             const reason = error.message;
-            if (attempt === attempts) failures[reason] = (failures[reason] ?? 0) + 1;
-            else {
-              retries++;
-              await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+            if (attempt === attempts || now() >= deadline) {
+              failures[reason] = (failures[reason] ?? 0) + 1;
+              break;
             }
+            retries++;
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
           }
         }
       }

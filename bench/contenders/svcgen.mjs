@@ -4,12 +4,17 @@
  */
 import { CallbackGroup, RpcServer, connectHttp, connectWebSocket } from "@svcgen/runtime";
 import { BenchBase, BenchClient } from "./bench-module.mjs";
+import { benchRows } from "./rows.mjs";
 
 class BenchService extends BenchBase {
   subscribers = new CallbackGroup();
 
   add(a, b) {
     return a + b;
+  }
+
+  rows(count) {
+    return benchRows(count);
   }
 
   async push(count, payload, sink) {
@@ -41,20 +46,23 @@ export async function startServer() {
   return { port: address.port, close: () => server.close() };
 }
 
+/** The client as `connectWebSocket` opens it by default: a session with coalesced frames. */
 export function connect(port, options) {
-  return connectWith(port, options, { sessions: false });
+  return connectWith(port, options, { sessions: true, batch: true });
 }
 
 /**
- * `sessions: false` is a plain connection (no reconnect, hence no session); `true` asks for a
- * session (seq, acks, replay buffer) as `connectWebSocket` does by default.
+ * `sessions: false` is a plain connection (no reconnect, hence no session, hence one message
+ * per frame); `true` asks for a session (seq, acks, replay buffer) as `connectWebSocket` does
+ * by default, and `batch` for coalesced frames in it (also the default).
  */
-export async function connectWith(port, { transport }, { sessions }) {
+export async function connectWith(port, { transport }, { sessions, batch = false }) {
   const connection =
     transport === "http"
       ? connectHttp(`http://127.0.0.1:${port}`)
       : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, {
           reconnect: sessions ? { maxAttempts: 0 } : false,
+          batch,
         });
   const client = new BenchClient(connection);
   let onEvent = () => {};
@@ -62,6 +70,7 @@ export async function connectWith(port, { transport }, { sessions }) {
   const sink = { event: (seq, payload) => onEvent(seq, payload) };
   return {
     add: (a, b) => client.add(a, b),
+    rows: (count) => client.rows(count),
     push: (count, payload, handler) => {
       onEvent = handler;
       return client.push(count, payload, sink);

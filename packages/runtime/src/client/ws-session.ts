@@ -4,6 +4,7 @@
  * (ws.ts) owns the socket and the calls; this owns what makes a cut invisible.
  */
 import type { ServiceDescriptor } from "../descriptors.js";
+import { batchFeature } from "../session/coalescer.js";
 import { jsonSequenceEncoding } from "../session/frame.js";
 import {
   ackFrame,
@@ -44,7 +45,11 @@ export class ClientSession {
   readonly #sendRaw: (text: string) => boolean;
   readonly #subscriptions = new Set<Subscription>();
 
-  constructor(sendRaw: (text: string) => boolean) {
+  constructor(
+    sendRaw: (text: string) => boolean,
+    /** Whether every handshake asks for coalesced frames. */
+    readonly batch: boolean,
+  ) {
     this.#sendRaw = sendRaw;
     this.#inbound = this.#newInbound();
   }
@@ -65,7 +70,11 @@ export class ClientSession {
       jsonrpc: "2.0",
       id: 0,
       method: sessionMethod,
-      params: { resume: this.#token, ack: this.#inbound.last, features: [] },
+      params: {
+        resume: this.#token,
+        ack: this.#inbound.last,
+        features: this.batch ? [batchFeature] : [],
+      },
     });
   }
 

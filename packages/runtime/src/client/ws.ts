@@ -14,7 +14,7 @@ import { RpcError, fromWireError } from "../protocol/errors.js";
 import {
   NestedTooDeeply,
   defaultMaxDepth,
-  parseJsonText,
+  parseJsonFrame,
   stringifyJson,
 } from "../protocol/json-text.js";
 import {
@@ -23,7 +23,9 @@ import {
   parseMessage,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
-import { parseSessionAnswer } from "../session/handshake.js";
+import { Coalescer, batchFeature } from "../session/coalescer.js";
+import { jsonSequenceEncoding, type Frame } from "../session/frame.js";
+import { parseSessionAnswer, withResumeHint } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
@@ -81,6 +83,12 @@ export interface WebSocketConnectOptions {
   readonly session?: boolean;
   /** Bytes sent and not yet acknowledged beyond which new calls fail with -32006. Default 1 MiB. */
   readonly maxUnackedBytes?: number;
+  /**
+   * Coalesced frames, in a session whose server accepts them (the default): the calls and
+   * callback answers of one turn leave as one frame of up to 64 KiB, and the server does the
+   * same for its answers and pushes. `false`: one message per frame both ways.
+   */
+  readonly batch?: boolean;
   /**
    * Around every call made and every callback the server makes to this client; the first
    * of the list outermost. `call.metadata` travels as the message's `meta` member (see
@@ -171,6 +179,8 @@ function closedError(
   return new RpcError(ErrorCode.ConnectionClosed, message, reason ? { reason } : undefined);
 }
 
+const sequenceEncoding = jsonSequenceEncoding();
+
 /** Closes a socket whose peer broke the session protocol (browsers may not send 1002). */
 function closeForProtocolError(socket: SocketLike, why: string): void {
   try {
@@ -203,6 +213,8 @@ class WebSocketClient implements WebSocketConnection {
   #socketClosed: Promise<void> = Promise.resolve();
   /** Undefined when sessions are off, or the server does not offer them. */
   #session: ClientSession | undefined;
+  /** The current socket's, when its server accepted coalesced frames. */
+  #coalescer: Coalescer | undefined;
   readonly #maxUnackedBytes: number;
   /** The interceptors around calls and around callbacks; undefined when there are none. */
   readonly #calls: CallNext | undefined;
@@ -221,7 +233,7 @@ class WebSocketClient implements WebSocketConnection {
     this.#maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
     // Without reconnecting there is nothing to resume: no session to ask for.
     if (options.session !== false && options.reconnect !== false) {
-      this.#session = new ClientSession((text) => this.#sendRaw(text));
+      this.#session = new ClientSession((text) => this.#sendRaw(text), options.batch !== false);
       endSessionOnPageHide(this);
     }
   }
@@ -326,6 +338,8 @@ class WebSocketClient implements WebSocketConnection {
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
     const closed = this.#socketClosed;
+    // What was sent before close() goes before the close frame, as without coalescing.
+    this.#coalescer?.flush();
     // 1000 ends the session on the server too (its callbacks released, "disconnected").
     this.#socket?.close(SessionCloseCode.Normal, "client closing");
     if (this.#socket === undefined) this.#finish();
@@ -495,12 +509,12 @@ class WebSocketClient implements WebSocketConnection {
     return this.#sendRaw(text);
   }
 
-  /** Writes a frame on the current socket as it is. */
+  /** Writes a message on the current socket as it is (coalesced, when the server accepts it). */
   #sendRaw(text: string): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
-    corkUntilTurnEnds(socket);
-    socket.send(text);
+    if (this.#coalescer !== undefined) this.#coalescer.push(text);
+    else writeFrame(socket, text);
     return true;
   }
 
@@ -515,7 +529,7 @@ class WebSocketClient implements WebSocketConnection {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.#maxDepth));
+      ({ value, tooDeep } = parseJsonFrame(text, this.#maxDepth));
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
@@ -643,7 +657,9 @@ class WebSocketClient implements WebSocketConnection {
       const extra = this.#options.headers ? { headers: this.#options.headers } : undefined;
       let socket: SocketLike;
       try {
-        socket = new this.#WebSocket(this.#url, this.#options.protocols ?? ["svc.json"], extra);
+        // A resume says so, for the server's resume rate limit.
+        const url = this.#session?.established ? withResumeHint(this.#url) : this.#url;
+        socket = new this.#WebSocket(url, this.#options.protocols ?? ["svc.json"], extra);
       } catch (error) {
         reject(error);
         return;
@@ -730,12 +746,19 @@ class WebSocketClient implements WebSocketConnection {
     const answer = value?.id === 0 ? parseSessionAnswer(value.result) : undefined;
     if (answer === undefined) return false;
     this.#adopt(socket, closed);
-    const wire = (frame: string | Uint8Array) => {
-      corkUntilTurnEnds(socket);
-      socket.send(frame as string);
-    };
+    // Coalesced from here on when the server accepted it (the replay included); the
+    // handshake and its answer went alone.
+    let wire = (frame: Frame) => writeFrame(socket, frame);
+    if (this.#session!.batch && answer.features.includes(batchFeature)) {
+      const coalescer = new Coalescer(sequenceEncoding, wire);
+      this.#coalescer = coalescer;
+      wire = (frame: Frame, bytes?: number) => coalescer.push(frame, bytes);
+    }
     const outcome = this.#session!.answered(answer, wire);
-    if (outcome.kind === "invalid") return false;
+    if (outcome.kind === "invalid") {
+      this.#coalescer?.stop();
+      return false;
+    }
     this.#sessionOutcome = outcome;
     return true;
   }
@@ -746,6 +769,9 @@ class WebSocketClient implements WebSocketConnection {
   #adopt(socket: SocketLike, closed: Promise<void>): void {
     this.#socket = socket;
     this.#socketClosed = closed;
+    // A new socket coalesces only once its own handshake says so.
+    this.#coalescer?.stop();
+    this.#coalescer = undefined;
     const heartbeatMs = this.#options.heartbeatMs ?? 30_000;
     if (heartbeatMs > 0 && isPingable(socket)) {
       const heartbeat = new Heartbeat(
@@ -762,6 +788,9 @@ class WebSocketClient implements WebSocketConnection {
     this.#heartbeat?.stop();
     this.#heartbeat = undefined;
     this.#socket = undefined;
+    // Kept for replay: what waited for the end of the turn is sent again on resume.
+    this.#coalescer?.stop();
+    this.#coalescer = undefined;
     const reconnect = !this.#closing && this.#options.reconnect !== false;
     if (this.#session !== undefined && reconnect && code === SessionCloseCode.Ended) {
       // The server gave the session up (it is closing, say): lost now, not at the resume.
@@ -895,6 +924,13 @@ function endSessionOnPageHide(connection: WebSocketClient): void {
   target.addEventListener("pagehide", (event) => {
     if (!event.persisted) void ref.deref()?.close();
   });
+}
+
+/** One frame on `socket` now (corked until the turn ends, in Node). */
+function writeFrame(socket: SocketLike, frame: Frame): void {
+  if (socket.readyState !== OPEN) return;
+  corkUntilTurnEnds(socket);
+  socket.send(frame as string);
 }
 
 function overBound(): RpcError {

@@ -7,6 +7,7 @@ import type { MethodDescriptor } from "../descriptors.js";
 import type { Backplane } from "./cluster/backplane.js";
 import type { SequenceEncoding } from "../session/frame.js";
 import { jsonSequenceEncoding } from "../session/frame.js";
+import { coalescedFrameMessages } from "../session/coalescer.js";
 import { defaultAckPolicy, type AckPolicy } from "../session/inbound.js";
 import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { Interceptor } from "../interceptors/interceptor.js";
@@ -43,6 +44,15 @@ export interface ServerLimits {
   /** Upgrades the bucket lets through at once after a quiet spell. */
   readonly upgradeBurst: number;
   /**
+   * Sustained upgrades per second that resume a session (the client says so in the URL),
+   * on this node: a bucket of their own, so that a storm of reconnects after a node loss or
+   * a deploy neither starves new clients nor is starved by them; beyond it, 503. Default:
+   * `upgradesPerSecond`.
+   */
+  readonly resumesPerSecond: number;
+  /** Resuming upgrades the bucket lets through at once after a quiet spell. Default: `upgradeBurst`. */
+  readonly resumeBurst: number;
+  /**
    * Deepest nesting of arrays and objects in a JSON document read or written (a REST body,
    * a `/rpc` body, a WebSocket frame; the JSON-RPC envelope counts). Deeper input is refused
    * with 400 / -32602 before anything recursive runs; a deeper answer is sent as -32603.
@@ -70,6 +80,39 @@ export interface OpenApiOptions {
   readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** The Prometheus endpoint (docs/operations.md). */
+export interface MetricsOptions {
+  /** Its path below `{base}`. Default `/metrics`. */
+  readonly path?: string;
+  /**
+   * Who may scrape, asked after `authenticate` admitted the request (its principal, or
+   * undefined without `authenticate`); `false` answers 403. Default: whoever `authenticate`
+   * admits (everyone without it).
+   */
+  allow?(req: IncomingMessage, principal: unknown): boolean | Promise<boolean>;
+  /**
+   * One series per named group, with its members on this node and on every node (one
+   * backplane round trip per group and scrape). Default `false`: groups are only counted.
+   */
+  readonly groups?: boolean;
+}
+
+export interface ResolvedMetricsOptions {
+  readonly path: string;
+  readonly allow?: (req: IncomingMessage, principal: unknown) => boolean | Promise<boolean>;
+  readonly groups: boolean;
+}
+
+/** The live inspector page (docs/operations.md). */
+export interface InspectorOptions {
+  /** Its path below `{base}`. Default `/inspector`. */
+  readonly path?: string;
+}
+
+export interface ResolvedInspectorOptions {
+  readonly path: string;
+}
+
 /** Sessions of WebSocket clients that ask for one with `$/session` (see docs/sessions.md). */
 export interface SessionOptions {
   /** How long a detached session waits for its client to resume. Default 60 000. */
@@ -90,6 +133,12 @@ export interface SessionOptions {
   /** When acks are sent. Default: 1 s after the first unacknowledged message, or 64 messages, or 64 KiB. */
   readonly ack?: Partial<AckPolicy>;
   /**
+   * Coalesced frames for clients that ask (`"batch"` in `$/session`): what is written to one
+   * socket in one turn leaves as one frame of up to 64 KiB. Default `true`; never offered
+   * when `limits.maxBatchSize` is below 100 (a coalesced frame from the client may hold 100).
+   */
+  readonly batch?: boolean;
+  /**
    * Whether the principal of a resuming upgrade may take over a session opened by `owner`.
    * Default: the same value, or equal JSON.
    */
@@ -103,6 +152,8 @@ export interface ResolvedSessionOptions {
   readonly congestedBytes: number;
   readonly ack: AckPolicy;
   readonly encoding: SequenceEncoding;
+  /** Whether `"batch"` is accepted in `$/session`. */
+  readonly batch: boolean;
   readonly samePrincipal: (owner: unknown, resuming: unknown) => boolean;
 }
 
@@ -161,6 +212,15 @@ export interface RpcServerOptions {
   openApi?: OpenApiOptions;
   /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
   cors?: CorsOptions;
+  /** Serves `stats()` to Prometheus at `{base}/metrics` (`true`: the defaults). Default: off. */
+  metrics?: MetricsOptions | boolean;
+  /**
+   * Serves the live inspector page at `{base}/inspector` (`true`: the defaults). Its data
+   * comes over the `svcgen.inspector.Inspector` service, which `authorize` guards like any
+   * other; without `authorize`, only WebSocket clients on a loopback address may use it.
+   * Default: off.
+   */
+  inspector?: InspectorOptions | boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -186,6 +246,8 @@ export interface ResolvedServerOptions {
   readonly headersTimeoutMs: number;
   readonly openApi: OpenApiOptions;
   readonly cors?: CorsPolicy;
+  readonly metrics?: ResolvedMetricsOptions;
+  readonly inspector?: ResolvedInspectorOptions;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -198,6 +260,8 @@ export const defaultLimits: ServerLimits = {
   maxConnections: 10_000,
   upgradesPerSecond: Number.POSITIVE_INFINITY,
   upgradeBurst: 1000,
+  resumesPerSecond: Number.POSITIVE_INFINITY,
+  resumeBurst: 1000,
   maxDepth: defaultMaxDepth,
 };
 
@@ -224,17 +288,18 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
   const base = normalizeBase(options.base);
   const logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
   const interceptors = [...(options.interceptors ?? [])];
+  const limits = resolveLimits(options.limits ?? {});
   const resolved: ResolvedServerOptions = {
     base,
     prefix: base === "/" ? "" : base,
     logger,
     interceptors: [...interceptors, ...builtInInterceptors(options, logger)],
     callbackInterceptors: interceptors,
-    limits: { ...defaultLimits, ...definedOnly(options.limits ?? {}) },
+    limits,
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
-    sessions: resolveSessionOptions(options.sessions ?? {}),
+    sessions: resolveSessionOptions(options.sessions ?? {}, limits),
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
     openApi: options.openApi ?? {},
@@ -242,6 +307,8 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
+    ...(options.metrics ? { metrics: resolveMetricsOptions(options.metrics) } : {}),
+    ...(options.inspector ? { inspector: resolveInspectorOptions(options.inspector) } : {}),
   };
   return resolved;
 }
@@ -251,6 +318,30 @@ function builtInInterceptors(options: RpcServerOptions, logger: Logger): Interce
   const steps: Interceptor[] = [];
   if (options.authorize) steps.push(authorizeInterceptor(options.authorize.bind(options), logger));
   return steps;
+}
+
+function resolveMetricsOptions(options: MetricsOptions | true): ResolvedMetricsOptions {
+  const given = options === true ? {} : options;
+  return {
+    path: routePath(given.path, "/metrics"),
+    groups: given.groups === true,
+    ...(given.allow ? { allow: given.allow.bind(given) } : {}),
+  };
+}
+
+function resolveInspectorOptions(options: InspectorOptions | true): ResolvedInspectorOptions {
+  const given = options === true ? {} : options;
+  return { path: routePath(given.path, "/inspector") };
+}
+
+/** A route path below `{base}`: starts with `/`, no trailing `/`, not the root. */
+function routePath(path: string | undefined, fallback: string): string {
+  const trimmed = (path ?? fallback).replace(/\/+$/, "");
+  const normalized = trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+  if (normalized === "/" || /[?#\s]/.test(normalized)) {
+    throw new TypeError(`not a route path: ${JSON.stringify(path)}`);
+  }
+  return normalized;
 }
 
 function challengeOf(challenge: RpcServerOptions["challenge"]): (req: IncomingMessage) => string {
@@ -266,7 +357,20 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   ) as Partial<T>;
 }
 
-function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+/** Resumes are limited like upgrades unless told otherwise (a bucket of their own). */
+function resolveLimits(given: Partial<ServerLimits>): ServerLimits {
+  const limits = { ...defaultLimits, ...definedOnly(given) };
+  return {
+    ...limits,
+    resumesPerSecond: given.resumesPerSecond ?? limits.upgradesPerSecond,
+    resumeBurst: given.resumeBurst ?? limits.upgradeBurst,
+  };
+}
+
+function resolveSessionOptions(
+  options: SessionOptions,
+  limits: ServerLimits,
+): ResolvedSessionOptions {
   const maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
   return {
     resumeWindowMs: options.resumeWindowMs ?? 60_000,
@@ -275,6 +379,7 @@ function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions 
     congestedBytes: options.congestedBytes ?? Math.floor(maxUnackedBytes / 4),
     ack: { ...defaultAckPolicy, ...definedOnly(options.ack ?? {}) },
     encoding: jsonSequenceEncoding(Buffer.byteLength),
+    batch: options.batch !== false && limits.maxBatchSize >= coalescedFrameMessages,
     samePrincipal: options.samePrincipal
       ? options.samePrincipal.bind(options)
       : (owner, resuming) => owner === resuming || sameJson(owner, resuming),

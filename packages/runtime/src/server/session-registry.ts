@@ -9,6 +9,7 @@
  */
 import { errorResponse, resultResponse, type JsonRpcId } from "../protocol/jsonrpc.js";
 import { ErrorCode } from "../protocol/codes.js";
+import { batchFeature } from "../session/coalescer.js";
 import {
   parseSessionRequest,
   type SessionAnswer,
@@ -67,6 +68,11 @@ export class SessionRegistry implements SessionKeeper {
     return this.#sessions.size;
   }
 
+  /** Sessions waiting for their client to resume. */
+  get detachedCount(): number {
+    return this.#detached.size;
+  }
+
   /** Bytes kept by detached sessions. */
   get detachedBytes(): number {
     return this.#detachedBytes;
@@ -106,7 +112,7 @@ export class SessionRegistry implements SessionKeeper {
       if (typeof resumed !== "string") return resumed;
       reason = resumed;
     }
-    return this.open(attachment, id, reason);
+    return this.open(attachment, id, reason, request.features);
   }
 
   /**
@@ -130,26 +136,32 @@ export class SessionRegistry implements SessionKeeper {
       socket.close(CloseCode.ProtocolError, "ack ahead of what was sent");
       return undefined;
     }
-    this.#answer(socket, id, {
+    this.#answer(socket, id, request.features, {
       session: request.resume!,
       resumed: true,
       ack: found.session.lastReceived,
       windowMs: this.#options.sessions.resumeWindowMs,
-      features: [],
     });
     found.session.attach(socket, request.ack);
     return found.session;
   }
 
-  /** Opens a new session on `socket`, answering `id`; `reason` says why a resume failed. */
-  open(socket: SessionSocket, id: JsonRpcId, reason?: string): WsSession {
+  /**
+   * Opens a new session on `socket`, answering `id`; `reason` says why a resume failed,
+   * `features` what the client asked for.
+   */
+  open(
+    socket: SessionSocket,
+    id: JsonRpcId,
+    reason?: string,
+    features: readonly string[] = [],
+  ): WsSession {
     const { session, token } = this.#open(socket);
-    this.#answer(socket, id, {
+    this.#answer(socket, id, features, {
       session: token,
       resumed: false,
       ack: 0,
       windowMs: this.#options.sessions.resumeWindowMs,
-      features: [],
       ...(reason !== undefined && { reason }),
     });
     session.attach(socket, 0);
@@ -228,8 +240,22 @@ export class SessionRegistry implements SessionKeeper {
     return secretMatches(secret, kept.secretHash) ? kept : SessionReason.Unknown;
   }
 
-  #answer(attachment: SessionSocket, id: JsonRpcId, answer: SessionAnswer): void {
-    attachment.write(JSON.stringify(resultResponse(id, answer as never)));
+  /**
+   * Answers the handshake with the `asked` features this server accepts (and `socket` can
+   * do: a socket relayed from another node does not coalesce). The answer goes alone; from
+   * then on the socket coalesces if the client asked for it.
+   */
+  #answer(
+    socket: SessionSocket,
+    id: JsonRpcId,
+    asked: readonly string[],
+    answer: Omit<SessionAnswer, "features">,
+  ): void {
+    const batch =
+      this.#options.sessions.batch && socket.coalesce !== undefined && asked.includes(batchFeature);
+    const features = batch ? [batchFeature] : [];
+    socket.write(JSON.stringify(resultResponse(id, { ...answer, features } as never)));
+    if (batch) socket.coalesce!(this.#options.sessions.encoding);
   }
 
   #undetach(kept: Kept): void {

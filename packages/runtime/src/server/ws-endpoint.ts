@@ -8,14 +8,14 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
-import { parseJsonText } from "../protocol/json-text.js";
+import { parseJsonFrame } from "../protocol/json-text.js";
 import type { JsonRpcId } from "../protocol/jsonrpc.js";
 import { RpcError } from "../protocol/errors.js";
 import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./auth.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { HeartbeatSweep } from "../liveness/heartbeat.js";
-import { sessionMethod } from "../session/handshake.js";
+import { resumeHint, sessionMethod } from "../session/handshake.js";
 import { SessionReason } from "../session/reasons.js";
 import { SessionRegistry } from "./session-registry.js";
 import { CloseCode, WsAttachment, type AttachmentReader } from "./ws-attachment.js";
@@ -87,6 +87,16 @@ export class WebSocketEndpoint implements AttachmentReader {
     return this.#sessions.detachedBytes;
   }
 
+  /** Sequenced sessions waiting for their client to resume (for metrics). */
+  get detachedSessionCount(): number {
+    return this.#sessions.detachedCount;
+  }
+
+  /** Every client's session, plain or sequenced, attached or not (for metrics). */
+  allSessions(): WsSession[] {
+    return this.#allSessions();
+  }
+
   /**
    * The session with this id, attached or detached (calls to its callbacks from other
    * nodes; a detached session keeps them for its client).
@@ -99,10 +109,11 @@ export class WebSocketEndpoint implements AttachmentReader {
     // A module-level listener: a closure here would share this function's context and keep
     // `req` and `head` alive as long as the socket lives.
     socket.on("error", destroySocket);
-    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (pathname !== this.path) return refuse(socket, 404, "Not Found");
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== this.path) return refuse(socket, 404, "Not Found");
     if (this.#closing) return refuse(socket, 503, "Service Unavailable");
-    const refusal = this.#gate.admit(this.#attachments.size + this.#upgrading);
+    const resuming = url.searchParams.has(resumeHint);
+    const refusal = this.#gate.admit(this.#attachments.size + this.#upgrading, resuming);
     if (refusal !== undefined) {
       return refuse(socket, refusal.status, refusal.text, `Retry-After: ${refusal.retryAfter}\r\n`);
     }
@@ -192,7 +203,7 @@ export class WebSocketEndpoint implements AttachmentReader {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.#options.limits.maxDepth));
+      ({ value, tooDeep } = parseJsonFrame(text, this.#options.limits.maxDepth));
     } catch {
       this.#plainSession(from).onText(text, from); // answers the parse error
       return;

@@ -16,7 +16,7 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
-import { NestedTooDeeply, parseJsonText, stringifyJson } from "../protocol/json-text.js";
+import { NestedTooDeeply, parseJsonFrame, stringifyJson } from "../protocol/json-text.js";
 import {
   emptyBatchResponse,
   encodeResponses,
@@ -42,12 +42,16 @@ import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callb
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
+import { BurstMeter } from "./burst-meter.js";
 import { InstanceScope } from "./registry.js";
 import { CloseCode, type AttachmentReader, type SessionSocket } from "./ws-attachment.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+const noCallbacks: ReadonlyMap<string, CallbackState> = new Map();
 
 interface PendingCallbackRequest {
   readonly method: MethodDescriptor;
@@ -176,6 +180,8 @@ interface Sequencing {
   readonly keeper: SessionKeeper;
   /** Bytes last reported to the keeper while detached. */
   reported: number;
+  /** What this burst sent: not yet acknowledgeable, so not held against the client. */
+  readonly burst: BurstMeter;
 }
 
 export class WsSession implements CallbackChannel, AttachmentReader {
@@ -240,6 +246,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
         keeper,
         reported: 0,
+        burst: new BurstMeter(),
       };
     }
     this.#attachment = attachment;
@@ -294,6 +301,38 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     return this.#options.limits.maxDepth;
   }
 
+  /** Where its callbacks are counted: the server's per-method figures. */
+  get metrics(): CallMetrics {
+    return this.#dispatcher.metrics;
+  }
+
+  // ---- figures (server.stats(), the inspector): read from the state as it is ---------
+
+  /** Calls of the client running now, notifications included. */
+  get callsRunning(): number {
+    return this.#running;
+  }
+
+  /** Callbacks the client registered and the server holds. */
+  get callbackCount(): number {
+    return this.#callbacks?.size ?? 0;
+  }
+
+  /** Our awaited `$/callback` requests waiting for the client's answer. */
+  get callbackRequestsPending(): number {
+    return this.#pending?.size ?? 0;
+  }
+
+  /** The callbacks the client registered (for the inspector). */
+  callbackStates(): IterableIterator<CallbackState> {
+    return (this.#callbacks ?? noCallbacks).values();
+  }
+
+  /** Bytes written to the attached socket and not sent yet; 0 when detached. */
+  get bufferedBytes(): number {
+    return this.#attachment?.bufferedAmount ?? 0;
+  }
+
   /** Resolves once no call of the client is running (a graceful server close waits for it). */
   idle(): Promise<void> {
     if (this.#running === 0 || this.#ended) return Promise.resolve();
@@ -345,7 +384,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (previous === undefined) seq.keeper.reattached(this);
     seq.reported = 0;
     seq.inbound.acknowledgedByHandshake();
-    return seq.outbound.attach((frame) => void attachment.write(frame), peerAck);
+    return seq.outbound.attach((frame, bytes) => void attachment.write(frame, bytes), peerAck);
   }
 
   /**
@@ -367,7 +406,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.maxDepth));
+      ({ value, tooDeep } = parseJsonFrame(text, this.maxDepth));
     } catch {
       this.#send(parseErrorResponse());
       return;
@@ -381,17 +420,52 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    */
   onValue(value: unknown, bytes: number, tooDeep: boolean): void {
     if (Array.isArray(value)) {
-      if (this.#seq !== undefined) {
-        const each = Math.ceil(bytes / Math.max(1, value.length));
-        value = value.filter((message) => this.#admit(message, each));
-        if (this.#ended || (value as unknown[]).length === 0) return;
-      }
-      this.#onBatch(value as unknown[], tooDeep);
+      if (this.#seq !== undefined) this.#onSequencedBatch(value, bytes, tooDeep);
+      else this.#onBatch(value, tooDeep);
       return;
     }
     if (this.#seq !== undefined && !this.#admit(value, bytes)) return;
+    this.#onSingle(value, tooDeep);
+  }
+
+  /** One message handled as if it had come alone: a call answers when it is done. */
+  #onSingle(value: unknown, tooDeep: boolean): void {
     const answer = this.#onMessage(value, true, tooDeep);
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
+  }
+
+  /**
+   * A batch in a session: a coalesced frame of the client's, or a JSON-RPC batch. Every
+   * message has its own seq and is handled as if it had come alone, so a slow call never
+   * holds up the answers of the others. Over `maxBatchSize`, nothing of it runs: each request
+   * is answered -32006 with its own id (its seq is taken: the client must hear of it), while
+   * answers and acks, which only settle what the server asked, are still taken.
+   */
+  #onSequencedBatch(messages: unknown[], bytes: number, tooDeep: boolean): void {
+    const each = Math.ceil(bytes / Math.max(1, messages.length));
+    const limit = this.#options.limits.maxBatchSize;
+    const overLimit = messages.length > limit;
+    for (const message of messages) {
+      const admission = this.#admission(message, each);
+      if (admission === "broken") return; // the socket is closing with 1002
+      if (admission === "drop") continue;
+      if (!overLimit) this.#onSingle(message, tooDeep);
+      else this.#refuseOverLimit(message, messages.length, limit, tooDeep);
+    }
+  }
+
+  #refuseOverLimit(message: unknown, size: number, limit: number, tooDeep: boolean): void {
+    const parsed = parseMessage(message);
+    if (parsed.kind === "response" || (parsed.kind === "invalid" && parsed.response)) {
+      this.#onSingle(message, tooDeep);
+    } else if (parsed.kind === "request") {
+      this.#send(
+        errorResponse(parsed.message.id, {
+          code: ErrorCode.LimitExceeded,
+          message: `batch of ${size} messages is over the limit of ${limit}`,
+        }),
+      );
+    }
   }
 
   onOverloaded(from: SessionSocket): void {
@@ -430,7 +504,9 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (this.#ended || this.#abandoned) return false;
     const seq = this.#seq;
     if (seq === undefined) return this.#attachment?.write(frame) ?? false;
+    const before = seq.outbound.bytes;
     seq.outbound.send(frame, conflateKey);
+    seq.burst.add(seq.outbound.bytes - before);
     this.#checkBounds(seq);
     return !this.#ended;
   }
@@ -504,22 +580,33 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    * duplicate, or an `$/ack` handled here). A jump or a missing seq closes with 1002.
    */
   #admit(value: unknown, bytes: number): boolean {
+    return this.#admission(value, bytes) === "handle";
+  }
+
+  /** The seq check of one message: handle it, drop it, or the session protocol broke. */
+  #admission(value: unknown, bytes: number): "handle" | "drop" | "broken" {
     const seq = this.#seq!;
     const message = value as Record<string, unknown> | null;
     const n = typeof message === "object" && message !== null ? message["seq"] : undefined;
     if (n === undefined && message?.["method"] === ackMethod) {
       const acked = parseAck(message["params"]);
-      if (acked === undefined || !seq.outbound.ack(acked)) this.#protocolError("bad $/ack");
-      else this.#reportGrowth(seq);
-      return false;
+      if (acked === undefined || !seq.outbound.ack(acked)) {
+        this.#protocolError("bad $/ack");
+        return "broken";
+      }
+      this.#reportGrowth(seq);
+      return "drop";
     }
     if (typeof n !== "number" || !Number.isSafeInteger(n)) {
       this.#protocolError("a message without seq in a session");
-      return false;
+      return "broken";
     }
     const verdict = seq.inbound.receive(n, bytes);
-    if (verdict === "gap") this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
-    return verdict === "accept";
+    if (verdict === "gap") {
+      this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
+      return "broken";
+    }
+    return verdict === "accept" ? "handle" : "drop";
   }
 
   #protocolError(detail: string): void {
@@ -795,10 +882,11 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     const limit = this.#options.sessions.maxUnackedBytes;
     const attachment = this.#attachment;
     if (attachment !== undefined) {
-      // Bytes still in this process (a burst written in this turn, corked) cannot have been
-      // acknowledged yet: the client is slow only about what has left. The socket's own
-      // buffer is bounded apart (maxBufferedBytes).
-      if (kept - attachment.bufferedAmount <= limit) return;
+      // Bytes still in this process, and bytes of this burst (sent since the event loop last
+      // went to I/O, so since the server last could read an ack), cannot have been
+      // acknowledged yet: the client is slow only about the rest. The socket's own buffer is
+      // bounded apart (maxBufferedBytes).
+      if (kept - Math.max(attachment.bufferedAmount, seq.burst.bytes) <= limit) return;
       this.log.warn("websocket session closed: slow consumer", { unackedBytes: kept });
       this.end(SessionReason.SlowConsumer, CloseCode.PolicyViolation);
       return;

@@ -25,7 +25,7 @@ import {
 } from "../protocol/jsonrpc.js";
 import { Coalescer, batchFeature } from "../session/coalescer.js";
 import { jsonSequenceEncoding, type Frame } from "../session/frame.js";
-import { parseSessionAnswer } from "../session/handshake.js";
+import { parseSessionAnswer, withResumeHint } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
@@ -657,7 +657,9 @@ class WebSocketClient implements WebSocketConnection {
       const extra = this.#options.headers ? { headers: this.#options.headers } : undefined;
       let socket: SocketLike;
       try {
-        socket = new this.#WebSocket(this.#url, this.#options.protocols ?? ["svc.json"], extra);
+        // A resume says so, for the server's resume rate limit.
+        const url = this.#session?.established ? withResumeHint(this.#url) : this.#url;
+        socket = new this.#WebSocket(url, this.#options.protocols ?? ["svc.json"], extra);
       } catch (error) {
         reject(error);
         return;

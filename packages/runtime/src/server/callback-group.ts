@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
+import { ErrorCode } from "../protocol/codes.js";
 import { stringifyJson } from "../protocol/json-text.js";
 import { encodeCallbackArgs } from "./callback-codec.js";
 import { conflationSuffix } from "./conflation-key.js";
@@ -102,12 +103,17 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
    */
   protected fanOut(pieces: FramePieces): number {
     let reached = 0;
+    let tried = 0;
+    let first: CallbackState | undefined;
     // A copy: a send may overload a member's connection, which releases it mid-loop.
     for (const state of [...this.#members.values()]) {
       if (state.released) continue;
+      first ??= state;
+      tried++;
       const key = pieces.conflation === undefined ? undefined : state.id + pieces.conflation;
       if (state.channel.sendFrame(frameFor(pieces, state.id), key)) reached++;
     }
+    if (first !== undefined) countBroadcast(first, pieces.method, tried, reached);
     return reached;
   }
 
@@ -118,6 +124,8 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       return pieces === undefined ? 0 : this.fanOut(pieces);
     }
     let reached = 0;
+    let tried = 0;
+    let first: CallbackState | undefined;
     // Members of one group share a callback type; encode once per descriptor all the same.
     const frames = new Map<object, FramePieces>();
     // A copy: a send may overload a member's connection, which releases it mid-loop.
@@ -139,11 +147,32 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
         }
         frames.set(state.descriptor, frame);
       }
+      first ??= state;
+      tried++;
       const key = frame.conflation === undefined ? undefined : state.id + frame.conflation;
       if (state.channel.sendFrame(frameFor(frame, state.id), key)) reached++;
     }
+    if (first !== undefined) countBroadcast(first, name, tried, reached);
     return reached;
   }
+}
+
+/**
+ * Counts a broadcast once, as one `oneway` callback per member it was for: every member's
+ * channel on a node reports to the same figures, so the first one's stand for all.
+ */
+function countBroadcast(
+  member: CallbackState,
+  methodName: string,
+  tried: number,
+  reached: number,
+): void {
+  const metrics = member.channel.metrics;
+  const method = member.descriptor.methods.get(methodName);
+  if (metrics === undefined || method === undefined) return;
+  const counter = metrics.counter(method);
+  if (reached > 0) counter.sent(reached);
+  if (tried > reached) counter.sent(tried - reached, ErrorCode.ConnectionClosed);
 }
 
 /** The oneway method `name` of a callback type; a TypeError for any other. */
@@ -158,6 +187,8 @@ export function onewayMethod(descriptor: CallbackDescriptor, name: string): Meth
 
 /** The UTF-8 of a `$/callback` frame around the callback id. */
 export interface FramePieces {
+  /** The callback method's name. */
+  readonly method: string;
   readonly prefix: Buffer;
   readonly suffix: Buffer;
   /** For `@conflate` methods: the conflation key without the member's callback id. */
@@ -196,6 +227,7 @@ export function argsJson(
 /** The pieces around arguments that are JSON text already (a broadcast from another node). */
 export function framePiecesOfJson(methodName: string, argsJson: string): FramePieces {
   return {
+    method: methodName,
     prefix: framePrefix,
     suffix: Buffer.from(`","method":${JSON.stringify(methodName)},"args":${argsJson}}}`),
   };

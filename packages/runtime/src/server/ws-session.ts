@@ -42,6 +42,7 @@ import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callb
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { BurstMeter } from "./burst-meter.js";
@@ -49,6 +50,8 @@ import { InstanceScope } from "./registry.js";
 import { CloseCode, type AttachmentReader, type SessionSocket } from "./ws-attachment.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+const noCallbacks: ReadonlyMap<string, CallbackState> = new Map();
 
 interface PendingCallbackRequest {
   readonly method: MethodDescriptor;
@@ -296,6 +299,38 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /** The nesting limit of every value this connection reads or writes. */
   get maxDepth(): number {
     return this.#options.limits.maxDepth;
+  }
+
+  /** Where its callbacks are counted: the server's per-method figures. */
+  get metrics(): CallMetrics {
+    return this.#dispatcher.metrics;
+  }
+
+  // ---- figures (server.stats(), the inspector): read from the state as it is ---------
+
+  /** Calls of the client running now, notifications included. */
+  get callsRunning(): number {
+    return this.#running;
+  }
+
+  /** Callbacks the client registered and the server holds. */
+  get callbackCount(): number {
+    return this.#callbacks?.size ?? 0;
+  }
+
+  /** Our awaited `$/callback` requests waiting for the client's answer. */
+  get callbackRequestsPending(): number {
+    return this.#pending?.size ?? 0;
+  }
+
+  /** The callbacks the client registered (for the inspector). */
+  callbackStates(): IterableIterator<CallbackState> {
+    return (this.#callbacks ?? noCallbacks).values();
+  }
+
+  /** Bytes written to the attached socket and not sent yet; 0 when detached. */
+  get bufferedBytes(): number {
+    return this.#attachment?.bufferedAmount ?? 0;
   }
 
   /** Resolves once no call of the client is running (a graceful server close waits for it). */

@@ -108,7 +108,6 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
   #corked = false;
   /** Set once the peer accepted coalesced frames: writes wait for the end of the turn. */
   #coalescer: Coalescer | undefined;
-  readonly #emit = (frame: Frame) => this.#sendNow(frame);
 
   constructor(
     socket: WebSocket,
@@ -160,7 +159,7 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
    * answer is written, which therefore goes alone.
    */
   coalesce(encoding: SequenceEncoding): void {
-    this.#coalescer ??= new Coalescer(encoding, this.#emit);
+    this.#coalescer ??= new Coalescer(encoding, (frame) => this.#sendNow(frame));
   }
 
   /**

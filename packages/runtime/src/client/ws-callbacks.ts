@@ -4,6 +4,8 @@
  * (for requests, not `oneway` notifications) build the answer.
  */
 import { decodeParams, encodeResult } from "../codec/params.js";
+import type { WireFlavor } from "../codec/flavor.js";
+import type { JsonValue } from "../codec/schema.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, toWireError } from "../protocol/errors.js";
 import {
@@ -16,8 +18,8 @@ import {
 import type { CallbackRegistry } from "./callback-registry.js";
 
 /** What an exception of the user's callback becomes on the wire. */
-function callbackErrorToWire(error: unknown): WireError {
-  if (error instanceof RpcError) return toWireError(error);
+function callbackErrorToWire(error: unknown, flavor: WireFlavor): WireError {
+  if (error instanceof RpcError) return toWireError(error, flavor);
   const message = error instanceof Error ? error.message : String(error);
   return { code: ErrorCode.InternalError, message: message || "Internal error" };
 }
@@ -34,16 +36,17 @@ export function runCallback(
   registry: CallbackRegistry,
   params: unknown,
   id: JsonRpcId | undefined,
+  flavor: WireFlavor = "json",
 ): Promise<JsonRpcResponse | undefined> | undefined {
   if (id === undefined) {
-    runNotification(registry, params);
+    runNotification(registry, params, flavor);
     return undefined;
   }
-  return runRequest(registry, params, id);
+  return runRequest(registry, params, id, flavor);
 }
 
 /** A oneway callback: nobody hears about its outcome, failures included. */
-function runNotification(registry: CallbackRegistry, params: unknown): void {
+function runNotification(registry: CallbackRegistry, params: unknown, flavor: WireFlavor): void {
   const { callback, method: name, args } = (params ?? {}) as Record<string, unknown>;
   const entry = typeof callback === "string" ? registry.get(callback) : undefined;
   if (entry === undefined) return;
@@ -52,7 +55,7 @@ function runNotification(registry: CallbackRegistry, params: unknown): void {
   if (method === undefined || typeof fn !== "function") return;
   let result: unknown;
   try {
-    result = fn.apply(entry.object, decodeParams(method, args));
+    result = fn.apply(entry.object, decodeParams(method, args, undefined, flavor));
   } catch {
     return;
   }
@@ -66,6 +69,7 @@ function runRequest(
   registry: CallbackRegistry,
   params: unknown,
   id: JsonRpcId | undefined,
+  flavor: WireFlavor,
 ): Promise<JsonRpcResponse | undefined> {
   const answer = (outcome: () => JsonRpcResponse) =>
     Promise.resolve(id === undefined ? undefined : outcome());
@@ -84,20 +88,21 @@ function runRequest(
   }
   let result: unknown;
   try {
-    result = fn.apply(entry.object, decodeParams(method, args));
+    result = fn.apply(entry.object, decodeParams(method, args, undefined, flavor));
   } catch (error) {
-    return answer(() => errorResponse(id!, callbackErrorToWire(error)));
+    return answer(() => errorResponse(id!, callbackErrorToWire(error, flavor)));
   }
   return Promise.resolve(result).then(
     (value) => {
       if (id === undefined) return undefined;
       try {
-        return resultResponse(id, encodeResult(method, value));
+        // MessagePack-flavored values go to that encoding's encoder only.
+        return resultResponse(id, encodeResult(method, value, flavor) as JsonValue | undefined);
       } catch (error) {
-        return errorResponse(id, callbackErrorToWire(error));
+        return errorResponse(id, callbackErrorToWire(error, flavor));
       }
     },
     (error: unknown) =>
-      id === undefined ? undefined : errorResponse(id, callbackErrorToWire(error)),
+      id === undefined ? undefined : errorResponse(id, callbackErrorToWire(error, flavor)),
   );
 }

@@ -4,9 +4,11 @@
  * (ws.ts) owns the socket and the calls; this owns what makes a cut invisible.
  */
 import type { ServiceDescriptor } from "../descriptors.js";
-import { jsonSequenceEncoding } from "../session/frame.js";
+import type { WireEncoding } from "../encoding/types.js";
+import { jsonSequenceEncoding, type Frame, type SequenceEncoding } from "../session/frame.js";
+import { msgpackSequenceEncoding } from "../session/msgpack-frame.js";
 import {
-  ackFrame,
+  ackFrameIn,
   ackMethod,
   parseAck,
   sessionMethod,
@@ -16,7 +18,19 @@ import { InboundStream } from "../session/inbound.js";
 import { OutboundStream, type Wire } from "../session/outbound.js";
 import { SessionReason } from "../session/reasons.js";
 
-const encoding = jsonSequenceEncoding();
+const jsonFrames = jsonSequenceEncoding();
+const msgpackFrames = msgpackSequenceEncoding();
+
+/**
+ * Frames of either encoding: the client writes JSON as strings and MessagePack as bytes,
+ * so each frame says how its `seq` is stamped (a connection uses one encoding throughout).
+ */
+const encoding: SequenceEncoding = {
+  stamp: (frame, seq) =>
+    typeof frame === "string" ? jsonFrames.stamp(frame, seq) : msgpackFrames.stamp(frame, seq),
+  byteLength: (frame) =>
+    typeof frame === "string" ? jsonFrames.byteLength(frame) : frame.byteLength,
+};
 
 /** A `@resubscribe` call that succeeded: made again, same arguments, after a lost session. */
 export interface Subscription {
@@ -41,11 +55,14 @@ export class ClientSession {
   #token: string | null = null;
   #outbound = new OutboundStream({ encoding, congestedBytes: Infinity });
   #inbound: InboundStream;
-  readonly #sendRaw: (text: string) => boolean;
+  readonly #sendRaw: (frame: Frame) => boolean;
+  /** The encoding of the connection (known once its first socket opened). */
+  readonly #encoding: () => WireEncoding;
   readonly #subscriptions = new Set<Subscription>();
 
-  constructor(sendRaw: (text: string) => boolean) {
+  constructor(sendRaw: (frame: Frame) => boolean, encoding: () => WireEncoding) {
     this.#sendRaw = sendRaw;
+    this.#encoding = encoding;
     this.#inbound = this.#newInbound();
   }
 
@@ -60,8 +77,8 @@ export class ClientSession {
   }
 
   /** The first message on every socket, before anything sequenced. */
-  handshake(): string {
-    return JSON.stringify({
+  handshake(): Frame {
+    return this.#encoding().encode({
       jsonrpc: "2.0",
       id: 0,
       method: sessionMethod,
@@ -103,8 +120,8 @@ export class ClientSession {
   }
 
   /** Sends (or, while detached, keeps for replay) one message. */
-  send(text: string): void {
-    this.#outbound.send(text);
+  send(frame: Frame): void {
+    this.#outbound.send(frame);
   }
 
   /** The socket is gone: keep everything for the resume. */
@@ -154,6 +171,6 @@ export class ClientSession {
   }
 
   #newInbound(): InboundStream {
-    return new InboundStream((seq) => this.#sendRaw(ackFrame(seq)));
+    return new InboundStream((seq) => this.#sendRaw(ackFrameIn(this.#encoding(), seq)));
   }
 }

@@ -7,18 +7,17 @@
  * fail with -32007.
  */
 import { decodeResult, encodeParams } from "../codec/params.js";
+import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
+import { defaultMaxDepth } from "../protocol/json-text.js";
+import { encodeAnswers } from "../encoding/responses.js";
+import { createEncoding } from "../encoding/registry.js";
+import { FrameError, type EncodingName, type WireEncoding } from "../encoding/types.js";
+import type { Frame } from "../session/frame.js";
 import {
-  NestedTooDeeply,
-  defaultMaxDepth,
-  parseJsonText,
-  stringifyJson,
-} from "../protocol/json-text.js";
-import {
-  encodeResponses,
   nestedTooDeeplyResponse,
   parseMessage,
   type JsonRpcResponse,
@@ -47,7 +46,15 @@ export interface WebSocketConnectOptions {
   readonly timeoutMs?: number;
   /** How long one connect attempt may take before it counts as failed. Default 10 000. */
   readonly connectTimeoutMs?: number;
-  /** Subprotocols offered. Default `["svc.json"]`. */
+  /**
+   * The wire encoding (docs/encoding.md): `"json"` (the default) offers `svc.json`;
+   * `"msgpack"` offers `svc.msgpack, svc.json` and speaks whichever the server chose, so
+   * a server without MessagePack still gets JSON. Values keep their TypeScript types either
+   * way; MessagePack frames are smaller and cheaper to write where values are int64,
+   * bytes or timestamps.
+   */
+  readonly encoding?: "json" | "msgpack";
+  /** Subprotocols offered, overriding what `encoding` offers. */
   readonly protocols?: string | string[];
   /** Extra upgrade request headers (Node only: browsers cannot set them). */
   readonly headers?: Record<string, string>;
@@ -78,6 +85,8 @@ export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface WebSocketConnection extends Connection {
   readonly state: WebSocketState;
+  /** The subprotocol in use: `"svc.json"` or `"svc.msgpack"` (see the `encoding` option). */
+  readonly encoding: EncodingName;
   /** Lets a callback object go: the server is sent `$/release` and the object forgotten. */
   release(callback: object): void;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -143,7 +152,7 @@ function isCallbackNotification(value: unknown): value is { params: unknown } {
 }
 
 /** Arguments the server would refuse: the caller's mistake, like any invalid argument. */
-function argumentsTooDeep(error: NestedTooDeeply): RpcError {
+function argumentsTooDeep(error: FrameError): RpcError {
   return new RpcError(ErrorCode.InvalidParams, `Invalid params: ${error.message}`);
 }
 
@@ -152,6 +161,30 @@ function closedError(
   reason?: string,
 ): RpcError {
   return new RpcError(ErrorCode.ConnectionClosed, message, reason ? { reason } : undefined);
+}
+
+/** Arguments that cannot be written (too deep for the server, or with no form on the wire). */
+function unsendable(error: unknown): unknown {
+  return error instanceof FrameError && error.reason === "too-deep"
+    ? argumentsTooDeep(error)
+    : error;
+}
+
+/** The subprotocols a connection offers for its `encoding` option. */
+function offeredProtocols(options: WebSocketConnectOptions): string[] {
+  if (options.protocols !== undefined) {
+    return typeof options.protocols === "string" ? [options.protocols] : [...options.protocols];
+  }
+  return options.encoding === "msgpack" ? ["svc.msgpack", "svc.json"] : ["svc.json"];
+}
+
+/** Closes a socket whose frames are of the wrong type (browsers may not send 1003). */
+function closeForFrameType(socket: SocketLike, why: string): void {
+  try {
+    socket.close(1003, why);
+  } catch {
+    socket.close(4003, why);
+  }
 }
 
 /** Closes a socket whose peer broke the session protocol (browsers may not send 1002). */
@@ -187,6 +220,12 @@ class WebSocketClient implements WebSocketConnection {
   /** Undefined when sessions are off, or the server does not offer them. */
   #session: ClientSession | undefined;
   readonly #maxUnackedBytes: number;
+  /**
+   * The encoding of every frame, fixed by the first socket's subprotocol: later sockets
+   * offer only that one, since a session's kept frames are already encoded.
+   */
+  #encoding: WireEncoding;
+  #offered: string[];
 
   constructor(url: string, options: WebSocketConnectOptions, constructor: WebSocketConstructor) {
     this.#url = url;
@@ -195,15 +234,36 @@ class WebSocketClient implements WebSocketConnection {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxDepth = options.maxDepth ?? defaultMaxDepth;
     this.#maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
+    this.#offered = offeredProtocols(options);
+    this.#encoding = this.#encodingNamed("svc.json");
     // Without reconnecting there is nothing to resume: no session to ask for.
     if (options.session !== false && options.reconnect !== false) {
-      this.#session = new ClientSession((text) => this.#sendRaw(text));
+      this.#session = new ClientSession(
+        (frame) => this.#sendRaw(frame),
+        () => this.#encoding,
+      );
       endSessionOnPageHide(this);
     }
   }
 
   get state(): WebSocketState {
     return this.#state;
+  }
+
+  /** The subprotocol in use: `"svc.json"` or `"svc.msgpack"`. */
+  get encoding(): EncodingName {
+    return this.#encoding.name;
+  }
+
+  get #flavor(): WireFlavor {
+    return this.#encoding.flavor;
+  }
+
+  #encodingNamed(name: string): WireEncoding {
+    // The client reads what its server sends without a frame limit of its own (the server
+    // bounds what it writes); depth and lengths are bounded as everywhere.
+    const limits = { maxFrameBytes: Number.MAX_SAFE_INTEGER, maxDepth: this.#maxDepth };
+    return createEncoding(name, limits) ?? createEncoding("svc.json", limits)!;
   }
 
   on<E extends keyof WebSocketEvents>(event: E, listener: WebSocketEvents[E]): () => void {
@@ -268,7 +328,7 @@ class WebSocketClient implements WebSocketConnection {
     if (id === undefined) return;
     this.#registry.forget(id);
     this.#session?.forgetCallback(callback);
-    this.#sendJson({ jsonrpc: "2.0", method: "$/release", params: { callback: id } });
+    this.#sendProtocol({ jsonrpc: "2.0", method: "$/release", params: { callback: id } });
   }
 
   async close(): Promise<void> {
@@ -294,16 +354,13 @@ class WebSocketClient implements WebSocketConnection {
       return Promise.reject(closedError("not connected"));
     }
     try {
-      const params = encodeParams(method, args, this.#idFor);
+      const params = encodeParams(method, args, this.#idFor, this.#flavor);
       this.#send(
-        stringifyJson(
-          { jsonrpc: "2.0", method: method.wireName, params: params ?? {} },
-          this.#maxDepth,
-        ),
+        this.#encoding.encode({ jsonrpc: "2.0", method: method.wireName, params: params ?? {} }),
       );
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
+      return Promise.reject(unsendable(error));
     }
   }
 
@@ -367,7 +424,9 @@ class WebSocketClient implements WebSocketConnection {
   #giveUp(call: PendingCall, error: RpcError): void {
     if (!this.#settle(call)) return;
     // Tell the server to stop working on something nobody waits for.
-    if (call.sent) this.#sendJson({ jsonrpc: "2.0", method: "$/cancel", params: { id: call.id } });
+    if (call.sent) {
+      this.#sendProtocol({ jsonrpc: "2.0", method: "$/cancel", params: { id: call.id } });
+    }
     call.reject(error);
   }
 
@@ -399,67 +458,68 @@ class WebSocketClient implements WebSocketConnection {
   }
 
   #transmit(call: PendingCall): void {
-    let text: string;
+    let frame: Frame;
     try {
-      const params: JsonValue | undefined =
+      const params =
         call.method === undefined
           ? undefined
-          : encodeParams(call.method, call.args ?? [], this.#idFor);
+          : encodeParams(call.method, call.args ?? [], this.#idFor, this.#flavor);
       const message =
         params === undefined
           ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
           : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
-      text = stringifyJson(message, this.#maxDepth);
+      frame = this.#encoding.encode(message);
     } catch (error) {
-      this.#rejectCall(call, error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
+      this.#rejectCall(call, unsendable(error));
       return;
     }
-    call.sent = this.#send(text);
+    call.sent = this.#send(frame);
     call.onWire = call.sent && this.#state === "open";
   }
 
   /** Protocol messages of the client itself: small and flat, they always encode. */
-  #sendJson(message: object): boolean {
-    return this.#send(JSON.stringify(message));
+  #sendProtocol(message: object): boolean {
+    return this.#send(this.#encoding.encode(message));
   }
 
   /** Sends a sequenced message (kept for replay in a session, even while detached). */
-  #send(text: string): boolean {
+  #send(frame: Frame): boolean {
     if (this.#session !== undefined) {
       if (this.#state === "closed") return false;
-      this.#session.send(text);
+      this.#session.send(frame);
       return true;
     }
-    return this.#sendRaw(text);
+    return this.#sendRaw(frame);
   }
 
   /** Writes a frame on the current socket as it is. */
-  #sendRaw(text: string): boolean {
+  #sendRaw(frame: Frame): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
     corkUntilTurnEnds(socket);
-    socket.send(text);
+    socket.send(frame);
     return true;
   }
 
   /** Answers a `$/callback` request; one that cannot be encoded goes out as -32603. */
   #answer(response: JsonRpcResponse): void {
-    this.#send(encodeResponses(response, this.#maxDepth).text);
+    this.#send(encodeAnswers(this.#encoding, response).frame);
   }
 
   // ---- reading ---------------------------------------------------------------------
 
-  #onText(text: string): void {
+  #onFrame(frame: Frame): void {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonText(text, this.#maxDepth));
+      ({ value, tooDeep } = this.#encoding.decode(frame));
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
-    if (!Array.isArray(value)) this.#onSequenced(value, text.length, tooDeep);
+    const bytes = typeof frame === "string" ? frame.length : frame.byteLength;
+    if (!Array.isArray(value)) this.#onSequenced(value, bytes, tooDeep);
     else {
-      const each = text.length / value.length;
+      const each = bytes / value.length;
       for (const message of value) this.#onSequenced(message, each, tooDeep);
     }
   }
@@ -504,7 +564,7 @@ class WebSocketClient implements WebSocketConnection {
     }
     if (isCallbackNotification(value)) {
       // The hot path of a subscriber: a push, with nothing to answer.
-      runCallback(this.#registry, value.params, undefined);
+      runCallback(this.#registry, value.params, undefined, this.#flavor);
       return;
     }
     const parsed = parseMessage(value);
@@ -517,7 +577,7 @@ class WebSocketClient implements WebSocketConnection {
         const { method, params } = parsed.message;
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
-          void runCallback(this.#registry, params, id)?.then(
+          void runCallback(this.#registry, params, id, this.#flavor)?.then(
             (answer) => answer && this.#answer(answer),
           );
         } else if (method === "$/released") {
@@ -529,7 +589,7 @@ class WebSocketClient implements WebSocketConnection {
             this.#events.emit("released", entry.object, String(reason ?? "released"));
           }
         } else if (id !== undefined) {
-          this.#sendJson({
+          this.#sendProtocol({
             jsonrpc: "2.0",
             id,
             error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${method}` },
@@ -556,13 +616,15 @@ class WebSocketClient implements WebSocketConnection {
     const call = typeof response.id === "number" ? this.#pending.get(response.id) : undefined;
     if (call === undefined) return; // answer to a call that timed out or was cancelled
     if ("error" in response) {
-      this.#rejectCall(call, fromWireError(response.error, call.method));
+      this.#rejectCall(call, fromWireError(response.error, call.method, this.#flavor));
       return;
     }
     let value: unknown;
     try {
       value =
-        call.method === undefined ? response.result : decodeResult(call.method, response.result);
+        call.method === undefined
+          ? response.result
+          : decodeResult(call.method, response.result, this.#flavor);
     } catch (error) {
       this.#rejectCall(call, error);
       return;
@@ -581,7 +643,9 @@ class WebSocketClient implements WebSocketConnection {
       const extra = this.#options.headers ? { headers: this.#options.headers } : undefined;
       let socket: SocketLike;
       try {
-        socket = new this.#WebSocket(this.#url, this.#options.protocols ?? ["svc.json"], extra);
+        socket = new this.#WebSocket(this.#url, this.#offered, extra);
+        // Browsers deliver binary messages as Blobs unless told otherwise.
+        if (!isPingable(socket)) socket.binaryType = "arraybuffer";
       } catch (error) {
         reject(error);
         return;
@@ -603,13 +667,13 @@ class WebSocketClient implements WebSocketConnection {
         resolve();
       };
       /** Before the session answer, the only message expected is that answer. */
-      let onText = (text: string) => {
-        if (!this.#takeSessionAnswer(socket, text, socketClosed)) {
+      let onFrame = (frame: Frame) => {
+        if (!this.#takeSessionAnswer(socket, frame, socketClosed)) {
           failure = "no valid $/session answer";
           socket.close();
           return;
         }
-        onText = (next) => this.#onText(next);
+        onFrame = (next) => this.#onFrame(next);
         clearTimeout(timer);
         opened = true;
         resolve();
@@ -620,21 +684,42 @@ class WebSocketClient implements WebSocketConnection {
         if (typeof message === "string" && failure === "") failure = message;
       });
       socket.addEventListener("open", () => {
+        // The server chose among what was offered; none (a plain server) means JSON.
+        this.#encoding = this.#encodingNamed(socket.protocol || "svc.json");
+        this.#offered = [this.#encoding.name];
+        binary = this.#encoding.frameType === "binary";
         if (this.#session === undefined) {
-          onText = (next) => this.#onText(next);
+          onFrame = (next) => this.#onFrame(next);
           ready();
           return;
         }
         socket.send(this.#session.handshake());
       });
+      /** Whether frames are binary (MessagePack); set when the socket opens. */
+      let binary = false;
+      const wrongType = (isBinary: boolean) => {
+        if (isBinary && !binary) return true; // a JSON client ignores binary frames
+        if (!isBinary && binary) {
+          closeForFrameType(socket, "text frames are not supported under svc.msgpack");
+          return true;
+        }
+        return false;
+      };
       if (isPingable(socket)) {
         // `ws` in Node: its own event skips building a MessageEvent per frame.
         socket.on("message", (data, isBinary) => {
-          if (!isBinary) onText(data.toString());
+          if (!wrongType(isBinary)) onFrame(isBinary ? data : data.toString());
         });
       } else {
         socket.addEventListener("message", (event) => {
-          if (typeof event.data === "string") onText(event.data);
+          const { data } = event;
+          const isBinary = typeof data !== "string";
+          if (wrongType(isBinary)) return;
+          if (typeof data === "string") onFrame(data);
+          else if (data instanceof ArrayBuffer) onFrame(new Uint8Array(data));
+          else if (ArrayBuffer.isView(data)) {
+            onFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          }
         });
       }
       socket.addEventListener("close", (event) => {
@@ -651,10 +736,10 @@ class WebSocketClient implements WebSocketConnection {
    * The first message on a session's socket: the `$/session` answer. Adopts the socket, and
    * resumes (replaying what the server lacks) or starts over; false if it is not an answer.
    */
-  #takeSessionAnswer(socket: SocketLike, text: string, closed: Promise<void>): boolean {
+  #takeSessionAnswer(socket: SocketLike, frame: Frame, closed: Promise<void>): boolean {
     let value: any;
     try {
-      value = JSON.parse(text);
+      value = this.#encoding.decode(frame).value;
     } catch {
       return false;
     }
@@ -668,9 +753,9 @@ class WebSocketClient implements WebSocketConnection {
     const answer = value?.id === 0 ? parseSessionAnswer(value.result) : undefined;
     if (answer === undefined) return false;
     this.#adopt(socket, closed);
-    const wire = (frame: string | Uint8Array) => {
+    const wire = (frame: Frame) => {
       corkUntilTurnEnds(socket);
-      socket.send(frame as string);
+      socket.send(frame);
     };
     const outcome = this.#session!.answered(answer, wire);
     if (outcome.kind === "invalid") return false;

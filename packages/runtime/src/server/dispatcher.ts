@@ -4,6 +4,7 @@
  * wire-ready RpcError. REST, `/rpc` and the WebSocket endpoint are thin adapters over it.
  */
 import { randomUUID } from "node:crypto";
+import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
 import { decodeParams, encodeResult } from "../codec/params.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
@@ -22,6 +23,11 @@ export interface Invocation {
   /** JSON params as received: a named object, a positional array, or undefined. */
   readonly params: unknown;
   readonly transport: "http" | "ws";
+  /**
+   * How `params` were written and the result is to be (the connection's encoding).
+   * Default "json"; "msgpack" on a `svc.msgpack` WebSocket.
+   */
+  readonly flavor?: WireFlavor;
   readonly principal: unknown;
   readonly connection?: ConnectionInfo;
   /** Holds `perConnection` instances. */
@@ -186,6 +192,14 @@ export class Dispatcher {
       implementation,
       positional,
     );
+    const flavor = inv.flavor ?? "json";
+    if (flavor !== "json") {
+      // MessagePack-flavored values (bigint, bytes, Date) go to that encoding's encoder only.
+      if (isThenable(value)) {
+        return Promise.resolve(value).then((v) => encodeResult(method, v, flavor) as JsonValue);
+      }
+      return encodeResult(method, value, flavor) as JsonValue;
+    }
     if (isThenable(value)) return Promise.resolve(value).then((v) => encodeResult(method, v));
     return encodeResult(method, value);
   }
@@ -227,7 +241,7 @@ function fieldsEncode(error: RpcError): boolean {
 /** decodeParams, with JSON nested beyond the stack's depth refused as invalid, not a crash. */
 function decodeArguments(inv: Invocation): unknown[] {
   try {
-    return decodeParams(inv.method, inv.params, inv.resolveCallback);
+    return decodeParams(inv.method, inv.params, inv.resolveCallback, inv.flavor);
   } catch (error) {
     if (error instanceof RangeError) {
       throw new RpcError(ErrorCode.InvalidParams, "Invalid params: nested too deeply");

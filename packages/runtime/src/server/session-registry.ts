@@ -77,7 +77,7 @@ export class SessionRegistry implements SessionKeeper {
     const request = parseSessionRequest(params);
     if (request === undefined) {
       attachment.write(
-        JSON.stringify(
+        attachment.encoding.encode(
           errorResponse(id, { code: ErrorCode.InvalidParams, message: "Invalid $/session params" }),
         ),
       );
@@ -93,6 +93,9 @@ export class SessionRegistry implements SessionKeeper {
       ) {
         // Someone else holding the token does not end the owner's session.
         reason = SessionReason.Principal;
+      } else if (found.session.encoding.name !== attachment.encoding.name) {
+        // What the session keeps for replay is in its own encoding; nor does it end it.
+        reason = SessionReason.Encoding;
       } else if (request.ack > found.session.lastSent) {
         attachment.close(CloseCode.ProtocolError, "ack ahead of what was sent");
         return undefined;
@@ -196,7 +199,7 @@ export class SessionRegistry implements SessionKeeper {
   }
 
   #answer(attachment: WsAttachment, id: JsonRpcId, answer: SessionAnswer): void {
-    attachment.write(JSON.stringify(resultResponse(id, answer as never)));
+    attachment.write(attachment.encoding.encode(resultResponse(id, answer as never)));
   }
 
   #undetach(kept: Kept): void {

@@ -7,6 +7,7 @@
  */
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
+import type { WireEncoding } from "../encoding/types.js";
 import type { HeartbeatMember, HeartbeatSweep } from "../liveness/heartbeat.js";
 import type { Frame } from "../session/frame.js";
 import type { ResolvedServerOptions } from "./options.js";
@@ -23,12 +24,20 @@ export const CloseCode = {
 
 /** Who reads an attachment's frames and hears of its end. */
 export interface AttachmentReader {
-  /** One text frame from the peer. */
-  onText(text: string, from: WsAttachment): void;
+  /**
+   * One frame from the peer, of the type its encoding takes (a string under `svc.json`,
+   * bytes under `svc.msgpack`); frames of the other type never get here (closed with 1003).
+   */
+  onFrame(frame: string | Uint8Array, from: WsAttachment): void;
   /** The socket's unsent data went over `maxBufferedBytes`; it is being closed with 1008. */
   onOverloaded(from: WsAttachment): void;
   /** The socket closed (`code` as ws reports it: 1000, 1001, 1006, ...). */
   onDetached(from: WsAttachment, code: number): void;
+}
+
+/** What a frame counts against the byte bounds: UTF-16 units of text, bytes of binary. */
+export function frameSize(frame: string | Uint8Array): number {
+  return typeof frame === "string" ? frame.length : frame.byteLength;
 }
 
 const attachmentOf = Symbol("svcgen.wsAttachment");
@@ -62,6 +71,8 @@ export class WsAttachment implements HeartbeatMember {
   readonly id = `ws-${++attachmentCounter}`;
   readonly principal: unknown;
   readonly remoteAddress: string;
+  /** The encoding negotiated at the upgrade (the subprotocol): every frame is in it. */
+  readonly encoding: WireEncoding;
   /** Pings of the heartbeat since the last pong. */
   unanswered = 0;
   /** Who reads the frames; replaced when a session takes the socket over. */
@@ -79,9 +90,12 @@ export class WsAttachment implements HeartbeatMember {
   #forceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The TCP socket is corked until the end of this turn of the event loop. */
   #corked = false;
+  /** Whether frames go out (and must come in) as binary frames. */
+  readonly #binary: boolean;
 
   constructor(
     socket: WebSocket,
+    encoding: WireEncoding,
     options: ResolvedServerOptions,
     principal: unknown,
     remoteAddress: string,
@@ -90,6 +104,8 @@ export class WsAttachment implements HeartbeatMember {
     onClosed: (attachment: WsAttachment) => void,
   ) {
     this.#socket = socket as OwnedSocket;
+    this.encoding = encoding;
+    this.#binary = encoding.frameType === "binary";
     this.#options = options;
     this.principal = principal;
     this.remoteAddress = remoteAddress;
@@ -119,7 +135,10 @@ export class WsAttachment implements HeartbeatMember {
     return this.#socket.bufferedAmount;
   }
 
-  /** Writes one text frame (bytes are its UTF-8); false when the socket cannot take it. */
+  /**
+   * Writes one frame of the connection's encoding (under `svc.json` bytes are the UTF-8 of
+   * a text frame); false when the socket cannot take it.
+   */
   write(frame: Frame): boolean {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
     if (!this.#corked) {
@@ -128,7 +147,7 @@ export class WsAttachment implements HeartbeatMember {
       this.#cork();
     }
     if (typeof frame === "string") this.#socket.send(frame);
-    else this.#socket.send(frame, { binary: false });
+    else this.#socket.send(frame, { binary: this.#binary });
     return true;
   }
 
@@ -157,16 +176,21 @@ export class WsAttachment implements HeartbeatMember {
   /** @internal One frame from the peer. */
   receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.#closing) return;
-    if (isBinary) {
-      this.close(CloseCode.UnsupportedData, "binary frames are not supported");
+    if (isBinary !== this.#binary) {
+      this.close(
+        CloseCode.UnsupportedData,
+        isBinary
+          ? `binary frames are not supported under ${this.encoding.name}`
+          : `text frames are not supported under ${this.encoding.name}`,
+      );
       return;
     }
-    const text = Buffer.isBuffer(data)
-      ? data.toString("utf8")
+    const bytes = Buffer.isBuffer(data)
+      ? data
       : Array.isArray(data)
-        ? Buffer.concat(data).toString("utf8")
-        : Buffer.from(data).toString("utf8");
-    this.reader.onText(text, this);
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    this.reader.onFrame(isBinary ? bytes : bytes.toString("utf8"), this);
   }
 
   /** @internal */

@@ -3,6 +3,7 @@ export { ConflationQueue } from "./conflation.js";
 export { jsonSequenceEncoding, utf8Length, type Frame, type SequenceEncoding } from "./frame.js";
 export {
   ackFrame,
+  ackFrameIn,
   ackMethod,
   parseAck,
   parseSessionAnswer,
@@ -11,6 +12,7 @@ export {
   type SessionAnswer,
   type SessionRequest,
 } from "./handshake.js";
+export { msgpackSequenceEncoding, stampMsgpack } from "./msgpack-frame.js";
 export { InboundStream, defaultAckPolicy, type AckPolicy, type SeqVerdict } from "./inbound.js";
 export { OutboundStream, type OutboundOptions, type Wire } from "./outbound.js";
 export { SessionCloseCode, SessionReason, type SessionReasonValue } from "./reasons.js";

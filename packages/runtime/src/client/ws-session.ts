@@ -30,6 +30,8 @@ const encoding: SequenceEncoding = {
     typeof frame === "string" ? jsonFrames.stamp(frame, seq) : msgpackFrames.stamp(frame, seq),
   byteLength: (frame) =>
     typeof frame === "string" ? jsonFrames.byteLength(frame) : frame.byteLength,
+  join: (frames) =>
+    typeof frames[0] === "string" ? jsonFrames.join(frames) : msgpackFrames.join(frames),
 };
 
 /** A `@resubscribe` call that succeeded: made again, same arguments, after a lost session. */

@@ -1,7 +1,8 @@
 /**
  * The one place the session layer touches the message encoding: how a `seq` joins an
- * already encoded message, and how many bytes a frame holds. The streams keep frames as
- * opaque values, so a binary encoding plugs in here without changing them.
+ * already encoded message, how several encoded messages become one batch frame, and how
+ * many bytes a frame holds. The streams and the coalescer keep frames as opaque values, so
+ * a binary encoding plugs in here without changing them.
  */
 
 /** One encoded message as it goes on the wire: JSON text, or its UTF-8 bytes. */
@@ -12,10 +13,28 @@ export interface SequenceEncoding {
   stamp(frame: Frame, seq: number): Frame;
   /** Bytes the frame takes on the wire (what the byte bounds count). */
   byteLength(frame: Frame): number;
+  /**
+   * One batch frame (a JSON-RPC batch: an array) holding the already encoded `frames`, in
+   * order, each unchanged: nothing is decoded or encoded again. Takes at most
+   * `frames.length + 5` bytes more than the frames themselves.
+   */
+  join(frames: readonly Frame[]): Frame;
+}
+
+/** The most `join` adds to the frames it joins (the coalescer's cap counts on it). */
+export function joinOverhead(count: number): number {
+  return count + 5;
 }
 
 const openBrace = 0x7b;
+const openBracket = 0x5b;
+const comma = 0x2c;
+const closeBracket = 0x5d;
 let encoder: TextEncoder | undefined;
+
+function utf8(text: string): Uint8Array {
+  return (encoder ??= new TextEncoder()).encode(text);
+}
 
 /** UTF-8 length of a string, without encoding it. */
 export function utf8Length(text: string): number {
@@ -49,7 +68,7 @@ export function jsonSequenceEncoding(
         return `{"seq":${seq},${frame.slice(1)}`;
       }
       if (frame[0] !== openBrace) throw new TypeError("not a JSON object");
-      const head = (encoder ??= new TextEncoder()).encode(`{"seq":${seq},`);
+      const head = utf8(`{"seq":${seq},`);
       const stamped = new Uint8Array(head.length + frame.length - 1);
       stamped.set(head, 0);
       stamped.set(frame.subarray(1), head.length);
@@ -57,6 +76,24 @@ export function jsonSequenceEncoding(
     },
     byteLength(frame) {
       return typeof frame === "string" ? byteLength(frame) : frame.byteLength;
+    },
+    join(frames) {
+      if (frames.every((frame) => typeof frame === "string")) {
+        return `[${(frames as readonly string[]).join(",")}]`;
+      }
+      const parts = frames.map((frame) => (typeof frame === "string" ? utf8(frame) : frame));
+      let size = parts.length + 1;
+      for (const part of parts) size += part.byteLength;
+      const joined = new Uint8Array(size);
+      joined[0] = openBracket;
+      let at = 1;
+      for (let i = 0; i < parts.length; i++) {
+        if (i > 0) joined[at++] = comma;
+        joined.set(parts[i]!, at);
+        at += parts[i]!.byteLength;
+      }
+      joined[at] = closeBracket;
+      return joined;
     },
   };
 }

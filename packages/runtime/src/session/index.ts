@@ -1,6 +1,22 @@
 /** The session layer shared by server and client: seq, acks, replay, conflation, handshake. */
 export { ConflationQueue } from "./conflation.js";
-export { jsonSequenceEncoding, utf8Length, type Frame, type SequenceEncoding } from "./frame.js";
+export {
+  joinOverhead,
+  jsonSequenceEncoding,
+  utf8Length,
+  type Frame,
+  type SequenceEncoding,
+} from "./frame.js";
+export { msgpackSequenceEncoding } from "./msgpack-frame.js";
+export {
+  Coalescer,
+  batchFeature,
+  coalescedFrameBytes,
+  coalescedFrameMessages,
+  endOfTurn,
+  type CoalescerOptions,
+  type TurnScheduler,
+} from "./coalescer.js";
 export {
   ackFrame,
   ackFrameIn,
@@ -12,7 +28,6 @@ export {
   type SessionAnswer,
   type SessionRequest,
 } from "./handshake.js";
-export { msgpackSequenceEncoding, stampMsgpack } from "./msgpack-frame.js";
 export { InboundStream, defaultAckPolicy, type AckPolicy, type SeqVerdict } from "./inbound.js";
 export { OutboundStream, type OutboundOptions, type Wire } from "./outbound.js";
 export { SessionCloseCode, SessionReason, type SessionReasonValue } from "./reasons.js";

@@ -1,84 +1,98 @@
 /**
- * `seq` for MessagePack frames: the map header's count goes up by one and `"seq": n` is
- * written right after it, so a message is stamped without being decoded or re-encoded (a
- * broadcast's shared frame stays shared up to here). The stamped map starts with `seq`, as
- * a stamped JSON object does.
+ * The SequenceEncoding of `svc.msgpack` (PROTOCOL.md, "Binary encoding"): a message is one
+ * MessagePack map, so a `seq` joins it by rewriting the map header (one entry more) and
+ * putting `"seq": n` first; a batch is an array header followed by the messages' bytes.
+ * Neither decodes nor encodes the messages themselves.
  */
 import type { Frame, SequenceEncoding } from "./frame.js";
 
-/** fixstr "seq" */
-const seqKey = [0xa3, 0x73, 0x65, 0x71];
+const fixmap = 0x80;
+const map16 = 0xde;
+const map32 = 0xdf;
+const fixarray = 0x90;
+const array16 = 0xdc;
+const array32 = 0xdd;
+/** The str key `"seq"`: fixstr of 3 bytes. */
+const seqKey = [0xa3, 0x73, 0x65, 0x71] as const;
+
+function bytesOf(frame: Frame): Uint8Array {
+  if (typeof frame === "string") throw new TypeError("a MessagePack frame is bytes, not text");
+  return frame;
+}
+
+/** Entries of the map whose header starts `frame`, and the header's length. */
+function mapHeader(frame: Uint8Array): { entries: number; length: number } {
+  const first = frame[0];
+  if (first !== undefined && (first & 0xf0) === fixmap) return { entries: first & 0x0f, length: 1 };
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (first === map16 && frame.length >= 3) return { entries: view.getUint16(1), length: 3 };
+  if (first === map32 && frame.length >= 5) return { entries: view.getUint32(1), length: 5 };
+  throw new TypeError("not a MessagePack map");
+}
+
+/** The shortest header of a map of `entries` entries. */
+function writeMapHeader(entries: number, out: number[]): void {
+  if (entries < 16) out.push(fixmap | entries);
+  else if (entries < 0x10000) out.push(map16, entries >>> 8, entries & 0xff);
+  else
+    out.push(
+      map32,
+      entries >>> 24,
+      (entries >>> 16) & 0xff,
+      (entries >>> 8) & 0xff,
+      entries & 0xff,
+    );
+}
+
+/** `seq` (a non-negative safe integer) as the shortest MessagePack unsigned integer. */
+function writeUint(n: number, out: number[]): void {
+  if (n < 0x80) out.push(n);
+  else if (n < 0x100) out.push(0xcc, n);
+  else if (n < 0x10000) out.push(0xcd, n >>> 8, n & 0xff);
+  else if (n < 0x100000000) out.push(0xce, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  else {
+    const high = Math.floor(n / 0x100000000);
+    const low = n >>> 0;
+    out.push(0xcf, high >>> 24, (high >>> 16) & 0xff, (high >>> 8) & 0xff, high & 0xff);
+    out.push(low >>> 24, (low >>> 16) & 0xff, (low >>> 8) & 0xff, low & 0xff);
+  }
+}
+
+function arrayHeader(count: number): number[] {
+  if (count < 16) return [fixarray | count];
+  if (count < 0x10000) return [array16, count >>> 8, count & 0xff];
+  return [array32, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff];
+}
 
 export function msgpackSequenceEncoding(): SequenceEncoding {
   return {
     stamp(frame, seq) {
-      if (typeof frame === "string") throw new TypeError("not a MessagePack frame");
-      return stampMsgpack(frame, seq);
+      const bytes = bytesOf(frame);
+      const { entries, length } = mapHeader(bytes);
+      const head: number[] = [];
+      writeMapHeader(entries + 1, head);
+      head.push(...seqKey);
+      writeUint(seq, head);
+      const stamped = new Uint8Array(head.length + bytes.length - length);
+      stamped.set(head, 0);
+      stamped.set(bytes.subarray(length), head.length);
+      return stamped;
     },
-    byteLength: frameBytes,
+    byteLength(frame) {
+      return bytesOf(frame).byteLength;
+    },
+    join(frames) {
+      const header = arrayHeader(frames.length);
+      let size = header.length;
+      for (const frame of frames) size += bytesOf(frame).byteLength;
+      const joined = new Uint8Array(size);
+      joined.set(header, 0);
+      let at = header.length;
+      for (const frame of frames) {
+        joined.set(frame as Uint8Array, at);
+        at += (frame as Uint8Array).byteLength;
+      }
+      return joined;
+    },
   };
-}
-
-function frameBytes(frame: Frame): number {
-  // A string never reaches a MessagePack session; counted as UTF-16 units should it.
-  return typeof frame === "string" ? frame.length : frame.byteLength;
-}
-
-/** `frame` (one MessagePack map) with `"seq": seq` added in front of its members. */
-export function stampMsgpack(frame: Uint8Array, seq: number): Uint8Array {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError("seq must be a count");
-  const head = frame[0];
-  let count: number;
-  let headerLength: number;
-  if (head !== undefined && head >= 0x80 && head <= 0x8f) {
-    count = head & 0x0f;
-    headerLength = 1;
-  } else if (head === 0xde && frame.length >= 3) {
-    count = (frame[1]! << 8) | frame[2]!;
-    headerLength = 3;
-  } else if (head === 0xdf && frame.length >= 5) {
-    count = frame[1]! * 0x1000000 + ((frame[2]! << 16) | (frame[3]! << 8) | frame[4]!);
-    headerLength = 5;
-  } else {
-    throw new TypeError("not a MessagePack map");
-  }
-  const header = mapHeader(count + 1);
-  const value = unsignedInt(seq);
-  const before = header.length + seqKey.length + value.length;
-  const stamped = new Uint8Array(before + frame.length - headerLength);
-  let at = 0;
-  for (const byte of header) stamped[at++] = byte;
-  for (const byte of seqKey) stamped[at++] = byte;
-  for (const byte of value) stamped[at++] = byte;
-  stamped.set(frame.subarray(headerLength), at);
-  return stamped;
-}
-
-function mapHeader(count: number): number[] {
-  if (count < 0x10) return [0x80 | count];
-  if (count < 0x10000) return [0xde, count >>> 8, count & 0xff];
-  return [0xdf, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff];
-}
-
-/** A count (a non-negative safe integer) in its shortest MessagePack form. */
-function unsignedInt(value: number): number[] {
-  if (value < 0x80) return [value];
-  if (value < 0x100) return [0xcc, value];
-  if (value < 0x10000) return [0xcd, value >>> 8, value & 0xff];
-  if (value < 0x100000000) {
-    return [0xce, value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
-  }
-  const high = Math.floor(value / 0x100000000);
-  const low = value - high * 0x100000000;
-  return [
-    0xcf,
-    0,
-    (high >>> 16) & 0xff,
-    (high >>> 8) & 0xff,
-    high & 0xff,
-    low >>> 24,
-    (low >>> 16) & 0xff,
-    (low >>> 8) & 0xff,
-    low & 0xff,
-  ];
 }

@@ -1,0 +1,123 @@
+/**
+ * Coalesced frames (PROTOCOL.md, "Coalesced frames"): the messages written to one socket in
+ * one turn of the event loop leave as one batch frame, so what a frame costs (its header,
+ * the client's masking, a syscall, the receiver's parse of a small string) is paid once per
+ * batch instead of once per message. Nothing waits for more to come: the frame goes at the
+ * end of the turn that wrote its first message. A frame holds at most `maxFrameBytes` and
+ * `maxMessages` messages (a larger burst is split, in order); a message larger than a
+ * frame goes alone, as does a message that is alone in its turn (no batch of one).
+ *
+ * One coalescer serves one socket: frames of different sockets never mix.
+ */
+import { joinOverhead, type Frame, type SequenceEncoding } from "./frame.js";
+
+/** The feature a peer names in `$/session` to accept coalesced frames. */
+export const batchFeature = "batch";
+
+/**
+ * The most a coalesced frame holds: 64 KiB and 100 messages (the default `maxBatchSize`
+ * of a server, which offers `"batch"` only when it accepts that many).
+ */
+export const coalescedFrameBytes = 64 * 1024;
+export const coalescedFrameMessages = 100;
+
+/** Runs `flush` once the current turn's work is done (microtasks included). */
+export type TurnScheduler = (flush: () => void) => void;
+
+/**
+ * The end of the current turn: after every microtask the turn queued, before the event
+ * loop goes back to I/O. In Node a tick queued from a microtask runs once the microtask
+ * queue is empty, so the answers of calls resolved in the same turn (each a few promise
+ * steps deep) all make it into the frame; elsewhere a microtask is the nearest point.
+ */
+export const endOfTurn: TurnScheduler =
+  typeof process !== "undefined" && typeof process.nextTick === "function"
+    ? (flush) => queueMicrotask(() => process.nextTick(flush))
+    : (flush) => queueMicrotask(flush);
+
+export interface CoalescerOptions {
+  readonly maxFrameBytes?: number;
+  readonly maxMessages?: number;
+  readonly schedule?: TurnScheduler;
+}
+
+export class Coalescer {
+  readonly #encoding: SequenceEncoding;
+  readonly #emit: (frame: Frame) => void;
+  readonly #maxFrameBytes: number;
+  readonly #maxMessages: number;
+  readonly #schedule: TurnScheduler;
+  #frames: Frame[] = [];
+  /** Bytes of the frames waiting (without the batch's own). */
+  #bytes = 0;
+  #scheduled = false;
+  #stopped = false;
+  readonly #flush = () => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  /** `emit` writes one frame on the socket; it is called in order, never re-entered. */
+  constructor(
+    encoding: SequenceEncoding,
+    emit: (frame: Frame) => void,
+    options: CoalescerOptions = {},
+  ) {
+    this.#encoding = encoding;
+    this.#emit = emit;
+    this.#maxFrameBytes = options.maxFrameBytes ?? coalescedFrameBytes;
+    this.#maxMessages = options.maxMessages ?? coalescedFrameMessages;
+    this.#schedule = options.schedule ?? endOfTurn;
+  }
+
+  /** Bytes written and not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.#bytes;
+  }
+
+  /** Whether messages wait for the end of the turn. */
+  get pending(): boolean {
+    return this.#frames.length > 0;
+  }
+
+  /** Takes one encoded message of `bytes` bytes (counted when not given). */
+  push(frame: Frame, bytes: number = this.#encoding.byteLength(frame)): void {
+    if (this.#stopped) return;
+    const count = this.#frames.length;
+    if (bytes + joinOverhead(1) > this.#maxFrameBytes) {
+      // Too large to share a frame: what waits goes first, then it alone.
+      this.flush();
+      this.#emit(frame);
+      return;
+    }
+    if (
+      count > 0 &&
+      (count >= this.#maxMessages ||
+        this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes)
+    ) {
+      this.flush();
+    }
+    this.#frames.push(frame);
+    this.#bytes += bytes;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.#schedule(this.#flush);
+    }
+  }
+
+  /** Sends what waits now (before a close frame, say). */
+  flush(): void {
+    const frames = this.#frames;
+    if (frames.length === 0) return;
+    this.#frames = [];
+    this.#bytes = 0;
+    this.#emit(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
+  }
+
+  /** The socket is gone: what waits is dropped, and nothing more is taken. */
+  stop(): void {
+    this.#stopped = true;
+    this.#frames = [];
+    this.#bytes = 0;
+  }
+}

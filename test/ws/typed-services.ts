@@ -32,10 +32,8 @@ export class Refused extends RpcError {
     fields: () => ({ code: t.int64, token: t.bytes, at: t.timestamp }),
     create: (fields, message) => new Refused(fields, message),
   });
-  constructor(
-    readonly fields: { code: bigint; token: Uint8Array; at: Date },
-    message?: string,
-  ) {
+  declare readonly fields: { code: bigint; token: Uint8Array; at: Date };
+  constructor(fields: { code: bigint; token: Uint8Array; at: Date }, message?: string) {
     super(Refused.descriptor, fields, message);
   }
 }

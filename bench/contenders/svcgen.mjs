@@ -47,14 +47,16 @@ export function connect(port, options) {
 
 /**
  * `sessions: false` is a plain connection (no reconnect, hence no session); `true` asks for a
- * session (seq, acks, replay buffer) as `connectWebSocket` does by default.
+ * session (seq, acks, replay buffer) as `connectWebSocket` does by default. `encoding` is the
+ * client's option: "json" (the default) or "msgpack".
  */
-export async function connectWith(port, { transport }, { sessions }) {
+export async function connectWith(port, { transport }, { sessions, encoding = "json" }) {
   const connection =
     transport === "http"
       ? connectHttp(`http://127.0.0.1:${port}`)
       : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, {
           reconnect: sessions ? { maxAttempts: 0 } : false,
+          encoding,
         });
   const client = new BenchClient(connection);
   let onEvent = () => {};

@@ -17,6 +17,7 @@
 const modules = {
   svcgen: "../contenders/svcgen.mjs",
   "svcgen-sessions": "../contenders/svcgen-sessions.mjs",
+  "svcgen-msgpack": "../contenders/svcgen-msgpack.mjs",
   "raw-ws": "../contenders/raw-ws.mjs",
   "raw-http": "../contenders/raw-http.mjs",
   "rpc-websockets": "../contenders/rpc-websockets.mjs",
@@ -29,6 +30,7 @@ const modules = {
 const packages = {
   svcgen: ["@svcgen/runtime"],
   "svcgen-sessions": ["@svcgen/runtime"],
+  "svcgen-msgpack": ["@svcgen/runtime"],
   "rpc-websockets": ["rpc-websockets"],
   "socket.io": ["socket.io", "socket.io-client"],
   trpc: ["@trpc/server", "@trpc/client"],

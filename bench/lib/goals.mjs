@@ -28,6 +28,14 @@ export const goals = [
     op: ">=",
     target: 0.9,
   },
+  // The binary encoding, against the same client on JSON.
+  {
+    scenario: "ws-pipelined",
+    subject: "svcgen-msgpack",
+    against: "svcgen",
+    op: ">=",
+    target: 1.2,
+  },
   {
     scenario: "mem-per-conn",
     subject: "svcgen-sessions",

@@ -13,6 +13,7 @@ export default {
   contenders: [
     "svcgen",
     "svcgen-sessions",
+    "svcgen-msgpack",
     "raw-ws",
     "rpc-websockets",
     "socket.io",

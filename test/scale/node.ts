@@ -1,7 +1,12 @@
-/** One node of a test cluster: an RpcServer on 127.0.0.1:0 with the feed, on a Redis backplane. */
+/**
+ * One node of a test cluster: an RpcServer on 127.0.0.1:0 with the feed, the sessions
+ * suite's feed and its probe, on a Redis backplane.
+ */
 import { RpcServer, type RpcServerOptions } from "@svcgen/runtime";
 import { redisBackplane } from "@svcgen/redis";
+import { FeedImpl } from "../session/services.js";
 import { Feed } from "./feed.js";
+import { Probe } from "./probe.js";
 
 export interface NodeOptions {
   readonly redisUrl: string;
@@ -14,6 +19,8 @@ export interface NodeOptions {
 
 export interface TestNode {
   readonly server: RpcServer;
+  /** The sessions suite's feed of this node (feed.Feed). */
+  readonly sessions: FeedImpl;
   readonly wsUrl: string;
   readonly port: number;
 }
@@ -32,6 +39,9 @@ export async function startNode(options: NodeOptions): Promise<TestNode> {
     }),
   });
   server.register(new Feed(server));
+  const sessions = new FeedImpl();
+  server.register(sessions as never);
+  server.register(new Probe(server, sessions) as never);
   const { url, port } = await server.listen({ port: 0, host: "127.0.0.1" });
-  return { server, port, wsUrl: `${url.replace(/^http/, "ws")}/ws` };
+  return { server, sessions, port, wsUrl: `${url.replace(/^http/, "ws")}/ws` };
 }

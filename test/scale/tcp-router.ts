@@ -1,13 +1,16 @@
 /**
  * The load balancer of the multi-node suite: a TCP relay in front of several nodes that
  * sends each new connection to the next node in turn, or to the one a test chose with
- * `steerNext` (as a balancer would, with no stickiness).
+ * `steerNext` (as a balancer would, with no stickiness). `cut` drops connections as a
+ * network fault would (no close handshake), so that their clients reconnect.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 export class TcpRouter {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** Client sockets by the index of the node they were sent to. */
+  readonly #routed = new Map<Socket, number>();
   readonly #targets: number[];
   #next = 0;
   #steered: number | undefined;
@@ -25,6 +28,22 @@ export class TcpRouter {
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  /** Destroys the connections routed to node `index` (every connection without one). */
+  cut(index?: number): number {
+    let cut = 0;
+    for (const [client, target] of this.#routed) {
+      if (index !== undefined && target !== index) continue;
+      client.destroy();
+      cut++;
+    }
+    return cut;
+  }
+
+  /** Connections open through the router to node `index`. */
+  connectionsTo(index: number): number {
+    return [...this.#routed.values()].filter((target) => target === index).length;
   }
 
   async listen(): Promise<void> {
@@ -46,7 +65,11 @@ export class TcpRouter {
       socket.on("close", () => this.#sockets.delete(socket));
       socket.on("error", () => undefined);
     }
-    client.on("close", () => upstream.destroy());
+    this.#routed.set(client, index);
+    client.on("close", () => {
+      this.#routed.delete(client);
+      upstream.destroy();
+    });
     upstream.on("close", () => client.destroy());
     client.pipe(upstream);
     upstream.pipe(client);

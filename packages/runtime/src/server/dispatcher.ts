@@ -12,6 +12,7 @@ import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, errorFields } from "../protocol/errors.js";
 import { isClientError } from "./callback-codec.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
+import { InvocationContext } from "./invocation-context.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope, type Registration, type ServiceRegistry } from "./registry.js";
 
@@ -122,24 +123,7 @@ export class Dispatcher {
       );
     }
     const args = decodeArguments(inv);
-    // `signal` is read through: a transport may make it only when the implementation looks.
-    const ctx: CallContext =
-      inv.connection === undefined
-        ? {
-            principal: inv.principal,
-            transport: inv.transport,
-            get signal() {
-              return inv.signal;
-            },
-          }
-        : {
-            principal: inv.principal,
-            transport: inv.transport,
-            get signal() {
-              return inv.signal;
-            },
-            connection: inv.connection,
-          };
+    const ctx = new InvocationContext(inv);
     if (this.#options.authorize === undefined) return this.#call(inv, registration, args, ctx);
     return this.#authorize(ctx, method).then((allowed) => {
       if (allowed !== true) throw new RpcError(ErrorCode.Forbidden, "Forbidden");

@@ -100,6 +100,8 @@ export class RpcServer {
       },
       this.options.backplane,
     );
+    // A session resumed on another node is relayed back here, and the other way round.
+    this.#ws.sessions.remote = this.#node.relaySessions(this.#ws.sessions);
     // Joining the cluster starts now; listen() and ready() wait for it.
     this.#node.start().catch((error: unknown) => {
       this.options.logger.error("could not join the cluster", { error: (error as Error).message });

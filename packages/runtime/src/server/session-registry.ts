@@ -1,20 +1,27 @@
 /**
  * The server's sequenced sessions: opens them on `$/session`, resumes them from a token,
- * and gives them up. A token is `<id>.<secret>`, 128 random bits each; only a hash of the
- * secret is kept. A detached session lives `resumeWindowMs`; all detached sessions together
- * keep at most `maxDetachedBytes`, and the oldest detached expire first. A session that was
+ * and gives them up. Tokens are made in session-token.ts; only a hash of the secret is
+ * kept. In a cluster, a token of another node's session goes to `remote`. A detached
+ * session lives `resumeWindowMs`; all detached sessions together keep at most
+ * `maxDetachedBytes`, and the oldest detached expire first. A session that was
  * given up is remembered for a while (its reason, nothing else), so that a late resume is
  * told `"expired"` rather than `"unknown"`.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { errorResponse, resultResponse, type JsonRpcId } from "../protocol/jsonrpc.js";
 import { ErrorCode } from "../protocol/codes.js";
-import { parseSessionRequest, type SessionAnswer } from "../session/handshake.js";
+import {
+  parseSessionRequest,
+  type SessionAnswer,
+  type SessionRequest,
+} from "../session/handshake.js";
 import { SessionReason } from "../session/reasons.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
-import { CloseCode, type WsAttachment } from "./ws-attachment.js";
+import { CloseCode, type SessionSocket, type WsAttachment } from "./ws-attachment.js";
+import { issueToken, parseToken, secretMatches } from "./session-token.js";
 import { WsSession, type SessionKeeper } from "./ws-session.js";
+import { serverEncodings } from "./ws-encodings.js";
+import type { WireEncoding } from "../encoding/types.js";
 
 interface Kept {
   readonly session: WsSession;
@@ -28,8 +35,10 @@ interface Kept {
 /** Reasons of given-up sessions remembered, oldest forgotten first. */
 const rememberedEnds = 10_000;
 
-function hashSecret(secret: string): Buffer {
-  return createHash("sha256").update(secret).digest();
+/** Where a session of another node is resumed (scale-out: cluster/session-relays.ts). */
+export interface RemoteSessions {
+  /** `socket` asked to resume a session of `node`: relay it there, answer when it answers. */
+  resume(socket: WsAttachment, id: JsonRpcId, request: SessionRequest, node: string): void;
 }
 
 export class SessionRegistry implements SessionKeeper {
@@ -41,11 +50,21 @@ export class SessionRegistry implements SessionKeeper {
   #detachedBytes = 0;
   readonly #endings = new Map<string, string>();
   readonly #nodeId: string;
+  /** Set in a cluster: sessions of other nodes are resumed there. */
+  remote: RemoteSessions | undefined;
 
   constructor(dispatcher: Dispatcher, options: ResolvedServerOptions, nodeId: string) {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.#nodeId = nodeId;
+    this.#encodings = serverEncodings(options);
+  }
+
+  readonly #encodings: ReadonlyMap<string, WireEncoding>;
+
+  /** The encoding of a subprotocol this node speaks (a socket relayed from another node). */
+  encodingNamed(name: string): WireEncoding | undefined {
+    return this.#encodings.get(name);
   }
 
   /** The session with this id, attached or detached. */
@@ -70,8 +89,10 @@ export class SessionRegistry implements SessionKeeper {
   /**
    * The first message of `attachment` was the request `$/session` with `id` and `params`:
    * answers it on the socket (unsequenced), then attaches the socket to the new or resumed
-   * session, which replays what the client lacks. Returns the session, or undefined when the
-   * request was malformed (it was answered with an error and the socket closed).
+   * session, which replays what the client lacks. A session of another node is resumed
+   * there, through the relay (the answer comes later). Returns the session here, or
+   * undefined when there is none yet, or the request was malformed (it was answered with an
+   * error and the socket closed).
    */
   handshake(attachment: WsAttachment, id: JsonRpcId, params: unknown): WsSession | undefined {
     const request = parseSessionRequest(params);
@@ -86,33 +107,58 @@ export class SessionRegistry implements SessionKeeper {
     }
     let reason: string | undefined;
     if (request.resume !== null) {
-      const found = this.#find(request.resume);
-      if (typeof found === "string") reason = found;
-      else if (
-        !this.#options.sessions.samePrincipal(found.session.principal, attachment.principal)
-      ) {
-        // Someone else holding the token does not end the owner's session.
-        reason = SessionReason.Principal;
-      } else if (found.session.encoding.name !== attachment.encoding.name) {
-        // What the session keeps for replay is in its own encoding; nor does it end it.
-        reason = SessionReason.Encoding;
-      } else if (request.ack > found.session.lastSent) {
-        attachment.close(CloseCode.ProtocolError, "ack ahead of what was sent");
+      const owner = parseToken(request.resume).node;
+      if (owner !== undefined && owner !== this.#nodeId && this.remote !== undefined) {
+        this.remote.resume(attachment, id, request, owner);
         return undefined;
-      } else {
-        this.#answer(attachment, id, {
-          session: request.resume,
-          resumed: true,
-          ack: found.session.lastReceived,
-          windowMs: this.#options.sessions.resumeWindowMs,
-          features: [],
-        });
-        found.session.attach(attachment, request.ack);
-        return found.session;
       }
+      const resumed = this.resume(attachment, id, request);
+      if (typeof resumed !== "string") return resumed;
+      reason = resumed;
     }
-    const { session, token } = this.#open(attachment);
-    this.#answer(attachment, id, {
+    return this.open(attachment, id, reason);
+  }
+
+  /**
+   * Resumes the session `request` names on `socket` when it is here, within its window and
+   * the principal is the same: answers `id` on the socket and attaches it (the client gets
+   * its replay). Otherwise the reason, and nothing is written; undefined when the request
+   * broke the protocol (the socket is being closed with 1002).
+   */
+  resume(
+    socket: SessionSocket,
+    id: JsonRpcId,
+    request: SessionRequest,
+  ): WsSession | string | undefined {
+    const found = this.#find(request.resume ?? "");
+    if (typeof found === "string") return found;
+    if (!this.#options.sessions.samePrincipal(found.session.principal, socket.principal)) {
+      // Someone else holding the token does not end the owner's session.
+      return SessionReason.Principal;
+    }
+    if (found.session.encoding.name !== socket.encoding.name) {
+      // What the session keeps for replay is in its own encoding; nor does it end it.
+      return SessionReason.Encoding;
+    }
+    if (request.ack > found.session.lastSent) {
+      socket.close(CloseCode.ProtocolError, "ack ahead of what was sent");
+      return undefined;
+    }
+    this.#answer(socket, id, {
+      session: request.resume!,
+      resumed: true,
+      ack: found.session.lastReceived,
+      windowMs: this.#options.sessions.resumeWindowMs,
+      features: [],
+    });
+    found.session.attach(socket, request.ack);
+    return found.session;
+  }
+
+  /** Opens a new session on `socket`, answering `id`; `reason` says why a resume failed. */
+  open(socket: SessionSocket, id: JsonRpcId, reason?: string): WsSession {
+    const { session, token } = this.#open(socket);
+    this.#answer(socket, id, {
       session: token,
       resumed: false,
       ack: 0,
@@ -120,7 +166,7 @@ export class SessionRegistry implements SessionKeeper {
       features: [],
       ...(reason !== undefined && { reason }),
     });
-    session.attach(attachment, 0);
+    session.attach(socket, 0);
     return session;
   }
 
@@ -171,9 +217,9 @@ export class SessionRegistry implements SessionKeeper {
 
   // ---- inside ----------------------------------------------------------------------
 
-  #open(attachment: WsAttachment): { session: WsSession; token: string } {
-    const id = randomBytes(16).toString("base64url");
-    const secret = randomBytes(16).toString("base64url");
+  #open(attachment: SessionSocket): { session: WsSession; token: string } {
+    // In a cluster the token names this node: any node can send its resume here.
+    const { id, token, secretHash } = issueToken(this.remote ? this.#nodeId : undefined);
     const info = { id, remoteAddress: attachment.remoteAddress };
     const session = new WsSession(
       this.#dispatcher,
@@ -183,22 +229,20 @@ export class SessionRegistry implements SessionKeeper {
       this.#nodeId,
       this,
     );
-    this.#sessions.set(id, { session, secretHash: hashSecret(secret), detachedBytes: 0 });
-    return { session, token: `${id}.${secret}` };
+    this.#sessions.set(id, { session, secretHash, detachedBytes: 0 });
+    return { session, token };
   }
 
   /** The session of `token`, or the reason there is none. */
   #find(token: string): Kept | string {
-    const dot = token.indexOf(".");
-    const id = dot < 0 ? token : token.slice(0, dot);
+    const { id, secret } = parseToken(token);
     const kept = this.#sessions.get(id);
     if (kept === undefined) return this.#endings.get(id) ?? SessionReason.Unknown;
-    const hash = hashSecret(token.slice(dot + 1));
     // A wrong secret learns nothing, not even that the id exists.
-    return dot > 0 && timingSafeEqual(hash, kept.secretHash) ? kept : SessionReason.Unknown;
+    return secretMatches(secret, kept.secretHash) ? kept : SessionReason.Unknown;
   }
 
-  #answer(attachment: WsAttachment, id: JsonRpcId, answer: SessionAnswer): void {
+  #answer(attachment: SessionSocket, id: JsonRpcId, answer: SessionAnswer): void {
     attachment.write(attachment.encoding.encode(resultResponse(id, answer as never)));
   }
 

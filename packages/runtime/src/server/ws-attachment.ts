@@ -28,11 +28,34 @@ export interface AttachmentReader {
    * One frame from the peer, of the type its encoding takes (a string under `svc.json`,
    * bytes under `svc.msgpack`); frames of the other type never get here (closed with 1003).
    */
-  onFrame(frame: string | Uint8Array, from: WsAttachment): void;
+  onFrame(frame: string | Uint8Array, from: SessionSocket): void;
   /** The socket's unsent data went over `maxBufferedBytes`; it is being closed with 1008. */
-  onOverloaded(from: WsAttachment): void;
+  onOverloaded(from: SessionSocket): void;
   /** The socket closed (`code` as ws reports it: 1000, 1001, 1006, ...). */
-  onDetached(from: WsAttachment, code: number): void;
+  onDetached(from: SessionSocket, code: number): void;
+}
+
+/**
+ * What a session needs of the socket it is attached to: a WebSocket of this node
+ * (WsAttachment), or the socket of a client that resumed on another node, whose frames
+ * that node relays through the backplane (cluster/relayed-socket.ts).
+ */
+export interface SessionSocket {
+  /** Names the socket in logs. */
+  readonly id: string;
+  /** The encoding of every frame on it (the client's subprotocol). */
+  readonly encoding: WireEncoding;
+  readonly principal: unknown;
+  readonly remoteAddress: string;
+  /** Who reads the frames; replaced when a session takes the socket over. */
+  reader: AttachmentReader;
+  readonly isClosed: boolean;
+  /** Bytes written and not yet handed to the operating system. */
+  readonly bufferedAmount: number;
+  /** Writes one frame of its encoding; false when the socket cannot take it. */
+  write(frame: Frame): boolean;
+  /** Starts closing; the reader hears `onDetached` once it is closed. */
+  close(code: number, reason: string, graceMs?: number): void;
 }
 
 /** What a frame counts against the byte bounds: UTF-16 units of text, bytes of binary. */
@@ -66,7 +89,7 @@ function onSocketError(this: OwnedSocket, error: Error): void {
 
 let attachmentCounter = 0;
 
-export class WsAttachment implements HeartbeatMember {
+export class WsAttachment implements HeartbeatMember, SessionSocket {
   /** Names this socket in logs (a session keeps its id across sockets). */
   readonly id = `ws-${++attachmentCounter}`;
   readonly principal: unknown;

@@ -9,9 +9,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
 import { FrameError } from "../encoding/types.js";
-import type { EncodingName, WireEncoding } from "../encoding/types.js";
-import { jsonEncoding } from "../encoding/json.js";
-import { msgpackEncoding } from "../encoding/msgpack.js";
+import type { WireEncoding } from "../encoding/types.js";
 import type { JsonRpcId } from "../protocol/jsonrpc.js";
 import { RpcError } from "../protocol/errors.js";
 import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./auth.js";
@@ -24,6 +22,7 @@ import { SessionRegistry } from "./session-registry.js";
 import { CloseCode, WsAttachment, frameSize, type AttachmentReader } from "./ws-attachment.js";
 import { WsSession } from "./ws-session.js";
 import { UpgradeGate } from "./upgrade-gate.js";
+import { serverEncodings } from "./ws-encodings.js";
 
 /** The subprotocol of a client that offers none: JSON, as for any JSON-RPC client. */
 export const subprotocol = "svc.json";
@@ -57,7 +56,7 @@ export class WebSocketEndpoint implements AttachmentReader {
     this.#nodeId = nodeId;
     this.#gate = new UpgradeGate(options.limits);
     this.#sessions = new SessionRegistry(dispatcher, options, nodeId);
-    this.#encodings = encodingsOf(options);
+    this.#encodings = serverEncodings(options);
     const encodings = this.#encodings;
     this.#server = new WebSocketServer({
       noServer: true,
@@ -81,6 +80,11 @@ export class WebSocketEndpoint implements AttachmentReader {
   /** Open sockets (for tests and metrics). */
   get connectionCount(): number {
     return this.#attachments.size;
+  }
+
+  /** The sequenced sessions of this node. */
+  get sessions(): SessionRegistry {
+    return this.#sessions;
   }
 
   /** Sequenced sessions kept, attached or detached (for tests and metrics). */
@@ -239,16 +243,6 @@ export class WebSocketEndpoint implements AttachmentReader {
     this.#plain.set(info.id, session);
     return session;
   }
-}
-
-/** The encodings a server speaks: `svc.json` always, `svc.msgpack` unless left out. */
-function encodingsOf(options: ResolvedServerOptions): ReadonlyMap<EncodingName, WireEncoding> {
-  const limits = { maxFrameBytes: options.limits.maxFrameBytes, maxDepth: options.limits.maxDepth };
-  const encodings = new Map<EncodingName, WireEncoding>([["svc.json", jsonEncoding(limits)]]);
-  if (options.encodings.includes("svc.msgpack")) {
-    encodings.set("svc.msgpack", msgpackEncoding(limits));
-  }
-  return encodings;
 }
 
 function destroySocket(this: Duplex): void {

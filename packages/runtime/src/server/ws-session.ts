@@ -9,7 +9,8 @@
  * what the client has not acknowledged is kept, and the session outlives its sockets: a
  * socket that goes away only detaches it, and a resume attaches a new one (see
  * docs/sessions.md). The bookkeeping of seq and acks is in ../session; the socket in
- * WsAttachment; tokens, windows and node-wide bounds in SessionRegistry.
+ * WsAttachment (or, in a cluster, a socket relayed from another node: cluster/); tokens,
+ * windows and node-wide bounds in SessionRegistry.
  */
 import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
@@ -44,7 +45,12 @@ import type { Dispatcher, Invocation } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { InstanceScope } from "./registry.js";
-import { CloseCode, frameSize, type AttachmentReader, type WsAttachment } from "./ws-attachment.js";
+import {
+  CloseCode,
+  frameSize,
+  type AttachmentReader,
+  type SessionSocket,
+} from "./ws-attachment.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -180,7 +186,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   readonly #nodeId: string;
   /** Every frame of the session is in this encoding, whichever socket carries it. */
   readonly #encoding: WireEncoding;
-  #attachment: WsAttachment | undefined;
+  #attachment: SessionSocket | undefined;
   readonly #seq: Sequencing | undefined;
   /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
   #inFlight: Map<JsonRpcId, WsCall> | undefined;
@@ -208,7 +214,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   constructor(
     dispatcher: Dispatcher,
     options: ResolvedServerOptions,
-    attachment: WsAttachment,
+    attachment: SessionSocket,
     info: ConnectionInfo,
     /** The id of this server in its cluster (part of every CallbackRef). */
     nodeId: string,
@@ -341,7 +347,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    * has already answered the handshake on it; what the client lacks is replayed now.
    * False when `peerAck` is ahead of anything sent.
    */
-  attach(attachment: WsAttachment, peerAck: number): boolean {
+  attach(attachment: SessionSocket, peerAck: number): boolean {
     const seq = this.#seq;
     if (seq === undefined || this.#ended) return false;
     const previous = this.#attachment;
@@ -374,7 +380,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
 
   // ---- AttachmentReader ------------------------------------------------------------
 
-  onFrame(frame: string | Uint8Array, from: WsAttachment): void {
+  onFrame(frame: string | Uint8Array, from: SessionSocket): void {
     if (from !== this.#attachment || this.#ended) return;
     let value: unknown;
     let tooDeep: boolean;
@@ -412,12 +418,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
   }
 
-  onOverloaded(from: WsAttachment): void {
+  onOverloaded(from: SessionSocket): void {
     if (from !== this.#attachment) return;
     this.#finish(this.#seq !== undefined ? SessionReason.SlowConsumer : SessionReason.Disconnected);
   }
 
-  onDetached(from: WsAttachment, code: number): void {
+  onDetached(from: SessionSocket, code: number): void {
     if (from !== this.#attachment || this.#ended) return;
     this.#attachment = undefined;
     const seq = this.#seq;

@@ -15,6 +15,7 @@ import type { Logger } from "../options.js";
 import { BackplaneError, type Backplane, type BackplaneEvents } from "./backplane.js";
 import { ClusterGroup, type GroupLink } from "./cluster-group.js";
 import { readMessage, readRef, type CallMessage, type NodeMessage } from "./messages.js";
+import { SessionRelays, type SessionHost } from "./session-relays.js";
 import {
   RemoteCallbackState,
   backplaneError,
@@ -55,6 +56,8 @@ export class ClusterNode implements RemoteCalls, GroupLink {
     if (this.#remote.get(key)?.deref() === undefined) this.#remote.delete(key);
   });
   #started: Promise<void> | undefined;
+  /** Sessions carried across nodes (with a backplane). */
+  #relays: SessionRelays | undefined;
 
   constructor(
     /** Unique in the cluster: part of every CallbackRef made here. */
@@ -80,6 +83,22 @@ export class ClusterNode implements RemoteCalls, GroupLink {
       await this.#backplane.close();
       await this.#started.catch(() => undefined);
     }
+  }
+
+  /**
+   * Carries the sessions of `host` across nodes: resumes of other nodes' sessions are
+   * relayed there, and this node's sessions can be resumed anywhere. Undefined without a
+   * backplane (a cluster of one has nothing to relay).
+   */
+  relaySessions(host: SessionHost): SessionRelays | undefined {
+    const backplane = this.#backplane;
+    if (backplane === undefined) return undefined;
+    return (this.#relays ??= new SessionRelays(
+      this.id,
+      (node, payload) => backplane.send(node, payload),
+      host,
+      this.#host.logger,
+    ));
   }
 
   // ---- groups ----------------------------------------------------------------------
@@ -259,8 +278,12 @@ export class ClusterNode implements RemoteCalls, GroupLink {
         for (const pending of [...this.#pending.values()]) {
           pending.reject(backplaneError(error.message));
         }
+        this.#relays?.down();
       }),
-      up: guard("up", () => this.#host.logger.info("backplane up again")),
+      up: guard("up", () => {
+        this.#host.logger.info("backplane up again");
+        this.#relays?.up();
+      }),
     };
   }
 
@@ -292,6 +315,8 @@ export class ClusterNode implements RemoteCalls, GroupLink {
           .localCallback(message.ref.connection, message.ref.callback)
           ?.release(message.reason, true);
         return;
+      default:
+        this.#relays?.receive(message);
     }
   }
 
@@ -357,6 +382,7 @@ export class ClusterNode implements RemoteCalls, GroupLink {
       const state = weak.deref();
       if (state !== undefined && lost.has(state.ref.node)) state.markReleased("node-lost");
     }
+    this.#relays?.nodesLost(nodes);
   }
 }
 

@@ -6,6 +6,7 @@
 import type { JsonValue } from "../../codec/schema.js";
 import type { WireErrorObject } from "../../protocol/errors.js";
 import type { CallbackRef } from "../context.js";
+import { readRelayMessage, type RelayMessage } from "./relay-messages.js";
 
 /** Call a callback of a connection on the receiving node; `id` is set when awaited. */
 export interface CallMessage {
@@ -35,7 +36,8 @@ export interface ReleaseMessage {
   readonly reason: string;
 }
 
-export type NodeMessage = CallMessage | ReplyMessage | ReleaseMessage;
+/** Calls, their answers and releases; and the frames of sessions carried across nodes. */
+export type NodeMessage = CallMessage | ReplyMessage | ReleaseMessage | RelayMessage;
 
 const idPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -87,6 +89,6 @@ export function readMessage(payload: string): NodeMessage | undefined {
       return { t: "release", ref, reason: message["reason"].slice(0, 256) };
     }
     default:
-      return undefined;
+      return readRelayMessage(message);
   }
 }

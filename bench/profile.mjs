@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { measureOnce } from "./lib/children.mjs";
+import { topFunctions } from "./lib/cpu-profile.mjs";
 import { generateBenchService } from "./lib/generated.mjs";
 import { loadScenario } from "./scenarios/index.mjs";
 
@@ -49,27 +50,4 @@ for (const [side, dir] of Object.entries(dirs)) {
       process.stdout.write(`${row.percent.toFixed(1).padStart(5)}%  ${row.name}\n`);
     }
   }
-}
-
-/** Self time per function (summed over call sites), from the sampled profile. */
-function topFunctions(profile, count) {
-  const totals = new Map();
-  const samplesPerNode = new Map();
-  for (const id of profile.samples ?? []) samplesPerNode.set(id, (samplesPerNode.get(id) ?? 0) + 1);
-  let all = 0;
-  for (const node of profile.nodes) {
-    const hits = samplesPerNode.get(node.id) ?? node.hitCount ?? 0;
-    if (hits === 0 || node.callFrame.functionName === "(idle)") continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url
-      ? `${url.replace(/^file:\/\//, "").replace(process.cwd() + "/", "")}:${lineNumber + 1}`
-      : "";
-    const name = `${functionName || "(anonymous)"} ${where}`.trim();
-    totals.set(name, (totals.get(name) ?? 0) + hits);
-    all += hits;
-  }
-  return [...totals.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([name, hits]) => ({ name, percent: (hits / all) * 100 }));
 }

@@ -25,6 +25,7 @@ export class DivisionByZero extends RpcError {
   }
 }
 
+/** Arithmetic on float64 values, served by the calculator example. */
 export interface Calculator {
   /** a + b */
   add(a: number, b: number, options?: CallOptions): Promise<number>;
@@ -40,6 +41,7 @@ export interface Calculator {
 export const CalculatorDescriptor = defineService<Calculator>({
   name: "calculator.Calculator",
   contractHash: "8046fc1be15132fe7c0a07b629dc1515ef23d5139ace8c4454a363fad14a4ef0",
+  doc: "Arithmetic on float64 values, served by the calculator example.",
   methods: [
     {
       name: "add",

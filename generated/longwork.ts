@@ -106,6 +106,7 @@ export const WorkListenerDescriptor = defineCallback<WorkListener>({
   ],
 });
 
+/** Starts long-running work and tells the client's listener how it advances. */
 export interface LongWork {
   /**
    * Start `name` in the background and return its id at once; `listener` hears of its
@@ -127,6 +128,7 @@ export interface LongWork {
 export const LongWorkDescriptor = defineService<LongWork>({
   name: "longwork.LongWork",
   contractHash: "1988e6095e9c170922ce2fe462ab896a8411cd710bfbd88343621716e70349ef",
+  doc: "Starts long-running work and tells the client's listener how it advances.",
   methods: [
     {
       name: "startWork",

@@ -274,11 +274,16 @@ export interface Everything {
   evaluate(expr: Expr, options?: CallOptions): Promise<number>;
   /** Raw data in, raw JSON out. */
   raw(data: Uint8Array, at: Date, big: bigint, options?: CallOptions): Promise<JsonValue>;
-  /** @deprecated use echo */
+  /**
+   * Echoes a record, as `echo` does.
+   * @deprecated use echo
+   */
   oldEcho(sample: Sample, options?: CallOptions): Promise<Sample>;
   /** Hostile method and parameter names. */
   constructor(delete_: string, class_?: number, options?: CallOptions): Promise<string>;
+  /** A method named like the prototype key. */
   __proto__(prototype: string, options?: CallOptions): Promise<string>;
+  /** A method named like one every object inherits. */
   toString(options?: CallOptions): Promise<string>;
 }
 
@@ -349,6 +354,7 @@ export const EverythingDescriptor = defineService<Everything>({
     },
     {
       name: "oldEcho",
+      doc: "Echoes a record, as `echo` does.",
       deprecated: "use echo",
       params: [{ name: "sample", schema: SampleSchema }],
       returns: SampleSchema,
@@ -364,11 +370,13 @@ export const EverythingDescriptor = defineService<Everything>({
     },
     {
       name: "__proto__",
+      doc: "A method named like the prototype key.",
       params: [{ name: "prototype", schema: t.string }],
       returns: t.string,
     },
     {
       name: "toString",
+      doc: "A method named like one every object inherits.",
       params: [],
       returns: t.string,
     },
@@ -409,7 +417,10 @@ export class EverythingClient implements Everything {
   raw(data: Uint8Array, at: Date, big: bigint, options?: CallOptions): Promise<JsonValue> {
     return this.#connection.call(EverythingDescriptor, "raw", [data, at, big], options);
   }
-  /** @deprecated use echo */
+  /**
+   * Echoes a record, as `echo` does.
+   * @deprecated use echo
+   */
   oldEcho(sample: Sample, options?: CallOptions): Promise<Sample> {
     return this.#connection.call(EverythingDescriptor, "oldEcho", [sample], options);
   }
@@ -417,9 +428,11 @@ export class EverythingClient implements Everything {
   ["constructor"](delete_: string, class_?: number, options?: CallOptions): Promise<string> {
     return this.#connection.call(EverythingDescriptor, "constructor", [delete_, class_], options);
   }
+  /** A method named like the prototype key. */
   __proto__(prototype: string, options?: CallOptions): Promise<string> {
     return this.#connection.call(EverythingDescriptor, "__proto__", [prototype], options);
   }
+  /** A method named like one every object inherits. */
   toString(options?: CallOptions): Promise<string> {
     return this.#connection.call(EverythingDescriptor, "toString", [], options);
   }
@@ -464,7 +477,10 @@ export abstract class EverythingBase {
     big: bigint,
     ctx: CallContext,
   ): JsonValue | Promise<JsonValue>;
-  /** @deprecated use echo */
+  /**
+   * Echoes a record, as `echo` does.
+   * @deprecated use echo
+   */
   abstract oldEcho(sample: Sample, ctx: CallContext): Sample | Promise<Sample>;
   /** Hostile method and parameter names. */
   abstract ["constructor"](
@@ -472,7 +488,9 @@ export abstract class EverythingBase {
     class_: number | undefined,
     ctx: CallContext,
   ): string | Promise<string>;
+  /** A method named like the prototype key. */
   abstract __proto__(prototype: string, ctx: CallContext): string | Promise<string>;
+  /** A method named like one every object inherits. */
   abstract toString(ctx: CallContext): string | Promise<string>;
 }
 

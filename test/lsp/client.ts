@@ -49,8 +49,11 @@ export class LspClient {
     this.connection.listen();
   }
 
-  /** Starts a server on the workspace folder `root` and completes the initialize handshake. */
-  static async start(root: string): Promise<LspClient> {
+  /**
+   * Starts a server on the workspace folder `root` and completes the initialize handshake.
+   * Lint warnings are off unless `lint` is set: most tests are about the checker's errors.
+   */
+  static async start(root: string, { lint = false }: { lint?: boolean } = {}): Promise<LspClient> {
     const child = spawn(process.execPath, [svcgenBin, "lsp", "--stdio"], { stdio: "pipe" });
     const client = new LspClient(child);
     await client.connection.sendRequest("initialize", {
@@ -58,6 +61,7 @@ export class LspClient {
       rootUri: uriOf(root),
       workspaceFolders: [{ uri: uriOf(root), name: "test" }],
       capabilities: {},
+      initializationOptions: { lint },
     });
     await client.connection.sendNotification("initialized", {});
     return client;

@@ -39,8 +39,15 @@ async function start() {
   client = new LanguageClient("svcgen", "svcgen", serverOptions(), {
     documentSelector: [{ scheme: "file", language: "svc" }],
     synchronize: {
-      // Files changed outside the editor (git checkout, svcgen fmt) reach the server too.
-      fileEvents: vscode.workspace.createFileSystemWatcher("**/*.svc"),
+      // Files changed outside the editor (git checkout, svcgen fmt) reach the server too, and
+      // so do edits of the lint configuration.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher("**/*.svc"),
+        vscode.workspace.createFileSystemWatcher("**/svcgen.json"),
+      ],
+    },
+    initializationOptions: {
+      lint: vscode.workspace.getConfiguration("svcgen").get("lint.enable", true),
     },
   });
   await client.start();

@@ -9,6 +9,7 @@ export * from "./encoding/index.js";
 export * from "./protocol/index.js";
 export * from "./descriptors.js";
 export * from "./client/index.js";
+export * from "./interceptors/index.js";
 export type {
   CallContext,
   ConnectionInfo,

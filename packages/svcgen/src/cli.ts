@@ -2,13 +2,14 @@
 /** The `svcgen` command line: commander wiring only; the work is in ./commands. */
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { runBreaking } from "./commands/breaking.js";
 import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
 import { runFmt } from "./commands/fmt.js";
 import { runGenerate } from "./commands/generate.js";
 import { runInit } from "./commands/init.js";
+import { runLint } from "./commands/lint.js";
 import { runLsp } from "./commands/lsp.js";
 import { runWatch } from "./commands/watch.js";
 import { UsageError } from "./program.js";
@@ -29,6 +30,11 @@ function formatOption(): Option {
   return new Option("--format <format>", "how to print diagnostics")
     .choices(["text", "json"])
     .default("text");
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
 }
 
 /** Runs the CLI with `argv` (the arguments after the program name); resolves to the exit code. */
@@ -112,6 +118,41 @@ export async function main(
         output,
       );
     });
+
+  program
+    .command("lint")
+    .description("report where .svc files break the naming, documentation and usage conventions")
+    .argument("<paths...>", ".svc files or folders")
+    .addOption(formatOption())
+    .option("--config <file>", "lint configuration to use (default: the nearest svcgen.json)")
+    .option("--strict", "exit 1 on any warning", false)
+    .addOption(
+      new Option("--max-warnings <count>", "exit 1 when there are more warnings than this")
+        .argParser(parseCount)
+        .conflicts("strict"),
+    )
+    .action(
+      async (
+        paths: string[],
+        options: {
+          format: "text" | "json";
+          config?: string;
+          strict: boolean;
+          maxWarnings?: number;
+        },
+      ) => {
+        exitCode = await runLint(
+          paths,
+          {
+            format: options.format,
+            strict: options.strict,
+            ...(options.config === undefined ? {} : { config: options.config }),
+            ...(options.maxWarnings === undefined ? {} : { maxWarnings: options.maxWarnings }),
+          },
+          output,
+        );
+      },
+    );
 
   program
     .command("init")

@@ -7,3 +7,5 @@ export { generateFiles } from "./generate/index.js";
 export type { GeneratedFile, GenerateOptions } from "./generate/index.js";
 export type * from "./model/model.js";
 export { formatSource, FormatterError } from "./format/index.js";
+export { lintRules, LintCode } from "./lint/index.js";
+export type { LintRule, LintSeverity } from "./lint/index.js";

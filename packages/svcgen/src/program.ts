@@ -9,7 +9,7 @@ import { Code } from "./diagnostics/diagnostic.js";
 import type { Problem } from "./diagnostics/diagnostic.js";
 import { formatJson, formatText } from "./diagnostics/format.js";
 import { checkProgram } from "./model/check.js";
-import type { CheckInput } from "./model/check.js";
+import type { CheckInput, Reference } from "./model/check.js";
 import type { Model } from "./model/model.js";
 import type { ImportNode } from "./syntax/ast.js";
 import { compareProblems, parseSource } from "./syntax/parse.js";
@@ -35,15 +35,40 @@ export interface Program {
 
 interface LoadedFile extends CheckInput {
   readonly problems: Problem[];
+  /** Named on the command line, or found in a folder named there (not only imported). */
+  readonly isInput: boolean;
+}
+
+/** One file of a program, with what the checker found in it: for tools that read past the model. */
+export interface ProgramFile extends CheckInput {
+  readonly text: string;
+  /** Named on the command line, or found in a folder named there (not only imported). */
+  readonly isInput: boolean;
+  /** Whether any diagnostic of the file is an error. */
+  readonly hasErrors: boolean;
+  /** The names its types and `throws` resolved to, in source order. */
+  readonly references: readonly Reference[];
+}
+
+/** A program and its files, in the order they were reached. */
+export interface CheckedProgram {
+  readonly program: Program;
+  readonly files: readonly ProgramFile[];
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Loads, parses and checks `inputs` (files, or folders standing for every `*.svc` below). */
 export async function loadProgram(inputs: readonly string[]): Promise<Program> {
+  return (await loadCheckedProgram(inputs)).program;
+}
+
+/** `loadProgram`, keeping each file's syntax tree, text and resolved references. */
+export async function loadCheckedProgram(inputs: readonly string[]): Promise<CheckedProgram> {
   if (inputs.length === 0) throw new UsageError("no input files or folders given");
   const queue: { path: string; displayPath: string }[] = [];
   for (const input of inputs) queue.push(...(await expandInput(input)));
+  const inputCount = queue.length;
 
   const files: LoadedFile[] = [];
   const sources = new Map<string, string>();
@@ -68,14 +93,26 @@ export async function loadProgram(inputs: readonly string[]): Promise<Program> {
       importPaths.push(target);
       queue.push({ path: target, displayPath: targetDisplay });
     }
-    files.push({ path: absolute, displayPath, ast: parsed.file, importPaths, problems });
+    const isInput = next < inputCount;
+    files.push({ path: absolute, displayPath, ast: parsed.file, importPaths, problems, isInput });
   }
 
   const checked = checkProgram(files);
   const diagnostics: Diagnostic[] = [];
+  const programFiles: ProgramFile[] = [];
   for (const file of files) {
     const problems = [...file.problems, ...(checked.problems.get(file.path) ?? [])];
     problems.sort(compareProblems);
+    programFiles.push({
+      path: file.path,
+      displayPath: file.displayPath,
+      ast: file.ast,
+      importPaths: file.importPaths,
+      text: sources.get(file.displayPath)!,
+      isInput: file.isInput,
+      hasErrors: problems.length > 0,
+      references: checked.references.get(file.path) ?? [],
+    });
     for (const problem of problems) {
       diagnostics.push({
         file: file.displayPath,
@@ -87,12 +124,13 @@ export async function loadProgram(inputs: readonly string[]): Promise<Program> {
     }
   }
   const hasErrors = diagnostics.some((diagnostic) => diagnostic.severity === "error");
-  return {
+  const program: Program = {
     ...(hasErrors ? {} : { model: checked.model }),
     diagnostics,
     sources,
     root: commonFolder(files.map((file) => path.dirname(file.path))),
   };
+  return { program, files: programFiles };
 }
 
 /** The problem reported at an import whose file does not exist (`lookedFor`: its display path). */

@@ -17,6 +17,14 @@ import {
   type ParsedJson,
 } from "../protocol/json-text.js";
 import { wireErrorFromProblem } from "../protocol/problem.js";
+import {
+  callState,
+  composeInterceptors,
+  stateOf,
+  type CallNext,
+  type CallWithState,
+  type Interceptor,
+} from "../interceptors/interceptor.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
 
 type Fetch = (input: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
@@ -34,6 +42,11 @@ export interface HttpConnectionOptions {
    * answer fails its call with -32602; deeper arguments are refused with -32602. Default 100.
    */
   readonly maxDepth?: number;
+  /**
+   * Around every call; the first of the list outermost. What they put in `call.metadata`
+   * goes out as request headers (see docs/interceptors.md).
+   */
+  readonly interceptors?: readonly Interceptor[];
 }
 
 /** A finished HTTP exchange: the status and the body as text ("" when there is none). */
@@ -316,8 +329,13 @@ class HttpConnection implements Connection {
   /** The request headers when they are fixed: built once, sent with every call. */
   readonly #fixedHeaders: Record<string, string> | undefined;
   #closed = false;
+  /** The interceptors around calls; undefined when there are none. */
+  readonly #chain: CallNext | undefined;
 
   constructor(baseUrl: string, options: HttpConnectionOptions) {
+    this.#chain = composeInterceptors(options.interceptors, (call) =>
+      this.#send(call.method, call.args, stateOf<CallOptions>(call), call.metadata),
+    );
     this.#base = baseUrl.replace(/\/+$/, "");
     this.#basePath = basePathOf(this.#base);
     this.#options = options;
@@ -345,6 +363,31 @@ class HttpConnection implements Connection {
       );
     }
     if (this.#closed) throw new RpcError(ErrorCode.ConnectionClosed, "Connection closed");
+    if (this.#chain === undefined) return this.#send(method, args, options, undefined) as R;
+    const call: CallWithState<CallOptions> = {
+      kind: "call",
+      side: "client",
+      transport: "http",
+      endpoint: "rest",
+      service: service.name,
+      method,
+      args,
+      principal: undefined,
+      metadata: {},
+      signal: options.signal,
+      [callState]: options,
+    };
+    return (await this.#chain(call)) as R;
+  }
+
+  /** One REST exchange; `metadata` (from interceptors) is sent as extra request headers. */
+  async #send(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    options: CallOptions,
+    metadata: Record<string, string> | undefined,
+  ): Promise<unknown> {
+    const service = method.owner;
     const maxDepth = this.#options.maxDepth ?? defaultMaxDepth;
     const body = encodeBody(encodeArguments(method, args), maxDepth);
     const transport = this.#transport ?? (await this.#open());
@@ -358,13 +401,13 @@ class HttpConnection implements Connection {
     const answer = await transport.send({
       url: `${this.#base}/${service.name}/${method.name}`,
       path,
-      headers,
+      headers: metadata === undefined ? headers : { ...metadata, ...headers },
       body,
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? 30_000,
       wireName: method.wireName,
     });
-    return readAnswer(method, answer.status, answer.text, maxDepth) as R;
+    return readAnswer(method, answer.status, answer.text, maxDepth);
   }
 
   async #open(): Promise<Transport> {

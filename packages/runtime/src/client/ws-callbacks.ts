@@ -15,7 +15,16 @@ import {
   type JsonRpcResponse,
   type WireError,
 } from "../protocol/jsonrpc.js";
-import type { CallbackRegistry } from "./callback-registry.js";
+import {
+  callState,
+  stateOf,
+  type CallNext,
+  type CallWithState,
+  type InterceptedCall,
+} from "../interceptors/interceptor.js";
+import type { MethodDescriptor } from "../descriptors.js";
+import { readMeta } from "../protocol/meta.js";
+import type { CallbackRegistry, RegisteredCallback } from "./callback-registry.js";
 
 /** What an exception of the user's callback becomes on the wire. */
 function callbackErrorToWire(error: unknown, flavor: WireFlavor): WireError {
@@ -36,13 +45,98 @@ export function runCallback(
   registry: CallbackRegistry,
   params: unknown,
   id: JsonRpcId | undefined,
+  chain?: CallNext,
+  message?: unknown,
+  /** How the values were written: the connection's encoding. */
   flavor: WireFlavor = "json",
 ): Promise<JsonRpcResponse | undefined> | undefined {
+  if (chain !== undefined) return runThroughChain(registry, params, id, chain, message, flavor);
   if (id === undefined) {
     runNotification(registry, params, flavor);
     return undefined;
   }
   return runRequest(registry, params, id, flavor);
+}
+
+/** The end of the client's callback chain: the callback object's method itself. */
+export function runInterceptedCallback(call: InterceptedCall): Promise<unknown> {
+  const entry = stateOf<RegisteredCallback>(call);
+  const fn = (entry.object as Record<string, unknown>)[call.method.name] as (
+    ...args: unknown[]
+  ) => unknown;
+  try {
+    return Promise.resolve(fn.apply(entry.object, call.args as unknown[]));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** A `$/callback` with interceptors: the same answers as without, the chain around the call. */
+function runThroughChain(
+  registry: CallbackRegistry,
+  params: unknown,
+  id: JsonRpcId | undefined,
+  chain: CallNext,
+  message: unknown,
+  flavor: WireFlavor,
+): Promise<JsonRpcResponse | undefined> | undefined {
+  const fail = (code: number, text: string) =>
+    Promise.resolve(id === undefined ? undefined : errorResponse(id, { code, message: text }));
+  const { callback, method: name, args } = (params ?? {}) as Record<string, unknown>;
+  const entry = typeof callback === "string" ? registry.get(callback) : undefined;
+  if (entry === undefined) {
+    return fail(ErrorCode.CallbackReleased, `unknown or released callback ${String(callback)}`);
+  }
+  const method = typeof name === "string" ? entry.descriptor.methods.get(name) : undefined;
+  const fn = method && (entry.object as Record<string, unknown>)[method.name];
+  if (method === undefined || typeof fn !== "function") {
+    return fail(ErrorCode.MethodNotFound, `${entry.descriptor.name} has no method ${String(name)}`);
+  }
+  let outcome: Promise<unknown>;
+  try {
+    const decoded = decodeParams(method, args, undefined, flavor);
+    outcome = chain(interceptedCallback(entry, method, decoded, id, message));
+  } catch (error) {
+    outcome = Promise.reject(error);
+  }
+  if (id === undefined) {
+    // Nobody hears about a oneway callback's outcome; a failure must not go unobserved.
+    outcome.then(undefined, ignore);
+    return undefined;
+  }
+  return outcome.then(
+    (value) => {
+      try {
+        return resultResponse(id, resultIn(method, value, flavor));
+      } catch (error) {
+        return errorResponse(id, callbackErrorToWire(error, flavor));
+      }
+    },
+    (error: unknown) => errorResponse(id, callbackErrorToWire(error, flavor)),
+  );
+}
+
+function interceptedCallback(
+  entry: RegisteredCallback,
+  method: MethodDescriptor,
+  args: unknown[],
+  id: JsonRpcId | undefined,
+  message: unknown,
+): CallWithState<RegisteredCallback> {
+  return {
+    kind: "callback",
+    side: "client",
+    transport: "ws",
+    endpoint: "ws",
+    service: entry.descriptor.name,
+    method,
+    args,
+    principal: undefined,
+    metadata: readMeta(message),
+    ...(id !== undefined && { requestId: id }),
+    signal: undefined,
+    [callState]: entry,
+  };
 }
 
 /** A oneway callback: nobody hears about its outcome, failures included. */
@@ -96,8 +190,7 @@ function runRequest(
     (value) => {
       if (id === undefined) return undefined;
       try {
-        // MessagePack-flavored values go to that encoding's encoder only.
-        return resultResponse(id, encodeResult(method, value, flavor) as JsonValue | undefined);
+        return resultResponse(id, resultIn(method, value, flavor));
       } catch (error) {
         return errorResponse(id, callbackErrorToWire(error, flavor));
       }
@@ -105,4 +198,13 @@ function runRequest(
     (error: unknown) =>
       id === undefined ? undefined : errorResponse(id, callbackErrorToWire(error, flavor)),
   );
+}
+
+/** A callback's result in the connection's flavor (MessagePack values go to its encoder only). */
+function resultIn(
+  method: MethodDescriptor,
+  value: unknown,
+  flavor: WireFlavor,
+): JsonValue | undefined {
+  return encodeResult(method, value, flavor) as JsonValue | undefined;
 }

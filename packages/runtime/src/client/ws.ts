@@ -27,8 +27,17 @@ import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
 import { CallbackRegistry } from "./callback-registry.js";
+import {
+  callState,
+  composeInterceptors,
+  stateOf,
+  type CallNext,
+  type CallWithState,
+  type Interceptor,
+} from "../interceptors/interceptor.js";
+import { metaMember } from "../protocol/meta.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
-import { runCallback } from "./ws-callbacks.js";
+import { runCallback, runInterceptedCallback } from "./ws-callbacks.js";
 import { ClientSession } from "./ws-session.js";
 import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
@@ -79,6 +88,12 @@ export interface WebSocketConnectOptions {
   readonly session?: boolean;
   /** Bytes sent and not yet acknowledged beyond which new calls fail with -32006. Default 1 MiB. */
   readonly maxUnackedBytes?: number;
+  /**
+   * Around every call made and every callback the server makes to this client; the first
+   * of the list outermost. `call.metadata` travels as the message's `meta` member (see
+   * docs/interceptors.md).
+   */
+  readonly interceptors?: readonly Interceptor[];
 }
 
 export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
@@ -130,6 +145,8 @@ class PendingCall {
     readonly signal: AbortSignal | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
+    /** What interceptors put in `metadata`: sent as the message's `meta`. */
+    readonly metadata: Record<string, string> | undefined,
   ) {}
 
   /** Re-sent after a reconnect instead of failing with -32007. */
@@ -226,8 +243,15 @@ class WebSocketClient implements WebSocketConnection {
    */
   #encoding: WireEncoding;
   #offered: string[];
+  /** The interceptors around calls and around callbacks; undefined when there are none. */
+  readonly #calls: CallNext | undefined;
+  readonly #callbacks: CallNext | undefined;
 
   constructor(url: string, options: WebSocketConnectOptions, constructor: WebSocketConstructor) {
+    this.#calls = composeInterceptors(options.interceptors, (call) =>
+      this.#callDirect(call.method, call.args, stateOf<CallOptions>(call), call.metadata),
+    );
+    this.#callbacks = composeInterceptors(options.interceptors, runInterceptedCallback);
     this.#url = url;
     this.#options = options;
     this.#WebSocket = constructor;
@@ -306,10 +330,36 @@ class WebSocketClient implements WebSocketConnection {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (method.oneway) return this.#notifyCall(method, args) as Promise<R>;
-    const answer = this.#request(method.wireName, method, args, options) as Promise<R>;
+    if (this.#calls === undefined) return this.#callDirect(method, args, options, undefined);
+    const call: CallWithState<CallOptions> = {
+      kind: "call",
+      side: "client",
+      transport: "ws",
+      endpoint: "ws",
+      service: service.name,
+      method,
+      args,
+      principal: undefined,
+      metadata: {},
+      signal: options.signal,
+      [callState]: options,
+    };
+    return this.#calls(call) as Promise<R>;
+  }
+
+  /** A call as it goes out: `metadata` (from interceptors) travels as the message's `meta`. */
+  #callDirect<R>(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    options: CallOptions,
+    metadata: Record<string, string> | undefined,
+  ): Promise<R> {
+    if (method.oneway) return this.#notifyCall(method, args, metadata) as Promise<R>;
+    const answer = this.#request(method.wireName, method, args, options, metadata) as Promise<R>;
     const session = this.#session;
     if (!method.resubscribe || session === undefined) return answer;
+    const service = method.owner as ServiceDescriptor<any>;
+    const methodName = method.name;
     return answer.then((value) => {
       const callbacks = method.params.flatMap((param, i) =>
         param.callback !== undefined && typeof args[i] === "object" && args[i] !== null
@@ -345,7 +395,11 @@ class WebSocketClient implements WebSocketConnection {
   // ---- calls -----------------------------------------------------------------------
 
   /** A `oneway` method: a notification, resolved once handed to the socket. */
-  #notifyCall(method: MethodDescriptor, args: readonly unknown[]): Promise<void> {
+  #notifyCall(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string> | undefined,
+  ): Promise<void> {
     if (this.#session !== undefined) {
       // Kept for replay while detached, so "queued" is as good as sent.
       if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
@@ -356,7 +410,12 @@ class WebSocketClient implements WebSocketConnection {
     try {
       const params = encodeParams(method, args, this.#idFor, this.#flavor);
       this.#send(
-        this.#encoding.encode({ jsonrpc: "2.0", method: method.wireName, params: params ?? {} }),
+        this.#encoding.encode({
+          jsonrpc: "2.0",
+          method: method.wireName,
+          params: params ?? {},
+          ...metaMember(metadata),
+        }),
       );
       return Promise.resolve();
     } catch (error) {
@@ -369,6 +428,7 @@ class WebSocketClient implements WebSocketConnection {
     method: MethodDescriptor | undefined,
     args: readonly unknown[] | undefined,
     options: CallOptions,
+    metadata?: Record<string, string>,
   ): Promise<unknown> {
     if (this.#state === "closed" || this.#closing) return Promise.reject(closedError("closed"));
     const signal = options.signal;
@@ -388,6 +448,7 @@ class WebSocketClient implements WebSocketConnection {
         signal,
         resolve,
         reject,
+        metadata,
       );
       if (signal !== undefined) {
         call.onAbort = () => this.#giveUp(call, new RpcError(ErrorCode.Cancelled, "Cancelled"));
@@ -464,10 +525,11 @@ class WebSocketClient implements WebSocketConnection {
         call.method === undefined
           ? undefined
           : encodeParams(call.method, call.args ?? [], this.#idFor, this.#flavor);
+      const meta = metaMember(call.metadata);
       const message =
         params === undefined
-          ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod }
-          : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params };
+          ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod, ...meta }
+          : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params, ...meta };
       frame = this.#encoding.encode(message);
     } catch (error) {
       this.#rejectCall(call, unsendable(error));
@@ -564,7 +626,7 @@ class WebSocketClient implements WebSocketConnection {
     }
     if (isCallbackNotification(value)) {
       // The hot path of a subscriber: a push, with nothing to answer.
-      runCallback(this.#registry, value.params, undefined, this.#flavor);
+      runCallback(this.#registry, value.params, undefined, this.#callbacks, value, this.#flavor);
       return;
     }
     const parsed = parseMessage(value);
@@ -577,7 +639,7 @@ class WebSocketClient implements WebSocketConnection {
         const { method, params } = parsed.message;
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
-          void runCallback(this.#registry, params, id, this.#flavor)?.then(
+          void runCallback(this.#registry, params, id, this.#callbacks, value, this.#flavor)?.then(
             (answer) => answer && this.#answer(answer),
           );
         } else if (method === "$/released") {

@@ -16,7 +16,10 @@ import {
   reflavorResult,
 } from "./callback-codec.js";
 import { conflationKey } from "./conflation-key.js";
-import type { CallbackHandle, CallbackProxy, CallbackRef } from "./context.js";
+import { callState, type CallNext, type CallWithState } from "../interceptors/interceptor.js";
+import { metaMember } from "../protocol/meta.js";
+import type { CallbackHandle, CallbackProxy, CallbackRef, ConnectionInfo } from "./context.js";
+import type { CallbackSender } from "./dispatcher.js";
 import type { Logger } from "./options.js";
 
 /** The node and connection a callback lives on (the first half of its CallbackRef). */
@@ -51,7 +54,14 @@ export interface CallbackChannel {
     method: MethodDescriptor,
     params: JsonValue,
     track: (reject: (error: RpcError) => void) => () => void,
+    metadata?: Record<string, string>,
   ): Promise<JsonValue>;
+  /** The interceptors around callbacks; undefined when there are none. */
+  readonly callbackChain?: CallNext | undefined;
+  /** The principal of the connection's client (what interceptors see). */
+  readonly principal?: unknown;
+  /** The connection, for interceptors. */
+  readonly info?: ConnectionInfo;
   /** The callback is gone: drop it from the connection's table. */
   forget(id: string): void;
   /** The nesting limit of frames (see json-text.ts). */
@@ -86,7 +96,7 @@ export interface CallbackTarget {
 }
 
 /** The state behind one proxy; CallbackGroup reads it to write frames directly. */
-export class CallbackState implements CallbackTarget {
+export class CallbackState implements CallbackTarget, CallbackSender {
   readonly proxy: CallbackProxy<any>;
   #released = false;
   // Made on first use: a server may hold thousands of callbacks that never need them.
@@ -190,9 +200,40 @@ export class CallbackState implements CallbackTarget {
     }
   }
 
-  /** Runs a callback method: the body of each proxy method. */
+  /** Runs a callback method: the body of each proxy method, through the interceptors if any. */
   invoke(method: MethodDescriptor, args: readonly unknown[]): Promise<unknown> {
-    if (method.oneway) return Promise.resolve(this.#notify(method, args));
+    const chain = this.channel.callbackChain;
+    if (chain === undefined) return this.send(method, args, undefined);
+    const outcome = chain(this.#intercepted(method, args));
+    // A oneway callback never rejects, whatever an interceptor threw: false, not sent.
+    return method.oneway ? outcome.catch(() => false) : outcome;
+  }
+
+  #intercepted(method: MethodDescriptor, args: readonly unknown[]): CallWithState<CallbackSender> {
+    const { info } = this.channel;
+    return {
+      kind: "callback",
+      side: "server",
+      transport: "ws",
+      endpoint: "ws",
+      service: this.descriptor.name,
+      method,
+      args,
+      principal: this.channel.principal,
+      metadata: {},
+      ...(info !== undefined && { connection: info, remoteAddress: info.remoteAddress }),
+      signal: undefined,
+      [callState]: this,
+    };
+  }
+
+  /** Sends a callback call, with `metadata` as the message's `meta`. */
+  send(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string> | undefined,
+  ): Promise<unknown> {
+    if (method.oneway) return Promise.resolve(this.#notify(method, args, metadata));
     if (this.#released) {
       return Promise.reject(
         new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
@@ -205,7 +246,7 @@ export class CallbackState implements CallbackTarget {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#request(method, encodedArgs).then((result) => {
+    return this.#request(method, encodedArgs, metadata).then((result) => {
       const value = decodeCallbackResult(method, result, flavor);
       // A void method says that the client took it, like a oneway one that was queued.
       return method.returns === undefined ? true : value;
@@ -216,33 +257,46 @@ export class CallbackState implements CallbackTarget {
    * An awaited call from another node: its arguments are encoded already, JSON-flavored as
    * everything between nodes; resolves with the client's raw `result`, JSON-flavored too.
    */
-  request(method: MethodDescriptor, encodedArgs: JsonValue): Promise<JsonValue> {
+  request(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata?: Record<string, string>,
+  ): Promise<JsonValue> {
     const { flavor } = this.channel;
-    if (flavor === "json") return this.#request(method, encodedArgs);
+    if (flavor === "json") return this.#request(method, encodedArgs, metadata);
     let args: JsonValue;
     try {
       args = reflavorArgs(method, encodedArgs, "json", flavor);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#request(method, args).then((result) =>
+    return this.#request(method, args, metadata).then((result) =>
       reflavorResult(method, result, flavor, "json"),
     );
   }
 
   /** An awaited call with arguments in the channel's flavor; the raw `result` in it too. */
-  #request(method: MethodDescriptor, encodedArgs: JsonValue): Promise<JsonValue> {
+  #request(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata: Record<string, string> | undefined,
+  ): Promise<JsonValue> {
     if (this.#released) {
       return Promise.reject(
         new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
       );
     }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
-    return this.channel.request(method, params, (reject) => {
-      const pending = (this.#pending ??= new Set());
-      pending.add(reject);
-      return () => void pending.delete(reject);
-    });
+    return this.channel.request(
+      method,
+      params,
+      (reject) => {
+        const pending = (this.#pending ??= new Set());
+        pending.add(reject);
+        return () => void pending.delete(reject);
+      },
+      metadata,
+    );
   }
 
   /**
@@ -251,7 +305,11 @@ export class CallbackState implements CallbackTarget {
    * dropped: the callback is released or its connection gone (`released` says which), or
    * the arguments cannot travel (a fault of the implementation, logged).
    */
-  #notify(method: MethodDescriptor, args: readonly unknown[]): boolean {
+  #notify(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string> | undefined,
+  ): boolean {
     if (this.#released) return false;
     let encodedArgs: JsonValue;
     try {
@@ -260,17 +318,21 @@ export class CallbackState implements CallbackTarget {
       this.#dropped(method, error);
       return false;
     }
-    return this.#notifyIn(method, encodedArgs);
+    return this.#notifyIn(method, encodedArgs, metadata);
   }
 
   /**
    * A `oneway` call from another node: its arguments are encoded already, JSON-flavored
    * as everything between nodes.
    */
-  notifyEncoded(method: MethodDescriptor, encodedArgs: JsonValue): boolean {
+  notifyEncoded(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata?: Record<string, string>,
+  ): boolean {
     if (this.#released) return false;
     const { flavor } = this.channel;
-    if (flavor === "json") return this.#notifyIn(method, encodedArgs);
+    if (flavor === "json") return this.#notifyIn(method, encodedArgs, metadata);
     let args: JsonValue;
     try {
       args = reflavorArgs(method, encodedArgs, "json", flavor);
@@ -278,17 +340,26 @@ export class CallbackState implements CallbackTarget {
       this.#dropped(method, error);
       return false;
     }
-    return this.#notifyIn(method, args);
+    return this.#notifyIn(method, args, metadata);
   }
 
   /** A `oneway` call with arguments in the channel's flavor. */
-  #notifyIn(method: MethodDescriptor, encodedArgs: JsonValue): boolean {
+  #notifyIn(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata: Record<string, string> | undefined,
+  ): boolean {
     if (this.#released) return false;
     let frame: string | Uint8Array;
     let key: string | undefined;
     try {
       const params = { callback: this.id, method: method.name, args: encodedArgs };
-      frame = this.channel.encode({ jsonrpc: "2.0", method: "$/callback", params });
+      frame = this.channel.encode({
+        jsonrpc: "2.0",
+        method: "$/callback",
+        params,
+        ...metaMember(metadata),
+      });
       key = conflationKey(this.id, method, encodedArgs);
     } catch (error) {
       this.#dropped(method, error);

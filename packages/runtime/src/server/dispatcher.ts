@@ -1,13 +1,21 @@
 /**
- * The one transport-independent dispatcher: decode parameters, authorize, pick the
- * implementation instance, call it, encode the result, and turn every failure into a
- * wire-ready RpcError. REST, `/rpc` and the WebSocket endpoint are thin adapters over it.
+ * The one transport-independent dispatcher: decode parameters, run the interceptors (the
+ * user's, then the runtime's own, like `authorize`), pick the implementation instance,
+ * call it, encode the result, and turn every failure into a wire-ready RpcError. REST,
+ * `/rpc` and the WebSocket endpoint are thin adapters over it.
  */
 import { randomUUID } from "node:crypto";
 import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
 import { decodeParams, encodeResult } from "../codec/params.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
+import {
+  callState,
+  composeInterceptors,
+  stateOf,
+  type CallNext,
+  type InterceptedCall,
+} from "../interceptors/interceptor.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, errorFields } from "../protocol/errors.js";
 import { isClientError } from "./callback-codec.js";
@@ -24,6 +32,14 @@ export interface Invocation {
   /** JSON params as received: a named object, a positional array, or undefined. */
   readonly params: unknown;
   readonly transport: "http" | "ws";
+  /** Which route the call came on. Default: `"ws"` over WebSocket, `"rest"` over HTTP. */
+  readonly endpoint?: "rest" | "rpc" | "ws";
+  /** The JSON-RPC request id, when the call has one. */
+  readonly requestId?: string | number | null;
+  /** What travels with the call (request headers, the message's `meta`); asked only by interceptors. */
+  metadata?(): Record<string, string>;
+  /** The peer's address, when the transport knows it. */
+  readonly remoteAddress?: string;
   /**
    * How `params` were written and the result is to be (the connection's encoding).
    * Default "json"; "msgpack" on a `svc.msgpack` WebSocket.
@@ -55,13 +71,28 @@ const passThroughCodes: ReadonlySet<number> = new Set([
   ErrorCode.ConnectionClosed,
 ]);
 
+/** What the end of the server's chain needs to run a call. */
+interface ServerCallState {
+  readonly inv: Invocation;
+  readonly registration: Registration;
+}
+
 export class Dispatcher {
   readonly #registry: ServiceRegistry;
   readonly #options: ResolvedServerOptions;
+  /** The interceptors around calls; undefined when there are none (the direct path). */
+  readonly #calls: CallNext | undefined;
+  /**
+   * The interceptors around callbacks this server makes; undefined when there are none.
+   * Read by the WebSocket sessions for their callback proxies.
+   */
+  readonly callbacks: CallNext | undefined;
 
   constructor(registry: ServiceRegistry, options: ResolvedServerOptions) {
     this.#registry = registry;
     this.#options = options;
+    this.#calls = composeInterceptors(options.interceptors, (call) => this.#implement(call));
+    this.callbacks = composeInterceptors(options.callbackInterceptors, sendCallback);
   }
 
   /** A method by its JSON-RPC name, e.g. `jobs.JobService.start`. */
@@ -108,7 +139,7 @@ export class Dispatcher {
     }
   }
 
-  /** The encoded result, synchronously when no step (authorize, the implementation) is async. */
+  /** The encoded result, synchronously when no step (an interceptor, the implementation) is async. */
   #run(inv: Invocation): JsonValue | undefined | Promise<JsonValue | undefined> {
     const { method } = inv;
     const registration = this.#registry.get(method.owner.name);
@@ -123,40 +154,41 @@ export class Dispatcher {
       );
     }
     const args = decodeArguments(inv);
-    const ctx = new InvocationContext(inv);
-    if (this.#options.authorize === undefined) return this.#call(inv, registration, args, ctx);
-    return this.#authorize(ctx, method).then((allowed) => {
-      if (allowed !== true) throw new RpcError(ErrorCode.Forbidden, "Forbidden");
-      return this.#call(inv, registration, args, ctx);
-    });
+    if (this.#calls !== undefined) {
+      return this.#calls(new ServerCall(inv, registration, args)).then((value) =>
+        resultIn(method, value, inv.flavor),
+      );
+    }
+    return this.#call(inv, registration, args, new InvocationContext(inv));
   }
 
-  /**
-   * The `authorize` hook's verdict. A hook that throws or rejects refuses the call (-32005)
-   * like one that answers `false`: a failing policy must not let calls through, nor turn
-   * into an internal error. Its exception is logged, never sent.
-   */
-  #authorize(ctx: CallContext, method: MethodDescriptor): Promise<unknown> {
-    const refuse = (error: unknown) => {
-      this.#options.logger.warn("authorize failed; the call is refused", {
-        method: method.wireName,
-        reason: error instanceof Error ? error.message : String(error),
-      });
-      return false;
-    };
-    try {
-      return Promise.resolve(this.#options.authorize!(ctx, method)).catch(refuse);
-    } catch (error) {
-      return Promise.resolve(refuse(error));
-    }
+  /** The end of the chain: the implementation, with what the interceptors left in `call`. */
+  #implement(call: InterceptedCall): Promise<unknown> {
+    const { inv, registration } = stateOf<ServerCallState>(call);
+    const ctx = new InvocationContext(inv, call.principal);
+    return Promise.resolve(this.#implementation(inv, registration, call.args, ctx));
   }
 
   #call(
     inv: Invocation,
     registration: Registration,
-    args: unknown[],
+    args: readonly unknown[],
     ctx: CallContext,
   ): JsonValue | undefined | Promise<JsonValue | undefined> {
+    const { method } = inv;
+    const value = this.#implementation(inv, registration, args, ctx);
+    const flavor = inv.flavor;
+    if (isThenable(value)) return Promise.resolve(value).then((v) => resultIn(method, v, flavor));
+    return resultIn(method, value, flavor);
+  }
+
+  /** Calls the implementation's method; its value as returned (a promise or not). */
+  #implementation(
+    inv: Invocation,
+    registration: Registration,
+    args: readonly unknown[],
+    ctx: CallContext,
+  ): unknown {
     const { method } = inv;
     const implementation = this.#registry.implementationFor(registration, ctx, inv.scope);
     const fn = (implementation as Record<string, unknown>)[method.name];
@@ -172,20 +204,7 @@ export class Dispatcher {
     const positional: unknown[] = new Array(count + 1);
     for (let i = 0; i < count; i++) positional[i] = args[i];
     positional[count] = ctx;
-    const value: unknown = (fn as (...args: unknown[]) => unknown).apply(
-      implementation,
-      positional,
-    );
-    const flavor = inv.flavor ?? "json";
-    if (flavor !== "json") {
-      // MessagePack-flavored values (bigint, bytes, Date) go to that encoding's encoder only.
-      if (isThenable(value)) {
-        return Promise.resolve(value).then((v) => encodeResult(method, v, flavor) as JsonValue);
-      }
-      return encodeResult(method, value, flavor) as JsonValue;
-    }
-    if (isThenable(value)) return Promise.resolve(value).then((v) => encodeResult(method, v));
-    return encodeResult(method, value);
+    return (fn as (...args: unknown[]) => unknown).apply(implementation, positional);
   }
 
   #toWireReady(error: unknown, inv: Invocation): RpcError {
@@ -212,6 +231,62 @@ export class Dispatcher {
   }
 }
 
+/**
+ * The call as the server's interceptors see it. A class, like InvocationContext: one hidden
+ * class for every call. Its metadata is read only when an interceptor asks for it.
+ */
+class ServerCall implements InterceptedCall {
+  readonly kind = "call";
+  readonly side = "server";
+  readonly transport: "http" | "ws";
+  readonly endpoint: "rest" | "rpc" | "ws";
+  readonly service: string;
+  readonly method: MethodDescriptor;
+  args: readonly unknown[];
+  principal: unknown;
+  readonly requestId: string | number | null | undefined;
+  readonly connection: ConnectionInfo | undefined;
+  readonly remoteAddress: string | undefined;
+  readonly [callState]: ServerCallState;
+  #metadata: Record<string, string> | undefined;
+
+  constructor(inv: Invocation, registration: Registration, args: unknown[]) {
+    this.transport = inv.transport;
+    this.endpoint = inv.endpoint ?? (inv.transport === "ws" ? "ws" : "rest");
+    this.service = inv.method.owner.name;
+    this.method = inv.method;
+    this.args = args;
+    this.principal = inv.principal;
+    this.requestId = inv.requestId;
+    this.connection = inv.connection;
+    this.remoteAddress = inv.remoteAddress ?? inv.connection?.remoteAddress;
+    this[callState] = { inv, registration };
+  }
+
+  get metadata(): Record<string, string> {
+    return (this.#metadata ??= this[callState].inv.metadata?.() ?? {});
+  }
+
+  /** Read through: a transport may make the signal only when someone looks. */
+  get signal(): AbortSignal {
+    return this[callState].inv.signal;
+  }
+}
+
+/** The end of the chain around an outgoing callback: the proxy's own send. */
+function sendCallback(call: InterceptedCall): Promise<unknown> {
+  return stateOf<CallbackSender>(call).send(call.method, call.args, call.metadata);
+}
+
+/** What a callback proxy puts on its calls for the end of the callback chain. */
+export interface CallbackSender {
+  send(
+    method: MethodDescriptor,
+    args: readonly unknown[],
+    metadata: Record<string, string>,
+  ): Promise<unknown>;
+}
+
 /** A declared error whose fields do not fit its declaration is a bug of the implementation. */
 function fieldsEncode(error: RpcError): boolean {
   try {
@@ -232,6 +307,19 @@ function decodeArguments(inv: Invocation): unknown[] {
     }
     throw error;
   }
+}
+
+/**
+ * The result in the transport's flavor. MessagePack-flavored values (bigint, bytes, Date)
+ * are typed JsonValue here too: they go to that encoding's encoder only.
+ */
+function resultIn(
+  method: MethodDescriptor,
+  value: unknown,
+  flavor: WireFlavor | undefined,
+): JsonValue | undefined {
+  if (flavor === undefined || flavor === "json") return encodeResult(method, value);
+  return encodeResult(method, value, flavor) as JsonValue | undefined;
 }
 
 function cancelled(): RpcError {

@@ -1,5 +1,5 @@
 /** What the HTTP handlers (REST, `/rpc`, OpenAPI) share: the dispatcher, options and call tracking. */
-import type { ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
 import { problemFromCode, problemFromError } from "../protocol/problem.js";
@@ -25,7 +25,9 @@ export interface HttpEnv {
 /** An HTTP call for the dispatcher: its signal is made only if the implementation reads it. */
 export class HttpInvocation implements Invocation {
   readonly transport = "http";
+  readonly endpoint = "rest";
   readonly #call: TrackedCall;
+  readonly #req: IncomingMessage;
 
   constructor(
     readonly method: MethodDescriptor,
@@ -33,8 +35,18 @@ export class HttpInvocation implements Invocation {
     readonly principal: unknown,
     readonly scope: InstanceScope,
     call: TrackedCall,
+    req: IncomingMessage,
   ) {
     this.#call = call;
+    this.#req = req;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#req.socket.remoteAddress;
+  }
+
+  metadata(): Record<string, string> {
+    return headerMetadata(this.#req.headers);
   }
 
   get signal(): AbortSignal {
@@ -44,6 +56,16 @@ export class HttpInvocation implements Invocation {
   get aborted(): boolean {
     return this.#call.aborted;
   }
+}
+
+/** Request headers as interceptor metadata: one string per name (repeated ones joined). */
+export function headerMetadata(headers: IncomingHttpHeaders): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    metadata[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return metadata;
 }
 
 /** Answers any failure of an HTTP handler with a problem document; nothing else leaks. */

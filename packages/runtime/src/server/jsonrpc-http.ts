@@ -21,7 +21,7 @@ import {
 } from "../protocol/jsonrpc.js";
 import { problemFromCode, statusOf } from "../protocol/problem.js";
 import { HttpFailure, readJsonBody, type JsonBody } from "./body.js";
-import { sendFailure, withChallenge, type HttpEnv } from "./http-env.js";
+import { headerMetadata, sendFailure, withChallenge, type HttpEnv } from "./http-env.js";
 import { InstanceScope } from "./registry.js";
 import { sendJson, sendJsonText, sendNoContent, sendProblem } from "./respond.js";
 
@@ -64,7 +64,7 @@ export async function handleJsonRpc(
     const answer = await env.calls.track(res, (signal) =>
       body.tooDeep
         ? Promise.resolve(refuseTooDeep(env, body.value))
-        : answerPayload(env, body.value, principal, scope, signal),
+        : answerPayload(env, req, body.value, principal, scope, signal),
     );
     if (answer === undefined) sendNoContent(res);
     else sendEncoded(env, res, answer);
@@ -125,12 +125,13 @@ function sendEncoded(
 /** The answer to a single message or a batch; undefined when nothing needs an answer. */
 async function answerPayload(
   env: HttpEnv,
+  req: IncomingMessage,
   payload: unknown,
   principal: unknown,
   scope: InstanceScope,
   signal: AbortSignal,
 ): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
-  if (!Array.isArray(payload)) return answerMessage(env, payload, principal, scope, signal);
+  if (!Array.isArray(payload)) return answerMessage(env, req, payload, principal, scope, signal);
   if (payload.length === 0) return emptyBatchResponse();
   if (payload.length > env.options.limits.maxBatchSize) {
     return errorResponse(null, {
@@ -139,7 +140,7 @@ async function answerPayload(
     });
   }
   const answers = await Promise.all(
-    payload.map((message) => answerMessage(env, message, principal, scope, signal)),
+    payload.map((message) => answerMessage(env, req, message, principal, scope, signal)),
   );
   const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
   return responses.length === 0 ? undefined : responses;
@@ -147,6 +148,7 @@ async function answerPayload(
 
 async function answerMessage(
   env: HttpEnv,
+  req: IncomingMessage,
   value: unknown,
   principal: unknown,
   scope: InstanceScope,
@@ -171,9 +173,19 @@ async function answerMessage(
     return fail(new RpcError(ErrorCode.MethodNotFound, `Method not found: ${name}`));
   }
   try {
-    return answer(
-      await env.dispatcher.invoke({ method, params, transport: "http", principal, scope, signal }),
-    );
+    const result = await env.dispatcher.invoke({
+      method,
+      params,
+      transport: "http",
+      endpoint: "rpc",
+      ...(id !== undefined && { requestId: id }),
+      metadata: () => headerMetadata(req.headers),
+      remoteAddress: req.socket.remoteAddress,
+      principal,
+      scope,
+      signal,
+    });
+    return answer(result);
   } catch (error) {
     return fail(error as RpcError);
   }

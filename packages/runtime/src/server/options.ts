@@ -10,6 +10,8 @@ import type { SequenceEncoding } from "../session/frame.js";
 import { jsonSequenceEncoding } from "../session/frame.js";
 import { defaultAckPolicy, type AckPolicy } from "../session/inbound.js";
 import { defaultMaxDepth } from "../protocol/json-text.js";
+import type { Interceptor } from "../interceptors/interceptor.js";
+import { authorizeInterceptor } from "./authorize.js";
 import type { CallContext } from "./context.js";
 import { CorsPolicy, type CorsOptions } from "./cors.js";
 
@@ -119,8 +121,16 @@ export interface RpcServerOptions {
    * not give one (an `RpcError` -32004 with `data: { challenge }`). Default `"Bearer"`.
    */
   challenge?: string | ((req: IncomingMessage) => string);
-  /** Asked before every call, after its parameters decoded; `false` refuses it (403, -32005). */
+  /**
+   * Asked before every call, after its parameters decoded and the interceptors ran; `false`
+   * refuses it (403, -32005). It runs as the innermost interceptor.
+   */
   authorize?(ctx: CallContext, method: MethodDescriptor): boolean | Promise<boolean>;
+  /**
+   * Around every call the server serves and every callback it makes, on REST, `/rpc` and
+   * WebSocket; the first of the list outermost (see docs/interceptors.md).
+   */
+  interceptors?: readonly Interceptor[];
   /** Where warnings and errors go. Default: warnings and errors to `console.error`; `false`: nowhere. */
   logger?: Logger | false;
   limits?: Partial<ServerLimits>;
@@ -168,7 +178,10 @@ export interface ResolvedServerOptions {
   readonly authenticate?: (req: IncomingMessage) => unknown;
   /** The default challenge of a 401 for `req`. */
   readonly challenge: (req: IncomingMessage) => string;
-  readonly authorize?: (ctx: CallContext, method: MethodDescriptor) => boolean | Promise<boolean>;
+  /** Around calls: the user's interceptors, then the runtime's own (`authorize`). */
+  readonly interceptors: readonly Interceptor[];
+  /** Around the callbacks the server makes: the user's interceptors. */
+  readonly callbackInterceptors: readonly Interceptor[];
   readonly logger: Logger;
   readonly limits: ServerLimits;
   readonly heartbeatMs: number;
@@ -217,10 +230,14 @@ function normalizeBase(base: string | undefined): string {
 
 export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedServerOptions {
   const base = normalizeBase(options.base);
+  const logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
+  const interceptors = [...(options.interceptors ?? [])];
   const resolved: ResolvedServerOptions = {
     base,
     prefix: base === "/" ? "" : base,
-    logger: options.logger === false ? silentLogger : (options.logger ?? consoleLogger),
+    logger,
+    interceptors: [...interceptors, ...builtInInterceptors(options, logger)],
+    callbackInterceptors: interceptors,
     limits: { ...defaultLimits, ...definedOnly(options.limits ?? {}) },
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
@@ -233,10 +250,16 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     challenge: challengeOf(options.challenge),
     ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
-    ...(options.authorize ? { authorize: options.authorize.bind(options) } : {}),
     ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
   };
   return resolved;
+}
+
+/** The runtime's own cross-cutting steps, innermost last. */
+function builtInInterceptors(options: RpcServerOptions, logger: Logger): Interceptor[] {
+  const steps: Interceptor[] = [];
+  if (options.authorize) steps.push(authorizeInterceptor(options.authorize.bind(options), logger));
+  return steps;
 }
 
 function challengeOf(challenge: RpcServerOptions["challenge"]): (req: IncomingMessage) => string {

@@ -59,7 +59,7 @@ export function handleRest(
   // While the body streams in, only this small continuation waits: no suspended async frame
   // holds the request (what waits on the network tends to outlive a young-generation GC).
   return readJsonBody(req, env.body).then(
-    (body) => answer(env, res, method, principal, body),
+    (body) => answer(env, req, res, method, principal, body),
     (error: unknown) => sendFailure(env, res, error),
   );
 }
@@ -67,6 +67,7 @@ export function handleRest(
 /** Dispatches the call and writes its answer: the result, 204, or a problem document. */
 async function answer(
   env: HttpEnv,
+  req: IncomingMessage,
   res: ServerResponse,
   method: MethodDescriptor,
   principal: unknown,
@@ -81,7 +82,7 @@ async function answer(
     const call = env.calls.start(res);
     try {
       const params = body.empty ? undefined : body.value;
-      const invocation = new HttpInvocation(method, params, principal, scope, call);
+      const invocation = new HttpInvocation(method, params, principal, scope, call, req);
       const result = await env.dispatcher.invoke(invocation);
       if (method.returns === undefined) sendNoContent(res);
       // An answer deeper than the limit is not sent: 500, logged like any fault.

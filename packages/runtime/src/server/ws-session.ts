@@ -31,6 +31,8 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
+import type { CallNext } from "../interceptors/interceptor.js";
+import { metaMember, readMeta } from "../protocol/meta.js";
 import type { Frame } from "../session/frame.js";
 import { ackFrameIn, ackMethod, parseAck } from "../session/handshake.js";
 import { msgpackSequenceEncoding } from "../session/msgpack-frame.js";
@@ -123,6 +125,8 @@ class WsCall implements Invocation {
     readonly params: unknown,
     /** The request id; undefined for a notification. */
     readonly id: JsonRpcId | undefined,
+    /** The message as received (its `meta` is read only if an interceptor asks). */
+    readonly message: unknown,
   ) {
     this.#session = session;
   }
@@ -132,6 +136,15 @@ class WsCall implements Invocation {
   }
   get flavor(): WireFlavor {
     return this.#session.flavor;
+  }
+  get endpoint(): "ws" {
+    return "ws";
+  }
+  get requestId(): JsonRpcId | undefined {
+    return this.id;
+  }
+  metadata(): Record<string, string> {
+    return readMeta(this.message);
   }
   get principal(): unknown {
     return this.#session.principal;
@@ -459,10 +472,15 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     return !this.#ended;
   }
 
+  get callbackChain(): CallNext | undefined {
+    return this.#dispatcher.callbacks;
+  }
+
   request(
     method: MethodDescriptor,
     params: JsonValue,
     track: (reject: (error: RpcError) => void) => () => void,
+    metadata?: Record<string, string>,
   ): Promise<JsonValue> {
     return new Promise<JsonValue>((resolve, reject) => {
       const id = this.#nextRequestId++;
@@ -494,7 +512,14 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       });
       let frame: string | Uint8Array;
       try {
-        frame = this.#encoding.encode({ jsonrpc: "2.0", id, method: "$/callback", params });
+        const message = {
+          jsonrpc: "2.0",
+          id,
+          method: "$/callback",
+          params,
+          ...metaMember(metadata),
+        };
+        frame = this.#encoding.encode(message);
       } catch (error) {
         pendingRequests.get(id)?.reject(unencodable(method, error));
         return;
@@ -590,10 +615,10 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         this.#onResponse(parsed.message);
         return reply ? undefined : Promise.resolve(undefined);
       case "notification":
-        this.#onNotification(parsed.message);
+        this.#onNotification(parsed.message, value);
         return reply ? undefined : Promise.resolve(undefined);
       case "request":
-        return this.#onRequest(parsed.message, reply);
+        return this.#onRequest(parsed.message, reply, value);
     }
   }
 
@@ -651,7 +676,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     } else pending.resolve(response.result);
   }
 
-  #onNotification(message: JsonRpcNotification): void {
+  #onNotification(message: JsonRpcNotification, raw: unknown): void {
     const params = message.params as Record<string, unknown> | undefined;
     switch (message.method) {
       case "$/cancel":
@@ -669,19 +694,20 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       this.log.warn("notification dropped: too many calls in flight", { method: message.method });
       return;
     }
-    void this.#run(new WsCall(this, method, message.params, undefined), false);
+    void this.#run(new WsCall(this, method, message.params, undefined, raw), false);
   }
 
   #onRequest(
     message: JsonRpcRequest,
     reply: boolean,
+    raw: unknown,
   ): Promise<JsonRpcResponse | undefined> | undefined {
     const { id } = message;
     if (message.method === "$/contract") {
       return Promise.resolve(resultResponse(id, { services: this.#dispatcher.contract() }));
     }
     if (message.method === "$/cancel" || message.method === "$/release") {
-      this.#onNotification(message);
+      this.#onNotification(message, raw);
       return Promise.resolve(resultResponse(id, null));
     }
     const method = message.method.startsWith("$/")
@@ -712,7 +738,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         }),
       );
     }
-    const call = new WsCall(this, method, message.params, id);
+    const call = new WsCall(this, method, message.params, id, raw);
     inFlight.set(id, call);
     const answer = this.#run(call, reply);
     return reply ? undefined : answer;

@@ -36,6 +36,8 @@ export interface AnalyzedFile {
   readonly ast: FileNode;
   /** Per `ast.imports` entry: the absolute path it names, whether or not the file exists. */
   readonly importTargets: readonly string[];
+  /** Per `ast.imports` entry: the file it resolved to, undefined when there is none. */
+  readonly importPaths: readonly (string | undefined)[];
   /** Names resolved by the last check of this file. */
   readonly references: readonly Reference[];
   /** The checked file (resolved types of its declarations). */
@@ -93,6 +95,10 @@ class FileEntry implements AnalyzedFile {
     this.simpleNames = new Set(parsed.file.declarations.map((node) => node.name));
     this.writtenNames = writtenNames(parsed.file);
     this.input = { path: this.path, displayPath, ast: this.ast, importPaths: [] };
+  }
+
+  get importPaths(): readonly (string | undefined)[] {
+    return this.input.importPaths;
   }
 
   get unresolved(): boolean {
@@ -248,6 +254,20 @@ export class WorkspaceAnalysis {
       (declaration) => qualify(first.ast.packageName, declaration.name) === qualifiedName,
     );
     return node ? { file: first, node } : undefined;
+  }
+
+  /** Whether some file's last check resolved a name to this qualified name. */
+  isReferenced(qualifiedName: string): boolean {
+    return this.referencers.has(qualifiedName);
+  }
+
+  /** The file declaring a qualified name (the first, when declared twice). */
+  declaringFile(qualifiedName: string): string | undefined {
+    let first: string | undefined;
+    for (const absolute of this.declarers.get(qualifiedName) ?? []) {
+      if (first === undefined || absolute < first) first = absolute;
+    }
+    return first;
   }
 
   /** Every reference to a qualified name, file by file. */

@@ -36,6 +36,9 @@ import { complete } from "./completion.js";
 import { describeTarget } from "./describe.js";
 import { findSvcFiles, isFile, readSvcFile } from "./disk.js";
 import { formatDocument } from "./formatting.js";
+import { WorkspaceLint } from "./lint.js";
+import { CONFIG_FILE } from "../lint/index.js";
+import type { LintProblem } from "../lint/index.js";
 import { locate } from "./locate.js";
 import type { Target } from "./locate.js";
 import {
@@ -75,7 +78,23 @@ export function startLanguageServer(connection: Connection): void {
     },
   });
 
+  /** Off when the editor passes `initializationOptions: { lint: false }`. */
+  let lint: WorkspaceLint | undefined;
+
   const uriOf = (absolute: string) => uris.get(absolute) ?? pathToFileURL(absolute).href;
+  const diagnosticsOf = (absolute: string): Diagnostic[] => {
+    const checked = analysis.diagnostics(absolute).map(toDiagnostic);
+    const linted = lint?.problems(absolute) ?? [];
+    if (linted.length === 0) return checked;
+    const all = [...checked, ...linted.map(toLintDiagnostic)];
+    const start = (d: Diagnostic) => d.range.start;
+    return all.sort(
+      (a, b) => start(a).line - start(b).line || start(a).character - start(b).character,
+    );
+  };
+  /** The files whose diagnostics (the checker's or lint's) changed since last published. */
+  const changedFiles = (): Set<string> =>
+    new Set([...analysis.changedDiagnostics(), ...(lint?.changed() ?? [])]);
   const location = (place: PathRange): Location => ({ uri: uriOf(place.path), range: place.range });
 
   /** Applies pending changes and publishes every diagnostic set that changed. */
@@ -84,19 +103,22 @@ export function startLanguageServer(connection: Connection): void {
     const changes = pending;
     pending = new Map();
     const summary = analysis.update(changes);
-    const publish = new Set(analysis.changedDiagnostics());
+    const publish = changedFiles();
     for (const absolute of summary.parsed) if (uris.has(absolute)) publish.add(absolute);
-    for (const absolute of publish) {
+    publishFor(publish);
+    for (const absolute of summary.removed) {
+      void connection.sendDiagnostics({ uri: uriOf(absolute), diagnostics: [] });
+    }
+  };
+  const publishFor = (files: Iterable<string>) => {
+    for (const absolute of files) {
       const uri = uriOf(absolute);
       const version = documents.get(uri)?.version;
       void connection.sendDiagnostics({
         uri,
         ...(version === undefined ? {} : { version }),
-        diagnostics: analysis.diagnostics(absolute).map(toDiagnostic),
+        diagnostics: diagnosticsOf(absolute),
       });
-    }
-    for (const absolute of summary.removed) {
-      void connection.sendDiagnostics({ uri: uriOf(absolute), diagnostics: [] });
     }
   };
   const schedule = (absolute: string, text: string | undefined) => {
@@ -132,6 +154,10 @@ export function startLanguageServer(connection: Connection): void {
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     roots = workspaceRoots(params);
+    const options = params.initializationOptions as { lint?: unknown } | null | undefined;
+    if (options?.lint !== false) {
+      lint = new WorkspaceLint(analysis, (message) => connection.console.error(message));
+    }
     for (const root of roots) {
       for (const absolute of findSvcFiles(root)) pending.set(absolute, readSvcFile(absolute));
     }
@@ -160,18 +186,7 @@ export function startLanguageServer(connection: Connection): void {
   };
 
   connection.onInitialized(() => {
-    guard(
-      "publishing diagnostics",
-      () => {
-        for (const absolute of analysis.changedDiagnostics()) {
-          void connection.sendDiagnostics({
-            uri: uriOf(absolute),
-            diagnostics: analysis.diagnostics(absolute).map(toDiagnostic),
-          });
-        }
-      },
-      undefined,
-    );
+    guard("publishing diagnostics", () => publishFor(changedFiles()), undefined);
   });
 
   documents.onDidChangeContent((event) => {
@@ -187,14 +202,20 @@ export function startLanguageServer(connection: Connection): void {
     schedule(absolute, readSvcFile(absolute));
   });
   connection.onDidChangeWatchedFiles((params) => {
+    let configChanged = false;
     for (const change of params.changes) {
       const absolute = toPath(change.uri);
+      if (absolute !== undefined && path.basename(absolute) === CONFIG_FILE) configChanged = true;
       if (absolute === undefined || !absolute.endsWith(".svc")) continue;
       if (openText(absolute) !== undefined) continue; // the editor's text wins
       schedule(
         absolute,
         change.type === FileChangeType.Deleted ? undefined : readSvcFile(absolute),
       );
+    }
+    if (configChanged && lint) {
+      lint.configChanged();
+      guard("applying a lint configuration", () => publishFor(lint!.changed()), undefined);
     }
   });
 
@@ -301,6 +322,16 @@ export function startLanguageServer(connection: Connection): void {
   );
 
   documents.listen(connection);
+}
+
+function toLintDiagnostic(problem: LintProblem): Diagnostic {
+  return {
+    range: toRange(problem.span),
+    severity: problem.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    code: problem.code,
+    source: "svcgen lint",
+    message: problem.message,
+  };
 }
 
 function toDiagnostic(problem: Problem): Diagnostic {

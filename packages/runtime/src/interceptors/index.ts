@@ -1,0 +1,1 @@
+export type { CallNext, InterceptedCall, Interceptor } from "./interceptor.js";

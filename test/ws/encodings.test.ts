@@ -147,6 +147,28 @@ describe("negotiation", () => {
   });
 });
 
+describe("batches under svc.msgpack", () => {
+  test("a batch is an array of maps, answered with one array of maps", async () => {
+    running = await startServer();
+    const socket = await rawSocket(running.wsUrl, ["svc.msgpack"]);
+    const { encode } = await import("@msgpack/msgpack");
+    const answers: unknown[] = [];
+    socket.on("message", (data) => answers.push(new Decoder().decode(data as Buffer)));
+    socket.send(
+      encode([
+        { jsonrpc: "2.0", id: 1, method: "lab.Lab.echo", params: { n: 1 } },
+        { jsonrpc: "2.0", method: "lab.Lab.echo", params: { n: 2 } }, // a notification
+        { jsonrpc: "2.0", id: 3, method: "lab.Lab.echo", params: { n: "three" } },
+      ]),
+    );
+    await until(() => answers.length === 1);
+    expect(answers[0]).toEqual([
+      { jsonrpc: "2.0", id: 1, result: 1 },
+      expect.objectContaining({ id: 3, error: expect.objectContaining({ code: -32602 }) }),
+    ]);
+  });
+});
+
 describe.each(["json", "msgpack"] as const)("under %s", (encoding) => {
   test("every IDL type goes through a real server and back unchanged", async () => {
     const { wsUrl } = await typedServer();

@@ -1,5 +1,6 @@
 /**
- * svcgen over `svc.msgpack`: the same server and client as ./svcgen.mjs, the client offering
+ * svcgen over `svc.msgpack`: the same server and client as ./svcgen.mjs (a session with
+ * coalesced frames, as `connectWebSocket` opens it by default), the client offering
  * MessagePack (binary frames, values in the MessagePack flavor). Run beside "svcgen" to
  * compare the two encodings on the same calls.
  */
@@ -8,5 +9,5 @@ import { connectWith } from "./svcgen.mjs";
 export { startServer } from "./svcgen.mjs";
 
 export function connect(port, options) {
-  return connectWith(port, options, { sessions: false, encoding: "msgpack" });
+  return connectWith(port, options, { sessions: true, batch: true, encoding: "msgpack" });
 }

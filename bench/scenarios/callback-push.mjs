@@ -14,6 +14,7 @@ export default {
     "svcgen",
     "svcgen-sessions",
     "svcgen-msgpack",
+    "svcgen-plain",
     "raw-ws",
     "rpc-websockets",
     "socket.io",

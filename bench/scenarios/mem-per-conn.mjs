@@ -15,6 +15,7 @@ export default {
   contenders: [
     "svcgen",
     "svcgen-sessions",
+    "svcgen-plain",
     "raw-ws",
     "rpc-websockets",
     "socket.io",

@@ -11,7 +11,7 @@ export default {
   better: "higher",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: [...wsPeers, "svcgen-sessions", "svcgen-msgpack"],
+  contenders: [...wsPeers, "svcgen-sessions", "svcgen-plain", "svcgen-msgpack"],
   params: (quick) =>
     quick
       ? { inFlight: 64, warmupMs: 50, durationMs: 250 }

@@ -5,6 +5,7 @@
  */
 import type { ServiceDescriptor } from "../descriptors.js";
 import type { WireEncoding } from "../encoding/types.js";
+import { batchFeature } from "../session/coalescer.js";
 import { jsonSequenceEncoding, type Frame, type SequenceEncoding } from "../session/frame.js";
 import { msgpackSequenceEncoding } from "../session/msgpack-frame.js";
 import {
@@ -25,7 +26,7 @@ const msgpackFrames = msgpackSequenceEncoding();
  * Frames of either encoding: the client writes JSON as strings and MessagePack as bytes,
  * so each frame says how its `seq` is stamped (a connection uses one encoding throughout).
  */
-const encoding: SequenceEncoding = {
+export const clientFrames: SequenceEncoding = {
   stamp: (frame, seq) =>
     typeof frame === "string" ? jsonFrames.stamp(frame, seq) : msgpackFrames.stamp(frame, seq),
   byteLength: (frame) =>
@@ -55,14 +56,19 @@ export type Admission = "handle" | "drop" | "protocol-error";
 
 export class ClientSession {
   #token: string | null = null;
-  #outbound = new OutboundStream({ encoding, congestedBytes: Infinity });
+  #outbound = new OutboundStream({ encoding: clientFrames, congestedBytes: Infinity });
   #inbound: InboundStream;
   readonly #sendRaw: (frame: Frame) => boolean;
   /** The encoding of the connection (known once its first socket opened). */
   readonly #encoding: () => WireEncoding;
   readonly #subscriptions = new Set<Subscription>();
 
-  constructor(sendRaw: (frame: Frame) => boolean, encoding: () => WireEncoding) {
+  constructor(
+    sendRaw: (frame: Frame) => boolean,
+    /** Whether every handshake asks for coalesced frames. */
+    readonly batch: boolean,
+    encoding: () => WireEncoding,
+  ) {
     this.#sendRaw = sendRaw;
     this.#encoding = encoding;
     this.#inbound = this.#newInbound();
@@ -84,7 +90,11 @@ export class ClientSession {
       jsonrpc: "2.0",
       id: 0,
       method: sessionMethod,
-      params: { resume: this.#token, ack: this.#inbound.last, features: [] },
+      params: {
+        resume: this.#token,
+        ack: this.#inbound.last,
+        features: this.batch ? [batchFeature] : [],
+      },
     });
   }
 
@@ -116,7 +126,7 @@ export class ClientSession {
   forget(): void {
     this.#token = null;
     this.#outbound.clear();
-    this.#outbound = new OutboundStream({ encoding, congestedBytes: Infinity });
+    this.#outbound = new OutboundStream({ encoding: clientFrames, congestedBytes: Infinity });
     this.#inbound.stop();
     this.#inbound = this.#newInbound();
   }

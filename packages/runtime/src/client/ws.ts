@@ -22,6 +22,7 @@ import {
   parseMessage,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
+import { Coalescer, batchFeature } from "../session/coalescer.js";
 import { parseSessionAnswer } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
@@ -38,7 +39,7 @@ import {
 import { metaMember } from "../protocol/meta.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
 import { runCallback, runInterceptedCallback } from "./ws-callbacks.js";
-import { ClientSession } from "./ws-session.js";
+import { ClientSession, clientFrames } from "./ws-session.js";
 import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
 import {
@@ -88,6 +89,12 @@ export interface WebSocketConnectOptions {
   readonly session?: boolean;
   /** Bytes sent and not yet acknowledged beyond which new calls fail with -32006. Default 1 MiB. */
   readonly maxUnackedBytes?: number;
+  /**
+   * Coalesced frames, in a session whose server accepts them (the default): the calls and
+   * callback answers of one turn leave as one frame of up to 64 KiB, and the server does the
+   * same for its answers and pushes. `false`: one message per frame both ways.
+   */
+  readonly batch?: boolean;
   /**
    * Around every call made and every callback the server makes to this client; the first
    * of the list outermost. `call.metadata` travels as the message's `meta` member (see
@@ -236,6 +243,8 @@ class WebSocketClient implements WebSocketConnection {
   #socketClosed: Promise<void> = Promise.resolve();
   /** Undefined when sessions are off, or the server does not offer them. */
   #session: ClientSession | undefined;
+  /** The current socket's, when its server accepted coalesced frames. */
+  #coalescer: Coalescer | undefined;
   readonly #maxUnackedBytes: number;
   /**
    * The encoding of every frame, fixed by the first socket's subprotocol: later sockets
@@ -264,6 +273,7 @@ class WebSocketClient implements WebSocketConnection {
     if (options.session !== false && options.reconnect !== false) {
       this.#session = new ClientSession(
         (frame) => this.#sendRaw(frame),
+        options.batch !== false,
         () => this.#encoding,
       );
       endSessionOnPageHide(this);
@@ -386,6 +396,8 @@ class WebSocketClient implements WebSocketConnection {
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
     const closed = this.#socketClosed;
+    // What was sent before close() goes before the close frame, as without coalescing.
+    this.#coalescer?.flush();
     // 1000 ends the session on the server too (its callbacks released, "disconnected").
     this.#socket?.close(SessionCloseCode.Normal, "client closing");
     if (this.#socket === undefined) this.#finish();
@@ -554,12 +566,12 @@ class WebSocketClient implements WebSocketConnection {
     return this.#sendRaw(frame);
   }
 
-  /** Writes a frame on the current socket as it is. */
+  /** Writes a message on the current socket as it is (coalesced, when the server accepts it). */
   #sendRaw(frame: Frame): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
-    corkUntilTurnEnds(socket);
-    socket.send(frame);
+    if (this.#coalescer !== undefined) this.#coalescer.push(frame);
+    else writeFrame(socket, frame);
     return true;
   }
 
@@ -815,12 +827,19 @@ class WebSocketClient implements WebSocketConnection {
     const answer = value?.id === 0 ? parseSessionAnswer(value.result) : undefined;
     if (answer === undefined) return false;
     this.#adopt(socket, closed);
-    const wire = (frame: Frame) => {
-      corkUntilTurnEnds(socket);
-      socket.send(frame);
-    };
+    // Coalesced from here on when the server accepted it (the replay included); the
+    // handshake and its answer went alone.
+    let wire = (frame: Frame) => writeFrame(socket, frame);
+    if (this.#session!.batch && answer.features.includes(batchFeature)) {
+      const coalescer = new Coalescer(clientFrames, wire);
+      this.#coalescer = coalescer;
+      wire = (frame: Frame, bytes?: number) => coalescer.push(frame, bytes);
+    }
     const outcome = this.#session!.answered(answer, wire);
-    if (outcome.kind === "invalid") return false;
+    if (outcome.kind === "invalid") {
+      this.#coalescer?.stop();
+      return false;
+    }
     this.#sessionOutcome = outcome;
     return true;
   }
@@ -831,6 +850,9 @@ class WebSocketClient implements WebSocketConnection {
   #adopt(socket: SocketLike, closed: Promise<void>): void {
     this.#socket = socket;
     this.#socketClosed = closed;
+    // A new socket coalesces only once its own handshake says so.
+    this.#coalescer?.stop();
+    this.#coalescer = undefined;
     const heartbeatMs = this.#options.heartbeatMs ?? 30_000;
     if (heartbeatMs > 0 && isPingable(socket)) {
       const heartbeat = new Heartbeat(
@@ -847,6 +869,9 @@ class WebSocketClient implements WebSocketConnection {
     this.#heartbeat?.stop();
     this.#heartbeat = undefined;
     this.#socket = undefined;
+    // Kept for replay: what waited for the end of the turn is sent again on resume.
+    this.#coalescer?.stop();
+    this.#coalescer = undefined;
     const reconnect = !this.#closing && this.#options.reconnect !== false;
     if (this.#session !== undefined && reconnect && code === SessionCloseCode.Ended) {
       // The server gave the session up (it is closing, say): lost now, not at the resume.
@@ -980,6 +1005,13 @@ function endSessionOnPageHide(connection: WebSocketClient): void {
   target.addEventListener("pagehide", (event) => {
     if (!event.persisted) void ref.deref()?.close();
   });
+}
+
+/** One frame on `socket` now (corked until the turn ends, in Node). */
+function writeFrame(socket: SocketLike, frame: Frame): void {
+  if (socket.readyState !== OPEN) return;
+  corkUntilTurnEnds(socket);
+  socket.send(frame);
 }
 
 function overBound(): RpcError {

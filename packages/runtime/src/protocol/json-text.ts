@@ -105,6 +105,26 @@ export function parseJsonText(text: string, maxDepth: number): ParsedJson {
 }
 
 /**
+ * Parses one WebSocket frame: a message, or a batch of them. The batch's array is not a
+ * level of its messages: each is held to `maxDepth` as if it had come in a frame of its own,
+ * so that coalescing messages into one frame (PROTOCOL.md, "Coalesced frames") never makes
+ * the receiver refuse what it accepts one by one.
+ */
+export function parseJsonFrame(text: string, maxDepth: number): ParsedJson {
+  return parseJsonText(text, opensWithBracket(text) ? maxDepth + 1 : maxDepth);
+}
+
+/** Whether the first character after JSON whitespace is `[`. */
+function opensWithBracket(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) continue;
+    return code === OPEN_BRACKET;
+  }
+  return false;
+}
+
+/**
  * `JSON.stringify` with the nesting limit: what the peer would refuse is never sent. Throws
  * NestedTooDeeply (also for a value so deep or cyclic that the stack overflows) and
  * TypeError for what JSON cannot hold (a BigInt, a cycle).

@@ -8,6 +8,7 @@ import type { Backplane } from "./cluster/backplane.js";
 import type { EncodingName } from "../encoding/types.js";
 import type { SequenceEncoding } from "../session/frame.js";
 import { jsonSequenceEncoding } from "../session/frame.js";
+import { coalescedFrameMessages } from "../session/coalescer.js";
 import { defaultAckPolicy, type AckPolicy } from "../session/inbound.js";
 import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { Interceptor } from "../interceptors/interceptor.js";
@@ -91,6 +92,12 @@ export interface SessionOptions {
   /** When acks are sent. Default: 1 s after the first unacknowledged message, or 64 messages, or 64 KiB. */
   readonly ack?: Partial<AckPolicy>;
   /**
+   * Coalesced frames for clients that ask (`"batch"` in `$/session`): what is written to one
+   * socket in one turn leaves as one frame of up to 64 KiB. Default `true`; never offered
+   * when `limits.maxBatchSize` is below 100 (a coalesced frame from the client may hold 100).
+   */
+  readonly batch?: boolean;
+  /**
    * Whether the principal of a resuming upgrade may take over a session opened by `owner`.
    * Default: the same value, or equal JSON.
    */
@@ -104,6 +111,8 @@ export interface ResolvedSessionOptions {
   readonly congestedBytes: number;
   readonly ack: AckPolicy;
   readonly encoding: SequenceEncoding;
+  /** Whether `"batch"` is accepted in `$/session`. */
+  readonly batch: boolean;
   readonly samePrincipal: (owner: unknown, resuming: unknown) => boolean;
 }
 
@@ -232,17 +241,18 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
   const base = normalizeBase(options.base);
   const logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
   const interceptors = [...(options.interceptors ?? [])];
+  const limits = { ...defaultLimits, ...definedOnly(options.limits ?? {}) };
   const resolved: ResolvedServerOptions = {
     base,
     prefix: base === "/" ? "" : base,
     logger,
     interceptors: [...interceptors, ...builtInInterceptors(options, logger)],
     callbackInterceptors: interceptors,
-    limits: { ...defaultLimits, ...definedOnly(options.limits ?? {}) },
+    limits,
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
-    sessions: resolveSessionOptions(options.sessions ?? {}),
+    sessions: resolveSessionOptions(options.sessions ?? {}, limits),
     encodings: options.encodings ?? ["svc.msgpack", "svc.json"],
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
@@ -275,7 +285,10 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   ) as Partial<T>;
 }
 
-function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
+function resolveSessionOptions(
+  options: SessionOptions,
+  limits: ServerLimits,
+): ResolvedSessionOptions {
   const maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
   return {
     resumeWindowMs: options.resumeWindowMs ?? 60_000,
@@ -284,6 +297,7 @@ function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions 
     congestedBytes: options.congestedBytes ?? Math.floor(maxUnackedBytes / 4),
     ack: { ...defaultAckPolicy, ...definedOnly(options.ack ?? {}) },
     encoding: jsonSequenceEncoding(Buffer.byteLength),
+    batch: options.batch !== false && limits.maxBatchSize >= coalescedFrameMessages,
     samePrincipal: options.samePrincipal
       ? options.samePrincipal.bind(options)
       : (owner, resuming) => owner === resuming || sameJson(owner, resuming),

@@ -9,6 +9,7 @@
  */
 import { errorResponse, resultResponse, type JsonRpcId } from "../protocol/jsonrpc.js";
 import { ErrorCode } from "../protocol/codes.js";
+import { batchFeature } from "../session/coalescer.js";
 import {
   parseSessionRequest,
   type SessionAnswer,
@@ -20,7 +21,7 @@ import type { ResolvedServerOptions } from "./options.js";
 import { CloseCode, type SessionSocket, type WsAttachment } from "./ws-attachment.js";
 import { issueToken, parseToken, secretMatches } from "./session-token.js";
 import { WsSession, type SessionKeeper } from "./ws-session.js";
-import { serverEncodings } from "./ws-encodings.js";
+import { sequenceEncodingFor, serverEncodings } from "./ws-encodings.js";
 import type { WireEncoding } from "../encoding/types.js";
 
 interface Kept {
@@ -116,7 +117,7 @@ export class SessionRegistry implements SessionKeeper {
       if (typeof resumed !== "string") return resumed;
       reason = resumed;
     }
-    return this.open(attachment, id, reason);
+    return this.open(attachment, id, reason, request.features);
   }
 
   /**
@@ -144,26 +145,32 @@ export class SessionRegistry implements SessionKeeper {
       socket.close(CloseCode.ProtocolError, "ack ahead of what was sent");
       return undefined;
     }
-    this.#answer(socket, id, {
+    this.#answer(socket, id, request.features, {
       session: request.resume!,
       resumed: true,
       ack: found.session.lastReceived,
       windowMs: this.#options.sessions.resumeWindowMs,
-      features: [],
     });
     found.session.attach(socket, request.ack);
     return found.session;
   }
 
-  /** Opens a new session on `socket`, answering `id`; `reason` says why a resume failed. */
-  open(socket: SessionSocket, id: JsonRpcId, reason?: string): WsSession {
+  /**
+   * Opens a new session on `socket`, answering `id`; `reason` says why a resume failed,
+   * `features` what the client asked for.
+   */
+  open(
+    socket: SessionSocket,
+    id: JsonRpcId,
+    reason?: string,
+    features: readonly string[] = [],
+  ): WsSession {
     const { session, token } = this.#open(socket);
-    this.#answer(socket, id, {
+    this.#answer(socket, id, features, {
       session: token,
       resumed: false,
       ack: 0,
       windowMs: this.#options.sessions.resumeWindowMs,
-      features: [],
       ...(reason !== undefined && { reason }),
     });
     session.attach(socket, 0);
@@ -242,8 +249,22 @@ export class SessionRegistry implements SessionKeeper {
     return secretMatches(secret, kept.secretHash) ? kept : SessionReason.Unknown;
   }
 
-  #answer(attachment: SessionSocket, id: JsonRpcId, answer: SessionAnswer): void {
-    attachment.write(attachment.encoding.encode(resultResponse(id, answer as never)));
+  /**
+   * Answers the handshake with the `asked` features this server accepts (and `socket` can
+   * do: a socket relayed from another node does not coalesce). The answer goes alone; from
+   * then on the socket coalesces if the client asked for it.
+   */
+  #answer(
+    socket: SessionSocket,
+    id: JsonRpcId,
+    asked: readonly string[],
+    answer: Omit<SessionAnswer, "features">,
+  ): void {
+    const batch =
+      this.#options.sessions.batch && socket.coalesce !== undefined && asked.includes(batchFeature);
+    const features = batch ? [batchFeature] : [];
+    socket.write(socket.encoding.encode(resultResponse(id, { ...answer, features } as never)));
+    if (batch) socket.coalesce!(sequenceEncodingFor(socket.encoding, this.#options));
   }
 
   #undetach(kept: Kept): void {

@@ -2,14 +2,15 @@
  * One accepted WebSocket, attached to whoever reads it: at first the endpoint (which looks
  * at the first message for a `$/session` handshake), then a session. The attachment owns
  * only the socket: its listeners, liveness, corked writes, the slow-consumer bound on the
- * socket's own buffer, and the close handshake. Everything that outlives a socket belongs
- * to the session.
+ * socket's own buffer, the close handshake, and, for a peer that accepts them, coalesced
+ * frames (../session/coalescer.ts). Everything that outlives a socket belongs to the session.
  */
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import type { WireEncoding } from "../encoding/types.js";
 import type { HeartbeatMember, HeartbeatSweep } from "../liveness/heartbeat.js";
-import type { Frame } from "../session/frame.js";
+import { Coalescer } from "../session/coalescer.js";
+import type { Frame, SequenceEncoding } from "../session/frame.js";
 import type { ResolvedServerOptions } from "./options.js";
 
 /** WebSocket close codes of RFC 6455 used here. */
@@ -52,8 +53,16 @@ export interface SessionSocket {
   readonly isClosed: boolean;
   /** Bytes written and not yet handed to the operating system. */
   readonly bufferedAmount: number;
-  /** Writes one frame of its encoding; false when the socket cannot take it. */
-  write(frame: Frame): boolean;
+  /**
+   * Writes one frame of its encoding (`bytes`: its size, when known); false when the socket
+   * cannot take it.
+   */
+  write(frame: Frame, bytes?: number): boolean;
+  /**
+   * Present when the socket can coalesce: from now on what one turn writes leaves as batch
+   * frames of `encoding` (the peer accepted `"batch"`).
+   */
+  coalesce?(encoding: SequenceEncoding): void;
   /** Starts closing; the reader hears `onDetached` once it is closed. */
   close(code: number, reason: string, graceMs?: number): void;
 }
@@ -113,6 +122,9 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
   #forceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The TCP socket is corked until the end of this turn of the event loop. */
   #corked = false;
+  /** Set once the peer accepted coalesced frames: writes wait for the end of the turn. */
+  #coalescer: Coalescer | undefined;
+  readonly #emit = (frame: Frame) => this.#sendNow(frame);
   /** Whether frames go out (and must come in) as binary frames. */
   readonly #binary: boolean;
 
@@ -153,29 +165,50 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     return this.#closed;
   }
 
-  /** Bytes written and not yet handed to the operating system (corked or waiting). */
+  /** Bytes written and not yet handed to the operating system (corked, coalescing or waiting). */
   get bufferedAmount(): number {
-    return this.#socket.bufferedAmount;
+    return this.#socket.bufferedAmount + (this.#coalescer?.pendingBytes ?? 0);
+  }
+
+  /** Whether the messages of a turn leave as one frame. */
+  get coalescing(): boolean {
+    return this.#coalescer !== undefined;
   }
 
   /**
-   * Writes one frame of the connection's encoding (under `svc.json` bytes are the UTF-8 of
-   * a text frame); false when the socket cannot take it.
+   * The peer accepted coalesced frames (`"batch"` in `$/session`): from now on what is
+   * written in one turn leaves as batch frames of `encoding`. Called after the handshake
+   * answer is written, which therefore goes alone.
    */
-  write(frame: Frame): boolean {
+  coalesce(encoding: SequenceEncoding): void {
+    this.#coalescer ??= new Coalescer(encoding, this.#emit);
+  }
+
+  /**
+   * Writes one message (bytes are its UTF-8; `bytes` its size, when known); false when the
+   * socket cannot take it.
+   */
+  write(frame: Frame, bytes?: number): boolean {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
-    if (!this.#corked) {
-      // The first frame of a turn: what is still unsent now is what the peer failed to drain.
-      if (this.#overloaded()) return false;
-      this.#cork();
-    }
+    const coalescer = this.#coalescer;
+    // The first frame of a turn: what is still unsent now is what the peer failed to drain.
+    if (!this.#corked && !coalescer?.pending && this.#overloaded()) return false;
+    if (coalescer !== undefined) coalescer.push(frame, bytes);
+    else this.#sendNow(frame);
+    return true;
+  }
+
+  #sendNow(frame: Frame): void {
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    if (!this.#corked) this.#cork();
     if (typeof frame === "string") this.#socket.send(frame);
     else this.#socket.send(frame, { binary: this.#binary });
-    return true;
   }
 
   /** Starts a close handshake; a peer that does not finish it in time is cut off. */
   close(code: number, reason: string, graceMs: number = this.#options.closeGraceMs): void {
+    // What was written before the close goes before it, as without coalescing.
+    if (!this.#closing) this.#coalescer?.flush();
     this.#closing = true;
     this.#socket.close(code, reason);
     if (this.#forceTimer === undefined) {
@@ -226,6 +259,7 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     if (this.#closed) return;
     this.#closing = true;
     this.#closed = true;
+    this.#coalescer?.stop();
     this.#heartbeat?.delete(this);
     clearTimeout(this.#forceTimer);
     this.reader.onDetached(this, code);

@@ -2,6 +2,8 @@
 import type { EncodingName, WireEncoding } from "../encoding/types.js";
 import { jsonEncoding } from "../encoding/json.js";
 import { msgpackEncoding } from "../encoding/msgpack.js";
+import type { SequenceEncoding } from "../session/frame.js";
+import { msgpackSequenceEncoding } from "../session/msgpack-frame.js";
 import type { ResolvedServerOptions } from "./options.js";
 
 /** `svc.json` always (what a client offering no subprotocol gets); `svc.msgpack` unless left out. */
@@ -15,4 +17,14 @@ export function serverEncodings(
     encodings.set("svc.msgpack", msgpackEncoding(limits));
   }
   return encodings;
+}
+
+const msgpackFrames = msgpackSequenceEncoding();
+
+/** How `seq` is stamped into, and batches are joined from, frames of `encoding`. */
+export function sequenceEncodingFor(
+  encoding: WireEncoding,
+  options: ResolvedServerOptions,
+): SequenceEncoding {
+  return encoding.frameType === "binary" ? msgpackFrames : options.sessions.encoding;
 }

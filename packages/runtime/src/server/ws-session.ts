@@ -35,7 +35,6 @@ import type { CallNext } from "../interceptors/interceptor.js";
 import { metaMember, readMeta } from "../protocol/meta.js";
 import type { Frame } from "../session/frame.js";
 import { ackFrameIn, ackMethod, parseAck } from "../session/handshake.js";
-import { msgpackSequenceEncoding } from "../session/msgpack-frame.js";
 import { InboundStream } from "../session/inbound.js";
 import { OutboundStream } from "../session/outbound.js";
 import { SessionCloseCode, SessionReason } from "../session/reasons.js";
@@ -53,6 +52,7 @@ import {
   type AttachmentReader,
   type SessionSocket,
 } from "./ws-attachment.js";
+import { sequenceEncodingFor } from "./ws-encodings.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -247,10 +247,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       const { sessions } = options;
       this.#seq = {
         outbound: new OutboundStream({
-          encoding:
-            attachment.encoding.frameType === "binary"
-              ? msgpackSequenceEncoding()
-              : sessions.encoding,
+          encoding: sequenceEncodingFor(attachment.encoding, options),
           congestedBytes: sessions.congestedBytes,
         }),
         inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
@@ -376,7 +373,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (previous === undefined) seq.keeper.reattached(this);
     seq.reported = 0;
     seq.inbound.acknowledgedByHandshake();
-    return seq.outbound.attach((frame) => void attachment.write(frame), peerAck);
+    return seq.outbound.attach((frame, bytes) => void attachment.write(frame, bytes), peerAck);
   }
 
   /**
@@ -418,17 +415,52 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    */
   onValue(value: unknown, bytes: number, tooDeep: boolean): void {
     if (Array.isArray(value)) {
-      if (this.#seq !== undefined) {
-        const each = Math.ceil(bytes / Math.max(1, value.length));
-        value = value.filter((message) => this.#admit(message, each));
-        if (this.#ended || (value as unknown[]).length === 0) return;
-      }
-      this.#onBatch(value as unknown[], tooDeep);
+      if (this.#seq !== undefined) this.#onSequencedBatch(value, bytes, tooDeep);
+      else this.#onBatch(value, tooDeep);
       return;
     }
     if (this.#seq !== undefined && !this.#admit(value, bytes)) return;
+    this.#onSingle(value, tooDeep);
+  }
+
+  /** One message handled as if it had come alone: a call answers when it is done. */
+  #onSingle(value: unknown, tooDeep: boolean): void {
     const answer = this.#onMessage(value, true, tooDeep);
     if (answer !== undefined) void answer.then((response) => response && this.#send(response));
+  }
+
+  /**
+   * A batch in a session: a coalesced frame of the client's, or a JSON-RPC batch. Every
+   * message has its own seq and is handled as if it had come alone, so a slow call never
+   * holds up the answers of the others. Over `maxBatchSize`, nothing of it runs: each request
+   * is answered -32006 with its own id (its seq is taken: the client must hear of it), while
+   * answers and acks, which only settle what the server asked, are still taken.
+   */
+  #onSequencedBatch(messages: unknown[], bytes: number, tooDeep: boolean): void {
+    const each = Math.ceil(bytes / Math.max(1, messages.length));
+    const limit = this.#options.limits.maxBatchSize;
+    const overLimit = messages.length > limit;
+    for (const message of messages) {
+      const admission = this.#admission(message, each);
+      if (admission === "broken") return; // the socket is closing with 1002
+      if (admission === "drop") continue;
+      if (!overLimit) this.#onSingle(message, tooDeep);
+      else this.#refuseOverLimit(message, messages.length, limit, tooDeep);
+    }
+  }
+
+  #refuseOverLimit(message: unknown, size: number, limit: number, tooDeep: boolean): void {
+    const parsed = parseMessage(message);
+    if (parsed.kind === "response" || (parsed.kind === "invalid" && parsed.response)) {
+      this.#onSingle(message, tooDeep);
+    } else if (parsed.kind === "request") {
+      this.#send(
+        errorResponse(parsed.message.id, {
+          code: ErrorCode.LimitExceeded,
+          message: `batch of ${size} messages is over the limit of ${limit}`,
+        }),
+      );
+    }
   }
 
   onOverloaded(from: SessionSocket): void {
@@ -541,22 +573,33 @@ export class WsSession implements CallbackChannel, AttachmentReader {
    * duplicate, or an `$/ack` handled here). A jump or a missing seq closes with 1002.
    */
   #admit(value: unknown, bytes: number): boolean {
+    return this.#admission(value, bytes) === "handle";
+  }
+
+  /** The seq check of one message: handle it, drop it, or the session protocol broke. */
+  #admission(value: unknown, bytes: number): "handle" | "drop" | "broken" {
     const seq = this.#seq!;
     const message = value as Record<string, unknown> | null;
     const n = typeof message === "object" && message !== null ? message["seq"] : undefined;
     if (n === undefined && message?.["method"] === ackMethod) {
       const acked = parseAck(message["params"]);
-      if (acked === undefined || !seq.outbound.ack(acked)) this.#protocolError("bad $/ack");
-      else this.#reportGrowth(seq);
-      return false;
+      if (acked === undefined || !seq.outbound.ack(acked)) {
+        this.#protocolError("bad $/ack");
+        return "broken";
+      }
+      this.#reportGrowth(seq);
+      return "drop";
     }
     if (typeof n !== "number" || !Number.isSafeInteger(n)) {
       this.#protocolError("a message without seq in a session");
-      return false;
+      return "broken";
     }
     const verdict = seq.inbound.receive(n, bytes);
-    if (verdict === "gap") this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
-    return verdict === "accept";
+    if (verdict === "gap") {
+      this.#protocolError(`seq ${n} after ${seq.inbound.last}`);
+      return "broken";
+    }
+    return verdict === "accept" ? "handle" : "drop";
   }
 
   #protocolError(detail: string): void {

@@ -8,8 +8,8 @@
 import { ConflationQueue } from "./conflation.js";
 import type { Frame, SequenceEncoding } from "./frame.js";
 
-/** Where frames go while a socket is attached. */
-export type Wire = (frame: Frame) => void;
+/** Where frames go while a socket is attached; `bytes` is the frame's size, counted once. */
+export type Wire = (frame: Frame, bytes: number) => void;
 
 interface Kept {
   readonly seq: number;
@@ -104,7 +104,8 @@ export class OutboundStream {
     this.#dropThrough(peerAck);
     this.#wire = wire;
     for (let i = this.#head; i < this.#kept.length && this.#wire === wire; i++) {
-      wire(this.#kept[i]!.frame);
+      const kept = this.#kept[i]!;
+      wire(kept.frame, kept.bytes);
     }
     this.#flushQueue();
     return true;
@@ -134,7 +135,7 @@ export class OutboundStream {
     const bytes = this.#encoding.byteLength(stamped);
     this.#kept.push({ seq, frame: stamped, bytes });
     this.#keptBytes += bytes;
-    this.#wire?.(stamped);
+    this.#wire?.(stamped, bytes);
   }
 
   #flushQueue(): void {

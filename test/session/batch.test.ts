@@ -1,0 +1,420 @@
+/**
+ * Coalesced frames over real sockets (PROTOCOL.md, "Coalesced frames"): who gets them, how
+ * many frames a burst takes, the 64 KiB cap, seq and replay inside batches, the svcgen
+ * client's own coalescing (seen by a raw `ws` server), and hostile batches.
+ */
+import { afterEach, describe, expect, test } from "@jest/globals";
+import { WebSocketServer } from "ws";
+import {
+  RpcServer,
+  connectWebSocket,
+  defineCallback,
+  defineService,
+  t,
+  type CallbackProxy,
+  type CallContext,
+} from "@svcgen/runtime";
+import { RawClient, until } from "../support/raw-clients.js";
+
+// ---- a service that pushes a burst in one turn -------------------------------------
+
+interface Sink {
+  item(i: number, text: string): void;
+}
+const SinkDescriptor = defineCallback<Sink>({
+  name: "batch.Sink",
+  contractHash: "e".repeat(64),
+  methods: [
+    {
+      name: "item",
+      oneway: true,
+      params: [
+        { name: "i", schema: t.int32 },
+        { name: "text", schema: t.string },
+      ],
+    },
+  ],
+});
+interface Pusher {
+  subscribe(sink: Sink): Promise<void>;
+  push(count: number, size: number): Promise<number>;
+  echo(n: number): Promise<number>;
+  sum(nested: number[][]): Promise<number>;
+}
+const PusherDescriptor = defineService<Pusher>({
+  name: "batch.Pusher",
+  contractHash: "f".repeat(64),
+  methods: [
+    { name: "subscribe", params: [{ name: "sink", callback: SinkDescriptor }] },
+    {
+      name: "push",
+      params: [
+        { name: "count", schema: t.int32 },
+        { name: "size", schema: t.int32 },
+      ],
+      returns: t.int32,
+    },
+    { name: "echo", params: [{ name: "n", schema: t.int32 }], returns: t.int32 },
+    {
+      name: "sum",
+      params: [{ name: "nested", schema: t.list(t.list(t.int32)) }],
+      returns: t.int32,
+    },
+  ],
+});
+class PusherImpl {
+  static readonly descriptor = PusherDescriptor;
+  readonly sinks = new Map<string, CallbackProxy<Sink>>();
+  subscribe(sink: CallbackProxy<Sink>, ctx: CallContext): void {
+    this.sinks.set(ctx.connection!.id, sink);
+  }
+  /** `count` oneway pushes of `size` characters, all in this turn. */
+  push(count: number, size: number, ctx: CallContext): number {
+    const sink = this.sinks.get(ctx.connection!.id)!;
+    const text = "x".repeat(size);
+    for (let i = 1; i <= count; i++) sink.item(i, text).catch(() => undefined);
+    return count;
+  }
+  echo(n: number): number {
+    return n;
+  }
+  sum(nested: number[][]): number {
+    return nested.flat().reduce((a, b) => a + b, 0);
+  }
+}
+
+let cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  cleanups = [];
+});
+
+async function server(options: ConstructorParameters<typeof RpcServer>[0] = {}) {
+  const rpc = new RpcServer({ logger: false, heartbeatMs: 60_000, ...options });
+  const impl = new PusherImpl();
+  rpc.register(impl as never);
+  const { port } = await rpc.listen({ port: 0, host: "127.0.0.1" });
+  cleanups.push(() => rpc.close());
+  return { rpc, impl, url: `ws://127.0.0.1:${port}/ws` };
+}
+
+async function raw(url: string): Promise<RawClient> {
+  const client = new RawClient(url);
+  cleanups.push(() => client.close());
+  await client.opened;
+  return client;
+}
+
+/** Opens a session on a raw client; returns the answer's result. */
+async function open(client: RawClient, features: string[], resume: string | null = null, ack = 0) {
+  const answer = await client.request(0, "$/session", { resume, ack, features });
+  return answer.result;
+}
+
+const request = (seq: number | undefined, id: number, method: string, params: unknown) => ({
+  jsonrpc: "2.0",
+  ...(seq === undefined ? {} : { seq }),
+  id,
+  method: `batch.Pusher.${method}`,
+  params,
+});
+
+/** Frames received after the handshake answer, parsed; each a message or an array. */
+const framesAfterHandshake = (client: RawClient) => client.values.slice(1);
+const itemsIn = (value: unknown) =>
+  [value].flat().filter((m: any) => m?.method === "$/callback").length;
+
+describe("negotiation", () => {
+  test('the server accepts "batch" when asked, and only then', async () => {
+    const { url } = await server();
+    expect((await open(await raw(url), ["batch"])).features).toEqual(["batch"]);
+    expect((await open(await raw(url), [])).features).toEqual([]);
+    expect((await open(await raw(url), ["other", "batch"])).features).toEqual(["batch"]);
+  });
+
+  test("a server with batch: false, or a maxBatchSize below 100, does not offer it", async () => {
+    const off = await server({ sessions: { batch: false } });
+    expect((await open(await raw(off.url), ["batch"])).features).toEqual([]);
+    const small = await server({ limits: { maxBatchSize: 10 } });
+    expect((await open(await raw(small.url), ["batch"])).features).toEqual([]);
+  });
+});
+
+describe("the server coalesces for a peer that asked", () => {
+  test("a burst of 250 pushes and the answer leave in ceil(251 / 100) frames, seq exact", async () => {
+    const { url } = await server();
+    const client = await raw(url);
+    await open(client, ["batch"]);
+    client.send(request(1, 1, "subscribe", { sink: "s1" }));
+    await client.next((m) => m.id === 1);
+    const before = client.values.length;
+    client.send(request(2, 2, "push", { count: 250, size: 10 }));
+    await client.next((m) => m.id === 2);
+    await until(() => client.messages.filter((m) => m.method === "$/callback").length === 250);
+    const frames = client.values.slice(before);
+    expect(frames.length).toBeLessThanOrEqual(3);
+    expect(frames.every((frame) => !Array.isArray(frame) || frame.length <= 100)).toBe(true);
+    // Every message keeps its own seq, in order, without gaps (the subscribe answer was 1).
+    const seqs = frames.flat().map((m: any) => m.seq);
+    expect(seqs).toEqual(Array.from({ length: 251 }, (_, i) => i + 2));
+    const items = frames.flat().filter((m: any) => m.method === "$/callback");
+    expect(items.map((m: any) => m.params.args.i)).toEqual(
+      Array.from({ length: 250 }, (_, i) => i + 1),
+    );
+  });
+
+  test("no frame is over 64 KiB; a message larger than that goes alone", async () => {
+    const { url } = await server();
+    const client = await raw(url);
+    await open(client, ["batch"]);
+    client.send(request(1, 1, "subscribe", { sink: "s1" }));
+    await client.next((m) => m.id === 1);
+    const before = client.frames.length;
+    client.send(request(2, 2, "push", { count: 60, size: 4000 }));
+    await until(() => client.messages.filter((m) => m.method === "$/callback").length === 60);
+    const sizes = client.frames.slice(before).map((frame) => Buffer.byteLength(frame));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024);
+    // 60 × ~4.1 KB: as few frames as the cap allows (15 fit in one), not one per message.
+    expect(sizes.length).toBeLessThanOrEqual(6);
+
+    const big = client.frames.length;
+    client.send(request(3, 3, "push", { count: 3, size: 70_000 }));
+    await until(() => client.messages.filter((m) => m.method === "$/callback").length === 63);
+    const bigFrames = client.frames.slice(big).map((frame) => JSON.parse(frame));
+    const alone = bigFrames.filter((frame) => !Array.isArray(frame) && frame.method);
+    expect(alone).toHaveLength(3);
+  });
+
+  test("a client that did not ask (no session, or a session without batch) gets one message per frame", async () => {
+    const { url } = await server();
+    const plain = await raw(url);
+    plain.send(request(undefined, 1, "subscribe", { sink: "s1" }));
+    await plain.next((m) => m.id === 1);
+    plain.send(request(undefined, 2, "push", { count: 50, size: 10 }));
+    await until(() => plain.messages.filter((m) => m.method === "$/callback").length === 50);
+    expect(plain.values.every((value) => !Array.isArray(value))).toBe(true);
+
+    const sequenced = await raw(url);
+    await open(sequenced, []);
+    sequenced.send(request(1, 1, "subscribe", { sink: "s1" }));
+    await sequenced.next((m) => m.id === 1);
+    sequenced.send(request(2, 2, "push", { count: 50, size: 10 }));
+    await until(() => sequenced.messages.filter((m) => m.method === "$/callback").length === 50);
+    expect(sequenced.values.every((value) => !Array.isArray(value))).toBe(true);
+  });
+
+  test("a replay after resume is coalesced too, with the original seq", async () => {
+    const { url } = await server();
+    const first = await raw(url);
+    const { session } = await open(first, ["batch"]);
+    first.send(request(1, 1, "subscribe", { sink: "s1" }));
+    await first.next((m) => m.id === 1);
+    first.send(request(2, 2, "push", { count: 120, size: 10 }));
+    await until(() => first.messages.filter((m) => m.method === "$/callback").length === 120);
+    await first.vanish();
+
+    // Received up to seq 1 only (the subscribe answer): 121 messages are replayed.
+    const second = await raw(url);
+    const answer = await open(second, ["batch"], session, 1);
+    expect(answer.resumed).toBe(true);
+    await until(() => second.messages.filter((m) => m.method === "$/callback").length === 120);
+    const replay = framesAfterHandshake(second);
+    expect(replay.length).toBeLessThanOrEqual(2);
+    expect(replay.flat().map((m: any) => m.seq)).toEqual(
+      Array.from({ length: 121 }, (_, i) => i + 2),
+    );
+    expect(replay.reduce((sum: number, frame: unknown) => sum + itemsIn(frame), 0)).toBe(120);
+  });
+});
+
+describe("the server reads coalesced frames", () => {
+  test("a batch of calls, answers and acks in one frame: each handled as if alone", async () => {
+    const { url } = await server();
+    const client = await raw(url);
+    await open(client, ["batch"]);
+    client.send([
+      request(1, 1, "echo", { n: 1 }),
+      { jsonrpc: "2.0", method: "$/ack", params: { seq: 0 } },
+      request(2, 2, "echo", { n: 2 }),
+      // An answer to nothing the server asked is ignored, not answered.
+      { jsonrpc: "2.0", seq: 3, id: 99, result: null },
+      request(4, 4, "echo", { n: 4 }),
+    ]);
+    await client.next((m) => m.id === 4);
+    const isAnswer = (m: any) => m.id !== 0 && "result" in m;
+    await until(() => client.messages.filter(isAnswer).length >= 3);
+    const answers = client.messages.filter(isAnswer);
+    expect(answers.map((m) => [m.id, m.result]).sort()).toEqual([
+      [1, 1],
+      [2, 2],
+      [4, 4],
+    ]);
+    expect(answers.map((m) => m.seq).sort()).toEqual([1, 2, 3]);
+  });
+
+  test("the batch array is not a level: a message at exactly maxDepth is accepted in a batch", async () => {
+    const { url } = await server({ limits: { maxDepth: 4 } });
+    const client = await raw(url);
+    await open(client, ["batch"]);
+    // Envelope, params, and two lists: 4 levels, the limit, alone or in a batch.
+    const sum = (seq: number, id: number, nested: string) =>
+      `{"jsonrpc":"2.0","seq":${seq},"id":${id},"method":"batch.Pusher.sum","params":{"nested":${nested}}}`;
+    client.send(`[${sum(1, 1, "[[1,2]]")},${sum(2, 2, "[[3],[4]]")}]`);
+    await until(() => client.messages.filter((m) => m.id === 1 || m.id === 2).length === 2);
+    const answers = client.messages.filter((m) => m.id === 1 || m.id === 2);
+    expect(answers.map((m) => m.result).sort()).toEqual([3, 7]);
+    // One level more is too deep in a batch as it is alone.
+    client.send(`[${sum(3, 3, "[[[1]]]")}]`);
+    const refused = await client.next((m) => m.id === 3);
+    expect(refused.error).toEqual({ code: -32602, message: "Invalid params: nested too deeply" });
+  });
+});
+
+describe("hostile batches leave the server up and others served", () => {
+  test("over maxBatchSize in a session: each request refused with -32006, its seq taken", async () => {
+    const { url } = await server({ limits: { maxBatchSize: 100 } });
+    const client = await raw(url);
+    await open(client, ["batch"]);
+    client.send(Array.from({ length: 101 }, (_, i) => request(i + 1, i + 1, "echo", { n: i })));
+    await until(() => client.messages.filter((m) => m.error).length === 101);
+    const answers = client.messages.filter((m) => m.id !== 0 && m.method !== "$/ack");
+    expect(answers).toHaveLength(101);
+    expect(answers.every((m) => m.error?.code === -32006)).toBe(true);
+    // The session goes on: the next seq is 102.
+    client.send(request(102, 500, "echo", { n: 5 }));
+    expect((await client.next((m) => m.id === 500)).result).toBe(5);
+  });
+
+  test("junk, deep, huge: the offender is refused or closed, the others are served", async () => {
+    const { url } = await server({ limits: { maxFrameBytes: 256 * 1024 } });
+    const bystander = await raw(url);
+    await open(bystander, ["batch"]);
+
+    const junk = await raw(url);
+    await open(junk, ["batch"]);
+    junk.send([1, "x", null, [], { seq: 1 }, { jsonrpc: "2.0", seq: 2, result: 1 }]);
+    const junkClosed = await junk.closed;
+    expect(junkClosed.code).toBe(1002); // a member without seq, or with a jump
+
+    const deep = await raw(url);
+    await open(deep, ["batch"]);
+    deep.send(`[${"[".repeat(100_000)}${"]".repeat(100_000)}]`);
+    await deep.closed; // larger than the frame limit, or refused: never a crash
+
+    const huge = await raw(url);
+    await open(huge, ["batch"]);
+    huge.send(
+      `[${Array.from({ length: 4000 }, (_, i) => JSON.stringify(request(i + 1, i + 1, "echo", { n: i }))).join(",")}]`,
+    );
+    expect((await huge.closed).code).toBe(1009);
+
+    const plain = await raw(url);
+    plain.send([...Array.from({ length: 50 }, () => ({ jsonrpc: "2.0", id: null, result: 1 })), 7]);
+    await plain.next((m) => m.error?.code === -32600);
+
+    bystander.send(request(1, 1, "echo", { n: 42 }));
+    expect((await bystander.next((m) => m.id === 1)).result).toBe(42);
+  });
+});
+
+// ---- the svcgen client's side, seen by a raw `ws` server -------------------------------
+
+/** A raw server that opens sessions (accepting "batch" when `batch`) and answers echo calls. */
+async function rawServer(batch: boolean) {
+  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+  cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
+  const frames: string[] = [];
+  const handshakes: any[] = [];
+  let seq = 0;
+  wss.on("connection", (socket) => {
+    cleanups.push(async () => socket.terminate());
+    socket.on("message", (data) => {
+      const text = data.toString();
+      const value = JSON.parse(text);
+      if (value.method === "$/session") {
+        handshakes.push(value.params);
+        const features = batch && value.params.features.includes("batch") ? ["batch"] : [];
+        socket.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id: value.id,
+            result: { session: "a.b", resumed: false, ack: 0, windowMs: 60_000, features },
+          }),
+        );
+        return;
+      }
+      frames.push(text);
+      const calls = [value].flat().filter((m: any) => m.method === "batch.Pusher.echo");
+      if (calls.length === 0) return;
+      const answers = calls.map((m: any) => ({
+        jsonrpc: "2.0",
+        seq: ++seq,
+        id: m.id,
+        result: m.params.n,
+      }));
+      // Answers of a coalesced frame come back as one batch of responses.
+      socket.send(JSON.stringify(batch ? answers : answers[0]));
+      if (!batch) for (const answer of answers.slice(1)) socket.send(JSON.stringify(answer));
+    });
+  });
+  const { port } = wss.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}/ws`, frames, handshakes };
+}
+
+describe("the svcgen client coalesces when the server accepted it", () => {
+  test("50 calls in one turn leave as one frame; a batch of 50 responses settles them all", async () => {
+    const peer = await rawServer(true);
+    const client = await connectWebSocket(peer.url, { heartbeatMs: 0 });
+    cleanups.push(() => client.close());
+    expect(peer.handshakes[0].features).toEqual(["batch"]);
+    const calls = Array.from({ length: 50 }, (_, n) =>
+      client.call<number>(PusherDescriptor, "echo", [n]),
+    );
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    const callFrames = peer.frames.filter((frame) => frame.includes("batch.Pusher.echo"));
+    expect(callFrames).toHaveLength(1);
+    const batch = JSON.parse(callFrames[0]!);
+    expect(batch).toHaveLength(50);
+    expect(batch.map((m: any) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  test("batch: false asks for nothing and sends one message per frame", async () => {
+    const peer = await rawServer(true);
+    const client = await connectWebSocket(peer.url, { heartbeatMs: 0, batch: false });
+    cleanups.push(() => client.close());
+    expect(peer.handshakes[0].features).toEqual([]);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => client.call(PusherDescriptor, "echo", [n])),
+    );
+    expect(peer.frames.filter((frame) => frame.startsWith("["))).toHaveLength(0);
+    expect(peer.frames.filter((frame) => frame.includes("batch.Pusher.echo"))).toHaveLength(20);
+  });
+
+  test("a server that does not accept batch gets one message per frame", async () => {
+    const peer = await rawServer(false);
+    const client = await connectWebSocket(peer.url, { heartbeatMs: 0 });
+    cleanups.push(() => client.close());
+    expect(peer.handshakes[0].features).toEqual(["batch"]);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => client.call(PusherDescriptor, "echo", [n])),
+    );
+    expect(peer.frames.filter((frame) => frame.startsWith("["))).toHaveLength(0);
+  });
+
+  test("end to end: a burst of pushes and pipelined calls, every item once, in order", async () => {
+    const { url, rpc } = await server();
+    const client = await connectWebSocket(url, { heartbeatMs: 0 });
+    cleanups.push(() => client.close());
+    const received: number[] = [];
+    await client.call(PusherDescriptor, "subscribe", [{ item: (i: number) => received.push(i) }]);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) => client.call<number>(PusherDescriptor, "echo", [n])),
+    );
+    expect(answers).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    await client.call(PusherDescriptor, "push", [1000, 20]);
+    await until(() => received.length === 1000);
+    expect(received).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(rpc.webSocketStats.sessions).toBe(1);
+  });
+});

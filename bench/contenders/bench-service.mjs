@@ -27,6 +27,15 @@ export const OrderSchema = t.record("bench.Order", () => ({
   tags: t.list(t.string),
 }));
 
+export const RowSchema = t.record("bench.Row", () => ({
+  id: t.int32,
+  sku: t.string,
+  name: t.string,
+  quantity: t.int32,
+  price: t.float64,
+  inStock: t.bool,
+}));
+
 export const SinkDescriptor = defineCallback({
   name: "bench.Sink",
   contractHash: "0".repeat(64),
@@ -56,6 +65,12 @@ export const BenchDescriptor = defineService({
       returns: t.float64,
     },
     {
+      name: "rows",
+      idempotent: true,
+      params: [{ name: "count", schema: t.int32 }],
+      returns: t.list(RowSchema),
+    },
+    {
       name: "push",
       params: [
         { name: "count", schema: t.int32 },
@@ -82,6 +97,9 @@ export class BenchClient {
   }
   add(a, b, options) {
     return this.connection.call(BenchDescriptor, "add", [a, b], options);
+  }
+  rows(count, options) {
+    return this.connection.call(BenchDescriptor, "rows", [count], options);
   }
   push(count, payload, sink, options) {
     return this.connection.call(BenchDescriptor, "push", [count, payload, sink], options);

@@ -5,6 +5,7 @@
 import grpc from "@grpc/grpc-js";
 import protoLoader from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
+import { benchRows } from "./rows.mjs";
 
 const protoPath = fileURLToPath(new URL("../bench.proto", import.meta.url));
 const { bench } = grpc.loadPackageDefinition(
@@ -16,6 +17,7 @@ export async function startServer() {
   const subscribers = new Set();
   server.addService(bench.Bench.service, {
     Add: (call, callback) => callback(null, { sum: call.request.a + call.request.b }),
+    Rows: (call, callback) => callback(null, { rows: benchRows(call.request.count) }),
     Push: (call) => {
       const { count, payload } = call.request;
       for (let seq = 0; seq < count; seq++) call.write({ seq, payload });
@@ -58,6 +60,10 @@ export async function connect(port) {
     add: (a, b) =>
       new Promise((resolve, reject) =>
         client.Add({ a, b }, (error, reply) => (error ? reject(error) : resolve(reply.sum))),
+      ),
+    rows: (count) =>
+      new Promise((resolve, reject) =>
+        client.Rows({ count }, (error, reply) => (error ? reject(error) : resolve(reply.rows))),
       ),
     push: (count, payload, handler) =>
       new Promise((resolve) => stream(client.Push({ count, payload }), handler).on("end", resolve)),

@@ -4,18 +4,24 @@
  */
 import { Pool } from "undici";
 import { listenHttp } from "./http-server.mjs";
+import { benchRows } from "./rows.mjs";
+
+const handlers = {
+  "/bench.Bench/add": ({ a, b }) => a + b,
+  "/bench.Bench/rows": ({ count }) => benchRows(count),
+};
 
 export async function startServer() {
   const { server, port } = await listenHttp((request, response) => {
-    if (request.method !== "POST" || request.url !== "/bench.Bench/add") {
+    const handler = request.method === "POST" ? handlers[request.url] : undefined;
+    if (handler === undefined) {
       response.writeHead(404).end();
       return;
     }
     const chunks = [];
     request.on("data", (chunk) => chunks.push(chunk));
     request.on("end", () => {
-      const { a, b } = JSON.parse(Buffer.concat(chunks).toString());
-      const body = JSON.stringify(a + b);
+      const body = JSON.stringify(handler(JSON.parse(Buffer.concat(chunks).toString())));
       response.writeHead(200, {
         "content-type": "application/json",
         "content-length": Buffer.byteLength(body),
@@ -34,17 +40,19 @@ export async function startServer() {
 
 export async function connect(port) {
   const pool = new Pool(`http://127.0.0.1:${port}`, { pipelining: 1 });
+  const call = async (path, params) => {
+    const { statusCode, body } = await pool.request({
+      path,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(params),
+    });
+    if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+    return body.json();
+  };
   return {
-    add: async (a, b) => {
-      const { statusCode, body } = await pool.request({
-        path: "/bench.Bench/add",
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ a, b }),
-      });
-      if (statusCode !== 200) throw new Error(`status ${statusCode}`);
-      return body.json();
-    },
+    add: (a, b) => call("/bench.Bench/add", { a, b }),
+    rows: (count) => call("/bench.Bench/rows", { count }),
     close: () => pool.close(),
   };
 }

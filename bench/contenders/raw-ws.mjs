@@ -4,6 +4,7 @@
  */
 import { WebSocket, WebSocketServer } from "ws";
 import { listenHttp } from "./http-server.mjs";
+import { benchRows } from "./rows.mjs";
 
 export async function startServer() {
   const subscribers = new Set();
@@ -15,6 +16,7 @@ export async function startServer() {
       const { id, method, params } = JSON.parse(data.toString());
       let result = null;
       if (method === "add") result = params.a + params.b;
+      else if (method === "rows") result = benchRows(params.count);
       else if (method === "push") {
         for (let seq = 0; seq < params.count; seq++) {
           socket.send(
@@ -71,6 +73,7 @@ export async function connect(port) {
     });
   return {
     add: (a, b) => call("add", { a, b }),
+    rows: (count) => call("rows", { count }),
     push: (count, payload, handler) => {
       onEvent = handler;
       return call("push", { count, payload });

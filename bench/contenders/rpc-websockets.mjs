@@ -4,12 +4,14 @@
  */
 import { Client, Server } from "rpc-websockets";
 import { listenHttp } from "./http-server.mjs";
+import { benchRows } from "./rows.mjs";
 
 export async function startServer() {
   const { server: httpServer, port } = await listenHttp();
   const server = new Server({ server: httpServer, perMessageDeflate: false });
   let subscribers = 0;
   server.register("add", ([a, b]) => a + b);
+  server.register("rows", ([count]) => benchRows(count));
   server.event("event");
   server.register("push", ([count, payload]) => {
     for (let seq = 0; seq < count; seq++) server.emit("event", { seq, payload });
@@ -50,6 +52,7 @@ export async function connect(port) {
   };
   return {
     add: (a, b) => client.call("add", [a, b]),
+    rows: (count) => client.call("rows", [count]),
     push: async (count, payload, handler) => {
       await listen(handler);
       return client.call("push", [count, payload]);

@@ -5,16 +5,28 @@
 import { Server } from "socket.io";
 import { io as connectSocket } from "socket.io-client";
 import { listenHttp } from "./http-server.mjs";
+import { benchRows } from "./rows.mjs";
 
-export async function startServer() {
+export function startServer() {
+  return startServerWith({});
+}
+
+export function connect(port) {
+  return connectWith(port, {});
+}
+
+/** `options.parser`: socket.io's packet parser on both ends (its default when absent). */
+export async function startServerWith({ parser }) {
   const { server, port } = await listenHttp();
   const io = new Server(server, {
     transports: ["websocket"],
     perMessageDeflate: false,
     serveClient: false,
+    ...(parser && { parser }),
   });
   io.on("connection", (socket) => {
     socket.on("add", (a, b, ack) => ack(a + b));
+    socket.on("rows", (count, ack) => ack(benchRows(count)));
     socket.on("push", (count, payload, ack) => {
       for (let seq = 0; seq < count; seq++) socket.emit("event", seq, payload);
       ack(count);
@@ -38,11 +50,12 @@ export async function startServer() {
   };
 }
 
-export async function connect(port) {
+export async function connectWith(port, { parser }) {
   const socket = connectSocket(`http://127.0.0.1:${port}`, {
     transports: ["websocket"],
     forceNew: true,
     reconnection: false,
+    ...(parser && { parser }),
   });
   await new Promise((resolve, reject) => {
     socket.once("connect", resolve);
@@ -53,6 +66,7 @@ export async function connect(port) {
   const emit = (...args) => new Promise((resolve) => socket.emit(...args, resolve));
   return {
     add: (a, b) => emit("add", a, b),
+    rows: (count) => emit("rows", count),
     push: (count, payload, handler) => {
       onEvent = handler;
       return emit("push", count, payload);

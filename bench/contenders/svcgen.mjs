@@ -4,12 +4,17 @@
  */
 import { CallbackGroup, RpcServer, connectHttp, connectWebSocket } from "@svcgen/runtime";
 import { BenchBase, BenchClient } from "./bench-module.mjs";
+import { benchRows } from "./rows.mjs";
 
 class BenchService extends BenchBase {
   subscribers = new CallbackGroup();
 
   add(a, b) {
     return a + b;
+  }
+
+  rows(count) {
+    return benchRows(count);
   }
 
   async push(count, payload, sink) {
@@ -72,6 +77,7 @@ export async function connectWith(
   const sink = { event: (seq, payload) => onEvent(seq, payload) };
   return {
     add: (a, b) => client.add(a, b),
+    rows: (count) => client.rows(count),
     push: (count, payload, handler) => {
       onEvent = handler;
       return client.push(count, payload, sink);

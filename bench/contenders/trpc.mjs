@@ -7,12 +7,14 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { WebSocket, WebSocketServer } from "ws";
 import { listenHttp } from "./http-server.mjs";
+import { benchRows } from "./rows.mjs";
 
 const t = initTRPC.create();
 // Inputs pass through unchecked: the other contenders do not validate either.
 const anyInput = (value) => value;
 const router = t.router({
   add: t.procedure.input(anyInput).query(({ input }) => input.a + input.b),
+  rows: t.procedure.input(anyInput).query(({ input }) => benchRows(input.count)),
   push: t.procedure.input(anyInput).subscription(async function* ({ input }) {
     for (let seq = 0; seq < input.count; seq++) yield { seq, payload: input.payload };
   }),
@@ -45,6 +47,7 @@ export async function connect(port) {
   await open;
   return {
     add: (a, b) => client.add.query({ a, b }),
+    rows: (count) => client.rows.query({ count }),
     push: (count, payload, handler) =>
       new Promise((resolve, reject) => {
         client.push.subscribe(

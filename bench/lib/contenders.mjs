@@ -5,6 +5,7 @@
  *   startServer({ transport: "ws" | "http" }) → { port, close() }
  *   connect(port, { transport }) → client with
  *     add(a, b) → Promise<number>
+ *     rows(count) → Promise<row[]>     (the same `count` rows every time, see contenders/rows.mjs)
  *     push(count, payload, onEvent) → Promise (server sends `count` oneway events, then answers)
  *     subscribe(onEvent) → Promise     (joins the broadcast group)
  *     broadcast(seq, payload) → Promise (server sends one event to every subscriber)
@@ -23,6 +24,7 @@ const modules = {
   "raw-http": "../contenders/raw-http.mjs",
   "rpc-websockets": "../contenders/rpc-websockets.mjs",
   "socket.io": "../contenders/socket-io.mjs",
+  "socket.io-msgpack": "../contenders/socket-io-msgpack.mjs",
   trpc: "../contenders/trpc.mjs",
   grpc: "../contenders/grpc.mjs",
 };
@@ -35,6 +37,7 @@ const packages = {
   "svcgen-plain": ["@svcgen/runtime"],
   "rpc-websockets": ["rpc-websockets"],
   "socket.io": ["socket.io", "socket.io-client"],
+  "socket.io-msgpack": ["socket.io", "socket.io-client", "socket.io-msgpack-parser"],
   trpc: ["@trpc/server", "@trpc/client"],
   grpc: ["@grpc/grpc-js", "@grpc/proto-loader"],
 };

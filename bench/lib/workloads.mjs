@@ -29,24 +29,30 @@ export async function sequentialCalls(client, { warmupMs, durationMs }) {
 
 /**
  * Every client keeps `inFlight` calls outstanding (a new call starts as soon as one answers)
- * for `durationMs`; returns the ops/s of all of them together.
+ * for `durationMs`; returns the ops/s of all of them together. `call(client, n)` makes the
+ * n-th call and checks its answer (default: `add(n, 1)`).
  */
-export async function callsInFlight(clients, { inFlight, warmupMs, durationMs }) {
-  await keepAllBusy(clients, inFlight, warmupMs);
+export async function callsInFlight(
+  clients,
+  { inFlight, warmupMs, durationMs },
+  call = checkedAdd,
+) {
+  await keepAllBusy(clients, inFlight, warmupMs, call);
   const started = performance.now();
-  const calls = await keepAllBusy(clients, inFlight, durationMs);
+  const calls = await keepAllBusy(clients, inFlight, durationMs, call);
   return { value: calls / ((performance.now() - started) / 1000) };
 }
 
-async function keepAllBusy(clients, inFlight, durationMs) {
+async function checkedAdd(client, n) {
+  const sum = await client.add(n, 1);
+  if (sum !== n + 1) throw new Error(`add(${n}, 1) answered ${sum}`);
+}
+
+async function keepAllBusy(clients, inFlight, durationMs, call) {
   const deadline = performance.now() + durationMs;
   let calls = 0;
   const lane = async (client) => {
-    while (performance.now() < deadline) {
-      const a = calls++;
-      const sum = await client.add(a, 1);
-      if (sum !== a + 1) throw new Error(`add(${a}, 1) answered ${sum}`);
-    }
+    while (performance.now() < deadline) await call(client, calls++);
   };
   await Promise.all(
     clients.flatMap((client) => Array.from({ length: inFlight }, () => lane(client))),

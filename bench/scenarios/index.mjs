@@ -8,6 +8,8 @@ export const scenarioIds = [
   "mem-per-conn",
   "rest-seq",
   "rest-50",
+  "large-payload",
+  "large-payload-rest",
   "codec",
   "idl-check",
   "idl-generate",

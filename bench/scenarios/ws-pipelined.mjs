@@ -1,5 +1,5 @@
 import { callsInFlight } from "../lib/workloads.mjs";
-import { wsPeers } from "./peers.mjs";
+import { binaryPeers, wsPeers } from "./peers.mjs";
 
 /** One client with many calls outstanding: framing, dispatch and correlation throughput. */
 export default {
@@ -11,7 +11,7 @@ export default {
   better: "higher",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: [...wsPeers, "svcgen-sessions", "svcgen-plain", "svcgen-msgpack"],
+  contenders: [...wsPeers, "svcgen-sessions", "svcgen-plain", ...binaryPeers],
   params: (quick) =>
     quick
       ? { inFlight: 64, warmupMs: 50, durationMs: 250 }

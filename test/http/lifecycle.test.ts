@@ -90,6 +90,21 @@ describe("server lifecycle", () => {
     }
   });
 
+  test("a service registered while serving is reachable over REST from then on", async () => {
+    const rpc = new RpcServer({ logger: false });
+    rpc.register(new Shop());
+    const { url } = await rpc.listen();
+    try {
+      expect((await post(`${url}/shop.Shop/add`, [1, 1])).body).toBe(2);
+      expect((await post(`${url}/shop.Counter/next`)).status).toBe(404);
+      rpc.register(CounterBase, () => new Counter(), { instance: "perCall" });
+      expect((await post(`${url}/shop.Counter/next`)).body).toBe(1);
+      expect((await post(`${url}/shop.Shop/add`, [2, 2])).body).toBe(4);
+    } finally {
+      await rpc.close();
+    }
+  });
+
   test("it lives inside an existing node:http server next to other routes", async () => {
     const rpc = new RpcServer({ base: "/api", logger: false });
     rpc.register(new Shop());

@@ -329,6 +329,45 @@ describe("time and connection limits", () => {
     }
   });
 
+  test("listen(): slow bodies each get their own deadline; one that completes meanwhile is answered", async () => {
+    const rpc = new RpcServer({ logger: false, bodyTimeoutMs: 1500 });
+    rpc.register(new Shop());
+    const { port } = await rpc.listen();
+    try {
+      const first = tricklingBody(port, 200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Between the two slow ones in deadline order: it leaves the watch list from its middle.
+      const completed = new Promise<string>((resolve) => {
+        const socket = connect(port, "127.0.0.1");
+        let received = "";
+        socket.on("data", (chunk) => {
+          received += chunk.toString("latin1");
+          if (received.includes("\r\n\r\n")) socket.end();
+        });
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(received));
+        socket.write(
+          "POST /shop.Shop/add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+            "Content-Length: 5\r\n\r\n[1",
+        );
+        setTimeout(() => socket.write(",2"), 100);
+        setTimeout(() => socket.write("]"), 200);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const second = tricklingBody(port, 200);
+      const answered = await completed;
+      expect(answered).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answered.endsWith("\r\n\r\n3")).toBe(true);
+      for (const { answer, tookMs } of await Promise.all([first, second])) {
+        expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+        expect(tookMs).toBeGreaterThanOrEqual(1400);
+        expect(tookMs).toBeLessThan(15_000);
+      }
+    } finally {
+      await rpc.close();
+    }
+  });
+
   test("attach(): the same body timeout applies to a server the app made", async () => {
     const server = await attachedServer({ bodyTimeoutMs: 600 });
     try {

@@ -101,6 +101,14 @@ describe("REST failures are problem documents", () => {
     expect((await post(`${running.url}/elsewhere`)).status).toBe(404);
   });
 
+  test("percent-escaped path segments name the same method; a broken escape is 404", async () => {
+    expect((await call("shop.Shop/%61dd", [2, 3])).body).toBe(5);
+    expect((await call("shop%2EShop/add", [1, 2])).body).toBe(3);
+    const broken = await call("shop.Shop/%E0%A4%A", [1, 2]);
+    expect(broken.status).toBe(404);
+    expect(broken.body.code).toBe(-32601);
+  });
+
   test("wrong verb: 405 with Allow: POST", async () => {
     const response = await fetch(`${running.url}/shop.Shop/add`);
     expect(response.status).toBe(405);

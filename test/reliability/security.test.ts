@@ -150,8 +150,13 @@ describe("limits", () => {
       maxConnections: 10_000,
       upgradesPerSecond: Infinity,
       upgradeBurst: 1000,
+      resumesPerSecond: Infinity,
+      resumeBurst: 1000,
       maxDepth: 100,
     });
+    // Resumes follow the upgrade limits unless given their own.
+    const limited = new RpcServer({ limits: { upgradesPerSecond: 50, upgradeBurst: 10 } });
+    expect(limited.options.limits).toMatchObject({ resumesPerSecond: 50, resumeBurst: 10 });
     expect(server.options.heartbeatMs).toBe(30_000);
     expect(server.options.bodyTimeoutMs).toBe(30_000);
     expect(server.options.headersTimeoutMs).toBe(30_000);

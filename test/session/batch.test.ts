@@ -38,6 +38,7 @@ const SinkDescriptor = defineCallback<Sink>({
 interface Pusher {
   subscribe(sink: Sink): Promise<void>;
   push(count: number, size: number): Promise<number>;
+  pushThenAnswer(count: number, size: number): Promise<number>;
   echo(n: number): Promise<number>;
   sum(nested: number[][]): Promise<number>;
 }
@@ -48,6 +49,14 @@ const PusherDescriptor = defineService<Pusher>({
     { name: "subscribe", params: [{ name: "sink", callback: SinkDescriptor }] },
     {
       name: "push",
+      params: [
+        { name: "count", schema: t.int32 },
+        { name: "size", schema: t.int32 },
+      ],
+      returns: t.int32,
+    },
+    {
+      name: "pushThenAnswer",
       params: [
         { name: "count", schema: t.int32 },
         { name: "size", schema: t.int32 },
@@ -73,6 +82,16 @@ class PusherImpl {
     const sink = this.sinks.get(ctx.connection!.id)!;
     const text = "x".repeat(size);
     for (let i = 1; i <= count; i++) sink.item(i, text).catch(() => undefined);
+    return count;
+  }
+  /** The pushes, then the answer once the last is queued (a few promise hops later). */
+  async pushThenAnswer(count: number, size: number, ctx: CallContext): Promise<number> {
+    const sink = this.sinks.get(ctx.connection!.id)!;
+    const text = "x".repeat(size);
+    let last: Promise<unknown> = Promise.resolve();
+    for (let i = 1; i <= count; i++) last = sink.item(i, text);
+    await last;
+    await new Promise((resolve) => process.nextTick(resolve));
     return count;
   }
   echo(n: number): number {
@@ -227,6 +246,39 @@ describe("the server coalesces for a peer that asked", () => {
   });
 });
 
+describe("bursts and the unacknowledged bound", () => {
+  test("a burst larger than maxUnackedBytes is not a slow consumer before the client could ack", async () => {
+    // The burst leaves the process (uncorked) before its answer goes; the client has had no
+    // chance to acknowledge any of it yet.
+    const { url } = await server({ sessions: { maxUnackedBytes: 256 * 1024 } });
+    const client = await connectWebSocket(url, { heartbeatMs: 0 });
+    cleanups.push(() => client.close());
+    const closes: number[] = [];
+    client.on("close", ({ code }) => closes.push(code));
+    let received = 0;
+    await client.call(PusherDescriptor, "subscribe", [{ item: () => void received++ }]);
+    for (let round = 1; round <= 3; round++) {
+      await client.call(PusherDescriptor, "pushThenAnswer", [5000, 100]);
+      await until(() => received === round * 5000);
+    }
+    expect(closes).toEqual([]);
+  });
+
+  test("a client that never acknowledges is still closed as a slow consumer", async () => {
+    const { url } = await server({ sessions: { maxUnackedBytes: 64 * 1024 } });
+    const client = await raw(url);
+    await open(client, ["batch"]);
+    client.send(request(1, 1, "subscribe", { sink: "s1" }));
+    await client.next((m) => m.id === 1);
+    // Bursts in separate turns; the raw client reads them all and acknowledges nothing.
+    for (let i = 0; i < 20 && client.socket.readyState === client.socket.OPEN; i++) {
+      client.send(request(i + 2, i + 2, "push", { count: 100, size: 100 }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await client.closed).code).toBe(1008);
+  });
+});
+
 describe("the server reads coalesced frames", () => {
   test("a batch of calls, answers and acks in one frame: each handled as if alone", async () => {
     const { url } = await server();
@@ -319,15 +371,21 @@ describe("hostile batches leave the server up and others served", () => {
 
 // ---- the svcgen client's side, seen by a raw `ws` server -------------------------------
 
-/** A raw server that opens sessions (accepting "batch" when `batch`) and answers echo calls. */
-async function rawServer(batch: boolean) {
+/**
+ * A raw server that opens sessions (accepting "batch" when `batch`) and answers echo calls:
+ * one batch frame of answers per frame of calls, or one frame each; `answersFor` may
+ * rewrite the answers (duplicates, gaps) before they go.
+ */
+async function rawServer(batch: boolean, answersFor: (answers: any[]) => any[] = (a) => a) {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
   cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
   const frames: string[] = [];
   const handshakes: any[] = [];
   let seq = 0;
+  const closes: number[] = [];
   wss.on("connection", (socket) => {
+    socket.on("close", (code) => closes.push(code));
     cleanups.push(async () => socket.terminate());
     socket.on("message", (data) => {
       const text = data.toString();
@@ -347,19 +405,16 @@ async function rawServer(batch: boolean) {
       frames.push(text);
       const calls = [value].flat().filter((m: any) => m.method === "batch.Pusher.echo");
       if (calls.length === 0) return;
-      const answers = calls.map((m: any) => ({
-        jsonrpc: "2.0",
-        seq: ++seq,
-        id: m.id,
-        result: m.params.n,
-      }));
+      const answers = answersFor(
+        calls.map((m: any) => ({ jsonrpc: "2.0", seq: ++seq, id: m.id, result: m.params.n })),
+      );
       // Answers of a coalesced frame come back as one batch of responses.
       socket.send(JSON.stringify(batch ? answers : answers[0]));
       if (!batch) for (const answer of answers.slice(1)) socket.send(JSON.stringify(answer));
     });
   });
   const { port } = wss.address() as { port: number };
-  return { url: `ws://127.0.0.1:${port}/ws`, frames, handshakes };
+  return { url: `ws://127.0.0.1:${port}/ws`, frames, handshakes, closes };
 }
 
 describe("the svcgen client coalesces when the server accepted it", () => {
@@ -377,6 +432,29 @@ describe("the svcgen client coalesces when the server accepted it", () => {
     const batch = JSON.parse(callFrames[0]!);
     expect(batch).toHaveLength(50);
     expect(batch.map((m: any) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  test("inside a batch of answers, a duplicate is dropped and a jump closes with 1002", async () => {
+    let round = 0;
+    const peer = await rawServer(true, (answers) => {
+      round++;
+      // First batch: each answer twice (a replay's duplicates); second: a seq jumps by one.
+      if (round === 1) return answers.flatMap((answer) => [answer, answer]);
+      return answers.map((answer) => ({ ...answer, seq: answer.seq + 1 }));
+    });
+    const client = await connectWebSocket(peer.url, {
+      heartbeatMs: 0,
+      reconnect: { initialDelayMs: 5_000 },
+      timeoutMs: 2_000,
+    });
+    cleanups.push(() => client.close());
+    const closed = new Promise((resolve) => client.on("close", resolve));
+    const first = Array.from({ length: 10 }, (_, n) => client.call(PusherDescriptor, "echo", [n]));
+    expect(await Promise.all(first)).toEqual(Array.from({ length: 10 }, (_, n) => n));
+    // (Pending across the close; the session would resume it. Closing the client rejects it.)
+    client.call(PusherDescriptor, "echo", [99]).catch(() => undefined);
+    await closed;
+    expect(peer.closes).toEqual([1002]);
   });
 
   test("batch: false asks for nothing and sends one message per frame", async () => {

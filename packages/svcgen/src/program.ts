@@ -2,7 +2,7 @@
  * A program: the .svc files named on the command line and everything they import, parsed,
  * resolved and checked. Both `svcgen check` and `svcgen generate` start here.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import { Code } from "./diagnostics/diagnostic.js";
@@ -12,15 +12,12 @@ import { checkProgram } from "./model/check.js";
 import type { CheckInput, Reference } from "./model/check.js";
 import type { Model } from "./model/model.js";
 import type { ImportNode } from "./syntax/ast.js";
+import { describeIoError, SourceReader } from "./source-reader.js";
 import { compareProblems, parseSource } from "./syntax/parse.js";
+import { UsageError } from "./usage-error.js";
 
-/** A problem with the command line or the file system, not with the IDL: exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError } from "./usage-error.js";
+export { readSource } from "./source-reader.js";
 
 export interface Program {
   /** Set only when there are no errors. */
@@ -56,8 +53,6 @@ export interface CheckedProgram {
   readonly files: readonly ProgramFile[];
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** Loads, parses and checks `inputs` (files, or folders standing for every `*.svc` below). */
 export async function loadProgram(inputs: readonly string[]): Promise<Program> {
   return (await loadCheckedProgram(inputs)).program;
@@ -73,19 +68,31 @@ export async function loadCheckedProgram(inputs: readonly string[]): Promise<Che
   const files: LoadedFile[] = [];
   const sources = new Map<string, string>();
   const seen = new Set<string>();
+  const reader = new SourceReader();
+  function* upcoming(from: number) {
+    for (let index = from; index < queue.length; index++) {
+      const { path: absolute } = queue[index]!;
+      if (!seen.has(absolute)) yield absolute;
+    }
+  }
   for (let next = 0; next < queue.length; next++) {
     const { path: absolute, displayPath } = queue[next]!;
     if (seen.has(absolute)) continue;
     seen.add(absolute);
-    const text = await readSource(absolute, displayPath);
+    const text = await reader.text(absolute, displayPath);
+    reader.readAhead(upcoming(next + 1));
     sources.set(displayPath, text);
     const parsed = parseSource(text);
     const problems = [...parsed.problems];
     const importPaths: (string | undefined)[] = [];
-    for (const node of parsed.file.imports) {
-      const target = path.resolve(path.dirname(absolute), node.path);
+    const targets = parsed.file.imports.map((node) =>
+      path.resolve(path.dirname(absolute), node.path),
+    );
+    const exists = await Promise.all(targets.map((target) => reader.isFile(target)));
+    for (const [index, node] of parsed.file.imports.entries()) {
+      const target = targets[index]!;
       const targetDisplay = path.join(path.dirname(displayPath), node.path);
-      if (node.path === "" || !(await isFile(target))) {
+      if (node.path === "" || !exists[index]) {
         problems.push(importNotFound(node, targetDisplay));
         importPaths.push(undefined);
         continue;
@@ -175,38 +182,6 @@ async function listSvcFiles(folder: string, prefix = ""): Promise<string[]> {
     else if (entry.isFile() && entry.name.endsWith(".svc")) found.push(relative);
   }
   return found;
-}
-
-export async function readSource(absolute: string, displayPath: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(absolute);
-  } catch (error) {
-    throw new UsageError(`${displayPath}: ${describeIoError(error)}`);
-  }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new UsageError(`${displayPath}: not valid UTF-8 text`);
-  }
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-async function isFile(absolute: string): Promise<boolean> {
-  try {
-    return (await stat(absolute)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function describeIoError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file or folder";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a folder";
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The deepest folder containing all of `folders` (absolute paths). */

@@ -23,7 +23,7 @@ import {
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
 import { Coalescer, batchFeature } from "../session/coalescer.js";
-import { parseSessionAnswer } from "../session/handshake.js";
+import { parseSessionAnswer, withResumeHint } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
 import { backoffDelay, resolveReconnect, type ReconnectOptions } from "./backoff.js";
@@ -717,7 +717,9 @@ class WebSocketClient implements WebSocketConnection {
       const extra = this.#options.headers ? { headers: this.#options.headers } : undefined;
       let socket: SocketLike;
       try {
-        socket = new this.#WebSocket(this.#url, this.#offered, extra);
+        // A resume says so, for the server's resume rate limit.
+        const url = this.#session?.established ? withResumeHint(this.#url) : this.#url;
+        socket = new this.#WebSocket(url, this.#offered, extra);
         // Browsers deliver binary messages as Blobs unless told otherwise.
         if (!isPingable(socket)) socket.binaryType = "arraybuffer";
       } catch (error) {

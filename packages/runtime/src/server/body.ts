@@ -6,8 +6,12 @@
 import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
-import { parseJsonText } from "../protocol/json-text.js";
-import type { BodyDeadlines } from "./body-deadlines.js";
+import {
+  nestedTooDeeply as textNestsTooDeeply,
+  parseJsonText,
+  type ParsedJson,
+} from "../protocol/json-text.js";
+import { WatchedDeadline, type BodyDeadlines } from "./body-deadlines.js";
 
 /** A failure of the HTTP layer itself, before the dispatcher is reached. */
 export class HttpFailure extends Error {
@@ -94,63 +98,147 @@ function tooSlow(timeoutMs: number): HttpFailure {
   );
 }
 
+/** The reader of a request's body, for the listeners below (they are shared, not per request). */
+const readerOf = Symbol("svcgen.bodyReader");
+type ReadRequest = IncomingMessage & { [readerOf]?: BodyReader | undefined };
+
+function onBodyData(this: ReadRequest, chunk: Buffer): void {
+  this[readerOf]?.receiveChunk(chunk);
+}
+
+function onBodyEnd(this: ReadRequest): void {
+  this[readerOf]?.receiveEnd();
+}
+
+// The client went away mid-body: nobody reads the answer, and it is not a server fault.
+function onBodyError(this: ReadRequest): void {
+  this[readerOf]?.abandon(
+    new HttpFailure(400, ErrorCode.InvalidRequest, "Request body was cut off"),
+  );
+}
+
+/**
+ * Reads one request body, at most `limits.maxBytes`, before its deadline, and hands it to
+ * `bodyRead` — or the refusal to `bodyFailed` (413 as soon as the limit is passed, 408 when
+ * the deadline passes first, 400 when the client goes away): exactly one of them, once. A
+ * subclass is the per-request object of a handler, so that reading a body costs no promise
+ * and no closure: the listeners are shared and find their reader on the request.
+ */
+export abstract class BodyReader extends WatchedDeadline {
+  #req: ReadRequest | undefined;
+  #limits: BodyLimits | undefined;
+  // Most bodies arrive in one chunk: the array is made for a second one only.
+  #first: Buffer | undefined;
+  #more: Buffer[] | undefined;
+  #size = 0;
+
+  protected abstract bodyRead(raw: Buffer): void;
+  protected abstract bodyFailed(failure: HttpFailure): void;
+
+  /** Starts reading `req`; the outcome arrives through `bodyRead` or `bodyFailed`. */
+  protected readBody(req: IncomingMessage, limits: BodyLimits): void {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limits.maxBytes) {
+      this.bodyFailed(tooLarge(limits.maxBytes));
+      return;
+    }
+    const reading = req as ReadRequest;
+    this.#req = reading;
+    this.#limits = limits;
+    reading[readerOf] = this;
+    reading.on("data", onBodyData);
+    reading.on("end", onBodyEnd);
+    reading.on("error", onBodyError);
+    limits.deadlines.watch(this);
+  }
+
+  /** @internal (the shared listeners call these three) */
+  receiveChunk(chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.#limits!.maxBytes) {
+      // Stop pulling bytes off the socket: the rest of the body is never read.
+      this.#req?.pause();
+      this.abandon(tooLarge(this.#limits!.maxBytes));
+      return;
+    }
+    if (this.#first === undefined) this.#first = chunk;
+    else (this.#more ??= [this.#first]).push(chunk);
+  }
+
+  /** @internal */
+  receiveEnd(): void {
+    const raw =
+      this.#more !== undefined
+        ? Buffer.concat(this.#more, this.#size)
+        : (this.#first ?? Buffer.alloc(0));
+    this.#stop();
+    this.bodyRead(raw);
+  }
+
+  /** @internal */
+  abandon(failure: HttpFailure): void {
+    this.#stop();
+    this.bodyFailed(failure);
+  }
+
+  // Reading stops where it is: the answer closes the connection (see respond.ts).
+  expire(): void {
+    this.#req?.pause();
+    this.abandon(tooSlow(this.#limits!.timeoutMs));
+  }
+
+  #stop(): void {
+    const req = this.#req;
+    if (req === undefined) return;
+    this.#req = undefined;
+    this.#limits!.deadlines.cancel(this);
+    req.off("data", onBodyData);
+    req.off("end", onBodyEnd);
+    req.off("error", onBodyError);
+    req[readerOf] = undefined;
+    this.#first = undefined;
+    this.#more = undefined;
+  }
+}
+
+/** A body read into a promise (for handlers written with async/await). */
+class PromisedBody extends BodyReader {
+  readonly #resolve: (raw: Buffer) => void;
+  readonly #reject: (failure: HttpFailure) => void;
+
+  constructor(
+    req: IncomingMessage,
+    limits: BodyLimits,
+    resolve: (raw: Buffer) => void,
+    reject: (failure: HttpFailure) => void,
+  ) {
+    super();
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.readBody(req, limits);
+  }
+
+  protected bodyRead(raw: Buffer): void {
+    this.#resolve(raw);
+  }
+
+  protected bodyFailed(failure: HttpFailure): void {
+    this.#reject(failure);
+  }
+}
+
 /**
  * The raw body, at most `limits.maxBytes`; rejects with 413 as soon as the limit is passed,
  * and with 408 when the body is not complete by its deadline.
  */
 export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
-  const { maxBytes, deadlines } = limits;
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
-  return new Promise((resolve, reject) => {
-    // Most bodies arrive in one chunk: the array is made for a second one only.
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    let size = 0;
-    const cleanup = () => {
-      deadlines.cancel(onTimeout);
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    // Reading stops where it is: the answer closes the connection (see respond.ts).
-    const onTimeout = () => {
-      cleanup();
-      req.pause();
-      reject(tooSlow(limits.timeoutMs));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        // Stop pulling bytes off the socket: the rest of the body is never read.
-        req.pause();
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else (more ??= [first]).push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(more !== undefined ? Buffer.concat(more, size) : (first ?? Buffer.alloc(0)));
-    };
-    // The client went away mid-body: nobody reads the answer, and it is not a server fault.
-    const onError = () => {
-      cleanup();
-      reject(new HttpFailure(400, ErrorCode.InvalidRequest, "Request body was cut off"));
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-    deadlines.watch(onTimeout);
-  });
+  return new Promise((resolve, reject) => new PromisedBody(req, limits, resolve, reject));
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Parses a body as JSON: empty (only whitespace) is `{ empty: true }`; bad text is 400. */
-export function parseJsonBody(raw: Buffer, maxDepth: number): JsonBody {
+/** The body as text; undefined when it is empty (only whitespace). Invalid UTF-8 is 400. */
+function bodyText(raw: Buffer): string | undefined {
   let text: string;
   if (isAscii(raw)) {
     // Plain ASCII (nearly every JSON body) is valid UTF-8 as is: no strict decoding needed.
@@ -163,14 +251,45 @@ export function parseJsonBody(raw: Buffer, maxDepth: number): JsonBody {
     }
   }
   if (text.length === 0 || (mayBeSpace(text.charCodeAt(0)) && text.trim() === "")) {
-    return { empty: true };
+    return undefined;
   }
+  return text;
+}
+
+function malformed(): HttpFailure {
+  return new HttpFailure(400, ErrorCode.ParseError, "Request body is not JSON: malformed JSON");
+}
+
+/** Parses a body as JSON: empty (only whitespace) is `{ empty: true }`; bad text is 400. */
+export function parseJsonBody(raw: Buffer, maxDepth: number): JsonBody {
+  const text = bodyText(raw);
+  if (text === undefined) return { empty: true };
   try {
     const { value, tooDeep } = parseJsonText(text, maxDepth);
     return { empty: false, value, tooDeep };
   } catch {
-    throw new HttpFailure(400, ErrorCode.ParseError, "Request body is not JSON: malformed JSON");
+    throw malformed();
   }
+}
+
+/**
+ * A REST body's parameters: undefined when the body is empty; 400 when it is not UTF-8 or
+ * not JSON, or nests deeper than `maxDepth` (-32602). The same outcomes as `parseJsonBody`,
+ * without its result objects.
+ */
+export function parseRestBody(raw: Buffer, maxDepth: number): unknown {
+  const text = bodyText(raw);
+  if (text === undefined) return undefined;
+  let parsed: ParsedJson;
+  try {
+    // Within the limit (every short text is), plain JSON.parse.
+    if (!textNestsTooDeeply(text, maxDepth)) return JSON.parse(text);
+    parsed = parseJsonText(text, maxDepth);
+  } catch {
+    throw malformed();
+  }
+  if (parsed.tooDeep) throw nestedTooDeeply(maxDepth);
+  return parsed.value;
 }
 
 /** Whether `trim()` could remove this first character: a `{`, `[` or digit spares the scan. */

@@ -20,6 +20,9 @@ function onResponseClose(this: TrackedResponse): void {
  * disconnect of the client is watched only from then on.
  */
 export class TrackedCall {
+  /** Links of CallTracker's list of calls in flight (kept in the call: no allocation). */
+  previous: TrackedCall | undefined = undefined;
+  next: TrackedCall | undefined = undefined;
   readonly #res: TrackedResponse;
   #controller: AbortController | undefined;
   #aborted = false;
@@ -68,20 +71,32 @@ export class TrackedCall {
 }
 
 export class CallTracker {
-  readonly #calls = new Set<TrackedCall>();
+  /** The calls in flight, a doubly linked list through the calls themselves. */
+  #first: TrackedCall | undefined;
+  #size = 0;
   readonly #idleWaiters: (() => void)[] = [];
 
   /** A call answered on `res`, aborted on client disconnect or by `abortAll()`; `finish` it. */
   start(res: ServerResponse): TrackedCall {
     const call = new TrackedCall(res);
-    this.#calls.add(call);
+    call.next = this.#first;
+    if (this.#first !== undefined) this.#first.previous = call;
+    this.#first = call;
+    this.#size++;
     return call;
   }
 
   finish(call: TrackedCall): void {
     call.release();
-    this.#calls.delete(call);
-    if (this.#calls.size === 0 && this.#idleWaiters.length > 0) {
+    const { previous, next } = call;
+    if (previous === undefined && this.#first !== call) return; // finished already
+    if (previous === undefined) this.#first = next;
+    else previous.next = next;
+    if (next !== undefined) next.previous = previous;
+    call.previous = undefined;
+    call.next = undefined;
+    this.#size--;
+    if (this.#size === 0 && this.#idleWaiters.length > 0) {
       for (const wake of this.#idleWaiters.splice(0)) wake();
     }
   }
@@ -97,16 +112,19 @@ export class CallTracker {
   }
 
   get size(): number {
-    return this.#calls.size;
+    return this.#size;
   }
 
   /** Resolves when no call is in flight. */
   idle(): Promise<void> {
-    if (this.#calls.size === 0) return Promise.resolve();
+    if (this.#size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   abortAll(): void {
-    for (const call of this.#calls) call.abort();
+    // Collected first: an abort may finish its call (and unlink it) at once.
+    const calls: TrackedCall[] = [];
+    for (let call = this.#first; call !== undefined; call = call.next) calls.push(call);
+    for (const call of calls) call.abort();
   }
 }

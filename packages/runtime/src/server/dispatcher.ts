@@ -111,6 +111,11 @@ export class Dispatcher {
     return methods.get(method);
   }
 
+  /** A method by its REST path as sent, when written without escapes (see ServiceRegistry). */
+  restRoute(path: string): MethodDescriptor | undefined {
+    return this.#registry.restRoute(path);
+  }
+
   /** `$/contract` answer: wire name → contract hash of every registered service. */
   contract(): Record<string, string> {
     const hashes: Record<string, string> = {};
@@ -127,16 +132,30 @@ export class Dispatcher {
    */
   invoke(inv: Invocation): Promise<JsonValue | undefined> {
     try {
-      if (inv.aborted ?? inv.signal.aborted) throw cancelled();
-      const outcome = this.#run(inv);
-      // A synchronous implementation is answered without racing the signal: nothing to wait for.
-      if (!(outcome instanceof Promise)) return Promise.resolve(outcome);
-      return whileNotAborted(inv.signal, outcome).catch((error: unknown) => {
-        throw this.#toWireReady(error, inv);
-      });
+      return Promise.resolve(this.invokeDirect(inv));
     } catch (error) {
-      return Promise.reject(this.#toWireReady(error, inv));
+      return Promise.reject(error as RpcError);
     }
+  }
+
+  /**
+   * `invoke` without the promise when nothing on the way is asynchronous: a synchronous
+   * implementation's encoded result is returned as is, and its failure thrown (wire-ready,
+   * as `invoke` rejects). For transports that can answer in the same turn.
+   */
+  invokeDirect(inv: Invocation): JsonValue | undefined | Promise<JsonValue | undefined> {
+    let outcome: JsonValue | undefined | Promise<JsonValue | undefined>;
+    try {
+      if (inv.aborted ?? inv.signal.aborted) throw cancelled();
+      outcome = this.#run(inv);
+    } catch (error) {
+      throw this.#toWireReady(error, inv);
+    }
+    // A synchronous implementation is answered without racing the signal: nothing to wait for.
+    if (!(outcome instanceof Promise)) return outcome;
+    return whileNotAborted(inv.signal, outcome).catch((error: unknown) => {
+      throw this.#toWireReady(error, inv);
+    });
   }
 
   /** The encoded result, synchronously when no step (an interceptor, the implementation) is async. */

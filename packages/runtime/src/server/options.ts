@@ -45,6 +45,15 @@ export interface ServerLimits {
   /** Upgrades the bucket lets through at once after a quiet spell. */
   readonly upgradeBurst: number;
   /**
+   * Sustained upgrades per second that resume a session (the client says so in the URL),
+   * on this node: a bucket of their own, so that a storm of reconnects after a node loss or
+   * a deploy neither starves new clients nor is starved by them; beyond it, 503. Default:
+   * `upgradesPerSecond`.
+   */
+  readonly resumesPerSecond: number;
+  /** Resuming upgrades the bucket lets through at once after a quiet spell. Default: `upgradeBurst`. */
+  readonly resumeBurst: number;
+  /**
    * Deepest nesting of arrays and objects in a JSON document read or written (a REST body,
    * a `/rpc` body, a WebSocket frame; the JSON-RPC envelope counts). Deeper input is refused
    * with 400 / -32602 before anything recursive runs; a deeper answer is sent as -32603.
@@ -215,6 +224,8 @@ export const defaultLimits: ServerLimits = {
   maxConnections: 10_000,
   upgradesPerSecond: Number.POSITIVE_INFINITY,
   upgradeBurst: 1000,
+  resumesPerSecond: Number.POSITIVE_INFINITY,
+  resumeBurst: 1000,
   maxDepth: defaultMaxDepth,
 };
 
@@ -241,7 +252,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
   const base = normalizeBase(options.base);
   const logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
   const interceptors = [...(options.interceptors ?? [])];
-  const limits = { ...defaultLimits, ...definedOnly(options.limits ?? {}) };
+  const limits = resolveLimits(options.limits ?? {});
   const resolved: ResolvedServerOptions = {
     base,
     prefix: base === "/" ? "" : base,
@@ -283,6 +294,16 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(values).filter(([, value]) => value !== undefined),
   ) as Partial<T>;
+}
+
+/** Resumes are limited like upgrades unless told otherwise (a bucket of their own). */
+function resolveLimits(given: Partial<ServerLimits>): ServerLimits {
+  const limits = { ...defaultLimits, ...definedOnly(given) };
+  return {
+    ...limits,
+    resumesPerSecond: given.resumesPerSecond ?? limits.upgradesPerSecond,
+    resumeBurst: given.resumeBurst ?? limits.upgradeBurst,
+  };
 }
 
 function resolveSessionOptions(

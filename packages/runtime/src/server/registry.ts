@@ -2,7 +2,7 @@
  * The services an RpcServer serves, each with how its implementation instances are made:
  * one shared instance, one per call, or one per connection (see docs/runtime.md).
  */
-import type { ServiceDescriptor } from "../descriptors.js";
+import type { MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import type { CallContext } from "./context.js";
 
 export type InstanceMode = "shared" | "perCall" | "perConnection";
@@ -72,11 +72,33 @@ export class InstanceScope {
 
 export class ServiceRegistry {
   readonly #byName = new Map<string, Registration>();
+  /** `/{Service}/{method}` → method, for REST paths as they arrive; made on first use. */
+  #restRoutes: Map<string, MethodDescriptor> | undefined;
 
   add(registration: Registration): void {
     const name = registration.descriptor.name;
     if (this.#byName.has(name)) throw new Error(`service ${name} is already registered`);
     this.#byName.set(name, registration);
+    this.#restRoutes = undefined;
+  }
+
+  /**
+   * The method at REST path `path` (`/calculator.Calculator/add`), when the path is written
+   * without escapes: one map lookup, no slicing. Undefined means "not written plainly", not
+   * "not found" (a path with `%` escapes is decoded and looked up by segment instead).
+   */
+  restRoute(path: string): MethodDescriptor | undefined {
+    this.#restRoutes ??= this.#routeTable();
+    return this.#restRoutes.get(path);
+  }
+
+  #routeTable(): Map<string, MethodDescriptor> {
+    const routes = new Map<string, MethodDescriptor>();
+    for (const { descriptor } of this.#byName.values()) {
+      for (const [name, method] of descriptor.methods)
+        routes.set(`/${descriptor.name}/${name}`, method);
+    }
+    return routes;
   }
 
   get(serviceName: string): Registration | undefined {

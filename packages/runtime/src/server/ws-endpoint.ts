@@ -16,7 +16,7 @@ import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./
 import type { Dispatcher } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { HeartbeatSweep } from "../liveness/heartbeat.js";
-import { sessionMethod } from "../session/handshake.js";
+import { resumeHint, sessionMethod } from "../session/handshake.js";
 import { SessionReason } from "../session/reasons.js";
 import { SessionRegistry } from "./session-registry.js";
 import { CloseCode, WsAttachment, frameSize, type AttachmentReader } from "./ws-attachment.js";
@@ -109,10 +109,11 @@ export class WebSocketEndpoint implements AttachmentReader {
     // A module-level listener: a closure here would share this function's context and keep
     // `req` and `head` alive as long as the socket lives.
     socket.on("error", destroySocket);
-    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (pathname !== this.path) return refuse(socket, 404, "Not Found");
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== this.path) return refuse(socket, 404, "Not Found");
     if (this.#closing) return refuse(socket, 503, "Service Unavailable");
-    const refusal = this.#gate.admit(this.#attachments.size + this.#upgrading);
+    const resuming = url.searchParams.has(resumeHint);
+    const refusal = this.#gate.admit(this.#attachments.size + this.#upgrading, resuming);
     if (refusal !== undefined) {
       return refuse(socket, refusal.status, refusal.text, `Retry-After: ${refusal.retryAfter}\r\n`);
     }

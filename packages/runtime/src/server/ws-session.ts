@@ -45,6 +45,7 @@ import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
+import { BurstMeter } from "./burst-meter.js";
 import { InstanceScope } from "./registry.js";
 import {
   CloseCode,
@@ -186,6 +187,8 @@ interface Sequencing {
   readonly keeper: SessionKeeper;
   /** Bytes last reported to the keeper while detached. */
   reported: number;
+  /** What this burst sent: not yet acknowledgeable, so not held against the client. */
+  readonly burst: BurstMeter;
 }
 
 export class WsSession implements CallbackChannel, AttachmentReader {
@@ -253,6 +256,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
         keeper,
         reported: 0,
+        burst: new BurstMeter(),
       };
     }
     this.#attachment = attachment;
@@ -499,7 +503,9 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (this.#ended || this.#abandoned) return false;
     const seq = this.#seq;
     if (seq === undefined) return this.#attachment?.write(frame) ?? false;
+    const before = seq.outbound.bytes;
     seq.outbound.send(frame, conflateKey);
+    seq.burst.add(seq.outbound.bytes - before);
     this.#checkBounds(seq);
     return !this.#ended;
   }
@@ -878,10 +884,11 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     const limit = this.#options.sessions.maxUnackedBytes;
     const attachment = this.#attachment;
     if (attachment !== undefined) {
-      // Bytes still in this process (a burst written in this turn, corked) cannot have been
-      // acknowledged yet: the client is slow only about what has left. The socket's own
-      // buffer is bounded apart (maxBufferedBytes).
-      if (kept - attachment.bufferedAmount <= limit) return;
+      // Bytes still in this process, and bytes of this burst (sent since the event loop last
+      // went to I/O, so since the server last could read an ack), cannot have been
+      // acknowledged yet: the client is slow only about the rest. The socket's own buffer is
+      // bounded apart (maxBufferedBytes).
+      if (kept - Math.max(attachment.bufferedAmount, seq.burst.bytes) <= limit) return;
       this.log.warn("websocket session closed: slow consumer", { unackedBytes: kept });
       this.end(SessionReason.SlowConsumer, CloseCode.PolicyViolation);
       return;

@@ -6,6 +6,23 @@
 import type { WireEncoding } from "../encoding/types.js";
 
 export const sessionMethod = "$/session";
+
+/**
+ * The query parameter a client adds to the upgrade URL when it reconnects to resume a
+ * session, so that a server can rate-limit resumes apart from new connections.
+ */
+export const resumeHint = "svcgen-resume";
+
+/** `url` with the resume hint (unchanged if it is not a URL). */
+export function withResumeHint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.set(resumeHint, "1");
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
 export const ackMethod = "$/ack";
 
 export interface SessionRequest {

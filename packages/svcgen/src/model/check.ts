@@ -84,6 +84,15 @@ interface ElementInfo {
 type TypePosition =
   "field" | "union case" | "return" | "interface parameter" | "callback parameter";
 
+const methodTargets = {
+  interface: "interface method",
+  callback: "callback method",
+} as const satisfies Record<string, AnnotationTarget>;
+const parameterPositions = {
+  interface: "interface parameter",
+  callback: "callback parameter",
+} as const satisfies Record<string, TypePosition>;
+
 export function checkProgram(
   inputs: readonly CheckInput[],
   options: CheckOptions = {},
@@ -296,18 +305,34 @@ class FileChecker {
     );
   }
 
-  /** Reports the second and later of elements sharing a name. */
-  private checkUnique(elements: readonly Element[], what: string, owner: string): void {
+  /**
+   * Reports the second and later of elements sharing a name. Short lists (nearly all of
+   * them) are compared pairwise: no set, and the owner's description only made when needed.
+   */
+  private checkUnique(elements: readonly Element[], what: string, owner: () => string): void {
+    const duplicate = (element: Element) =>
+      this.report(
+        Code.Duplicate,
+        `duplicate ${what} "${element.name}" in ${owner()}`,
+        element.span,
+      );
+    if (elements.length <= 16) {
+      for (let i = 1; i < elements.length; i++) {
+        const name = elements[i]!.name;
+        if (name === "") continue;
+        for (let j = 0; j < i; j++) {
+          if (elements[j]!.name === name) {
+            duplicate(elements[i]!);
+            break;
+          }
+        }
+      }
+      return;
+    }
     const seen = new Set<string>();
     for (const element of elements) {
       if (element.name === "") continue;
-      if (seen.has(element.name)) {
-        this.report(
-          Code.Duplicate,
-          `duplicate ${what} "${element.name}" in ${owner}`,
-          element.span,
-        );
-      }
+      if (seen.has(element.name)) duplicate(element);
       seen.add(element.name);
     }
   }
@@ -324,7 +349,7 @@ class FileChecker {
         node,
         meaning,
       );
-    const owner = `${node.kind} "${node.name}"`;
+    const owner = () => `${node.kind} "${node.name}"`;
     switch (node.kind) {
       case "enum": {
         if (node.members.length === 0) {
@@ -385,8 +410,8 @@ class FileChecker {
   }
 
   private method(node: MethodNode, ownerKind: "interface" | "callback"): Method {
-    const meaning = readAnnotations(node.annotations, `${ownerKind} method`, this.problems);
-    this.checkUnique(node.params, "parameter", `method "${node.name}"`);
+    const meaning = readAnnotations(node.annotations, methodTargets[ownerKind], this.problems);
+    this.checkUnique(node.params, "parameter", () => `method "${node.name}"`);
     const params: Param[] = [];
     let firstOptional: string | undefined;
     for (const param of node.params) {
@@ -398,7 +423,7 @@ class FileChecker {
           param.span,
         );
       }
-      const type = this.type(param.type, `${ownerKind} parameter`);
+      const type = this.type(param.type, parameterPositions[ownerKind]);
       params.push(
         this.documented({ name: param.name, optional: param.optional, type }, param, "parameter"),
       );

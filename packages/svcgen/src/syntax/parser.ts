@@ -7,6 +7,7 @@
  */
 import { EmbeddedActionsParser, tokenLabel, EOF } from "chevrotain";
 import type {
+  IOrAlt,
   IParserErrorMessageProvider,
   IRecognitionException,
   IToken,
@@ -19,6 +20,7 @@ import type {
   Annotation,
   CaseNode,
   DeclarationNode,
+  Element,
   EnumMemberNode,
   FieldNode,
   ImportNode,
@@ -125,6 +127,8 @@ function isRecovered(token: IToken): boolean {
   return token.isInsertedInRecovery === true || Number.isNaN(token.startOffset);
 }
 
+const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
+
 /** Thrown out of the parser when a file has too many errors to be worth parsing further. */
 export class ParseAbandoned extends Error {
   constructor() {
@@ -190,12 +194,17 @@ export class SvcParser extends EmbeddedActionsParser {
     });
   });
 
+  // The alternatives of an OR are made once (chevrotain allows it when they close over
+  // nothing but the parser): a big program takes these rules hundreds of thousands of times.
+  private statementAlternatives?: IOrAlt<Statement | undefined>[];
   private statement = this.RULE("statement", (): Statement | undefined =>
-    this.OR([
-      { ALT: () => this.SUBRULE(this.packageStatement) },
-      { ALT: () => this.SUBRULE(this.importStatement) },
-      { ALT: () => this.SUBRULE(this.declaration) },
-    ]),
+    this.OR(
+      (this.statementAlternatives ??= [
+        { ALT: () => this.SUBRULE(this.packageStatement) },
+        { ALT: () => this.SUBRULE(this.importStatement) },
+        { ALT: () => this.SUBRULE(this.declaration) },
+      ]),
+    ),
   );
 
   private packageStatement = this.RULE("packageStatement", (): Statement | undefined => {
@@ -236,13 +245,16 @@ export class SvcParser extends EmbeddedActionsParser {
     });
   });
 
+  private declarationBodyAlternatives?: IOrAlt<DeclarationNode | undefined>[];
   private declarationBody = this.RULE("declarationBody", (): DeclarationNode | undefined =>
-    this.OR([
-      { ALT: () => this.SUBRULE(this.enumBody) },
-      { ALT: () => this.SUBRULE(this.recordBody) },
-      { ALT: () => this.SUBRULE(this.unionBody) },
-      { ALT: () => this.SUBRULE(this.methodsBody) },
-    ]),
+    this.OR(
+      (this.declarationBodyAlternatives ??= [
+        { ALT: () => this.SUBRULE(this.enumBody) },
+        { ALT: () => this.SUBRULE(this.recordBody) },
+        { ALT: () => this.SUBRULE(this.unionBody) },
+        { ALT: () => this.SUBRULE(this.methodsBody) },
+      ]),
+    ),
   );
 
   /** A declaration's name: an identifier, not a keyword. */
@@ -319,11 +331,9 @@ export class SvcParser extends EmbeddedActionsParser {
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.type);
     this.CONSUME(T.Semicolon);
-    return this.ACTION(() => ({
-      ...this.element(first, token, annotations),
-      optional: question !== undefined,
-      ...(type ? { type } : {}),
-    }));
+    return this.ACTION(() =>
+      this.element(first, token, annotations, { optional: question !== undefined, type }),
+    );
   });
 
   private unionBody = this.RULE("unionBody", (): DeclarationNode => {
@@ -348,10 +358,7 @@ export class SvcParser extends EmbeddedActionsParser {
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.type);
     this.CONSUME(T.Semicolon);
-    return this.ACTION(() => ({
-      ...this.element(first, token, annotations),
-      ...(type ? { type } : {}),
-    }));
+    return this.ACTION(() => this.element(first, token, annotations, { type }));
   });
 
   private methodsBody = this.RULE("methodsBody", (): DeclarationNode => {
@@ -438,13 +445,14 @@ export class SvcParser extends EmbeddedActionsParser {
       });
     });
     this.CONSUME(T.Semicolon);
-    return this.ACTION(() => ({
-      ...this.element(first, token, annotations),
-      oneway: oneway !== undefined,
-      params,
-      ...(returns ? { returns } : {}),
-      throws,
-    }));
+    return this.ACTION(() =>
+      this.element(first, token, annotations, {
+        oneway: oneway !== undefined,
+        params,
+        returns,
+        throws,
+      }),
+    );
   });
 
   private param = this.RULE("param", (): ParamNode => {
@@ -454,15 +462,14 @@ export class SvcParser extends EmbeddedActionsParser {
     const question = this.OPTION(() => this.CONSUME(T.Question));
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.type);
-    return this.ACTION(() => ({
-      ...this.element(first, token, annotations),
-      optional: question !== undefined,
-      ...(type ? { type } : {}),
-    }));
+    return this.ACTION(() =>
+      this.element(first, token, annotations, { optional: question !== undefined, type }),
+    );
   });
 
-  private annotations = this.RULE("annotations", (): Annotation[] => {
-    const list: Annotation[] = [];
+  private annotations = this.RULE("annotations", (): readonly Annotation[] => {
+    // Most elements have no annotation: they share one empty list.
+    let list: Annotation[] | undefined;
     this.MANY(() => {
       const at = this.CONSUME(T.At);
       const name = this.CONSUME(T.Name);
@@ -480,10 +487,14 @@ export class SvcParser extends EmbeddedActionsParser {
       });
       this.ACTION(() => {
         const span = tokenSpan(name, tokenSpan(at));
-        list.push({ name: this.memberName(name), span: joinSpans(tokenSpan(at), span), args });
+        (list ??= []).push({
+          name: this.memberName(name),
+          span: joinSpans(tokenSpan(at), span),
+          args,
+        });
       });
     });
-    return list;
+    return list ?? NO_ANNOTATIONS;
   });
 
   private literal = this.RULE("literal", (): Literal => {
@@ -530,7 +541,8 @@ export class SvcParser extends EmbeddedActionsParser {
    * (and its array suffixes) per opener.
    */
   private type = this.RULE("type", (): TypeNode | undefined => {
-    const openers: IToken[] = [];
+    // Most types are one name: the lists are made only when there is something to put in.
+    let openers: IToken[] | undefined;
     this.MANY(() => {
       const map = this.CONSUME(T.MapKw);
       this.CONSUME(T.LAngle);
@@ -538,7 +550,7 @@ export class SvcParser extends EmbeddedActionsParser {
       const key = this.CONSUME(T.Name);
       this.CONSUME(T.Comma);
       this.ACTION(() => {
-        openers.push(map);
+        (openers ??= []).push(map);
         if (key.tokenType !== T.StringKw && !isRecovered(key)) {
           this.report(
             Code.Syntax,
@@ -549,57 +561,63 @@ export class SvcParser extends EmbeddedActionsParser {
       });
     });
     const base = this.SUBRULE(this.baseType);
-    const arrays: IToken[][] = [[]];
+    let arrays: IToken[][] | undefined;
     this.MANY2(() => {
       this.CONSUME(T.LBracket);
       const close = this.CONSUME(T.RBracket);
-      this.ACTION(() => arrays[0]!.push(close));
+      this.ACTION(() => (arrays ??= [[]])[0]!.push(close));
     });
-    const closers: IToken[] = [];
+    let closers: IToken[] | undefined;
     this.MANY3(() => {
       const close = this.CONSUME(T.RAngle);
       this.ACTION(() => {
-        closers.push(close);
-        arrays.push([]);
+        (closers ??= []).push(close);
+        (arrays ??= [[]]).push([]);
       });
       this.MANY4(() => {
         this.CONSUME2(T.LBracket);
         const bracket = this.CONSUME2(T.RBracket);
-        this.ACTION(() => arrays[arrays.length - 1]!.push(bracket));
+        this.ACTION(() => arrays![arrays!.length - 1]!.push(bracket));
       });
     });
-    return this.ACTION(() => this.buildType(openers, base, arrays, closers));
+    return this.ACTION(() => {
+      if (!openers && !arrays && !closers) return base;
+      return this.buildType(openers ?? [], base, arrays ?? [[]], closers ?? []);
+    });
   });
 
+  private baseTypeAlternatives?: IOrAlt<TypeNode | undefined>[];
   private baseType = this.RULE("baseType", (): TypeNode | undefined =>
-    this.OR([
-      {
-        ALT: () => {
-          const token = this.CONSUME(T.Primitive);
-          return this.ACTION((): TypeNode | undefined =>
-            primitiveNames.has(token.image)
-              ? { kind: "primitive", name: token.image as PrimitiveName, span: tokenSpan(token) }
-              : undefined,
-          );
+    this.OR(
+      (this.baseTypeAlternatives ??= [
+        {
+          ALT: () => {
+            const token = this.CONSUME(T.Primitive);
+            return this.ACTION((): TypeNode | undefined =>
+              primitiveNames.has(token.image)
+                ? { kind: "primitive", name: token.image as PrimitiveName, span: tokenSpan(token) }
+                : undefined,
+            );
+          },
         },
-      },
-      {
-        ALT: () => {
-          const token = this.CONSUME(T.Void);
-          return this.ACTION((): TypeNode => ({ kind: "void", span: tokenSpan(token) }));
+        {
+          ALT: () => {
+            const token = this.CONSUME(T.Void);
+            return this.ACTION((): TypeNode => ({ kind: "void", span: tokenSpan(token) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const name = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): TypeNode | undefined =>
-            !name || name.name === ""
-              ? undefined
-              : { kind: "named", name: name.name, span: name.span },
-          );
+        {
+          ALT: () => {
+            const name = this.SUBRULE(this.qualifiedName);
+            return this.ACTION((): TypeNode | undefined =>
+              !name || name.name === ""
+                ? undefined
+                : { kind: "named", name: name.name, span: name.span },
+            );
+          },
         },
-      },
-    ]),
+      ]),
+    ),
   );
 
   private buildType(
@@ -650,14 +668,32 @@ export class SvcParser extends EmbeddedActionsParser {
     return name ?? { name: "", span: tokenSpan(this.LA(0)) };
   }
 
-  private element(first: IToken, name: IToken, annotations: readonly Annotation[] | undefined) {
-    const doc = this.docOf(first);
-    return {
+  /**
+   * A member-like node: its name, span, annotations and doc, then `extra`'s properties, of
+   * which an undefined one is left out. Built as one object, not spread from several: a big
+   * program has hundreds of thousands of these.
+   */
+  private element<Extra extends object>(
+    first: IToken,
+    name: IToken,
+    annotations: readonly Annotation[] | undefined,
+    extra?: Extra,
+  ): Element & { [K in keyof Extra]: Exclude<Extra[K], undefined> } {
+    const node: Record<string, unknown> = {
       name: this.memberName(name),
-      span: tokenSpan(name, tokenSpan(first)),
+      // tokenSpan(name, tokenSpan(first)), without making the fallback span every time.
+      span:
+        Number.isNaN(name.startOffset) || name.startLine === undefined
+          ? tokenSpan(first)
+          : tokenSpan(name),
       annotations: annotations ?? [],
-      ...(doc === undefined ? {} : { doc }),
     };
+    const doc = this.docOf(first);
+    if (doc !== undefined) node["doc"] = doc;
+    if (extra) {
+      for (const key in extra) if (extra[key] !== undefined) node[key] = extra[key];
+    }
+    return node as Element & { [K in keyof Extra]: Exclude<Extra[K], undefined> };
   }
 
   /** The value of a string literal (JSON escapes); bad escapes are reported. */

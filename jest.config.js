@@ -15,6 +15,8 @@ export default {
   },
   moduleNameMapper: {
     "^@svcgen/runtime$": "<rootDir>/packages/runtime/src/index.ts",
+    "^@svcgen/runtime/inspector$":
+      "<rootDir>/packages/runtime/src/inspector/generated/inspector.ts",
     "^@svcgen/redis$": "<rootDir>/packages/redis/src/index.ts",
     "^svcgen$": "<rootDir>/packages/svcgen/src/index.ts",
     "^(\\.{1,2}/.*)\\.js$": "$1",

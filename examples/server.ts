@@ -36,6 +36,8 @@ export async function startExampleServer(
   options: ExampleServerOptions = {},
 ): Promise<ExampleServer> {
   const rpc = createExampleRpcServer(options.rpc);
+  // Its optional features (the inspector) are installed by then.
+  await rpc.ready();
   const pageDir = options.pageDir ?? DEFAULT_PAGE_DIR;
   // The page's few files first; every other request is the RpcServer's.
   const http = createServer((req, res) => {

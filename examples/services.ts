@@ -1,6 +1,6 @@
 import { RpcServer } from "@svcgen/runtime";
 import type { RpcServerOptions } from "@svcgen/runtime";
-import { ChatRoomBase } from "../generated/chat.js";
+import { ChatMemberDescriptor, ChatRoomBase } from "../generated/chat.js";
 import { CalculatorService } from "./calculator/calculator-service.js";
 import { ChatRoomState } from "./chat/chat-room.js";
 import { ChatSession } from "./chat/chat-session.js";
@@ -14,7 +14,8 @@ export function createExampleRpcServer(options: RpcServerOptions = {}): RpcServe
   // Shared too: the running works must be reachable from any connection (cancelWork).
   server.register(new LongWorkService());
   // One session per connection, all in the same room: the session remembers who joined.
-  const room = new ChatRoomState();
+  // The room's members are a named group of the server: the inspector and stats() show it.
+  const room = new ChatRoomState(server.group("chat", ChatMemberDescriptor));
   server.register(ChatRoomBase, () => new ChatSession(room), { instance: "perConnection" });
   return server;
 }

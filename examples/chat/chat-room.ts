@@ -1,5 +1,4 @@
-import { CallbackGroup } from "@svcgen/runtime";
-import type { CallbackProxy } from "@svcgen/runtime";
+import type { CallbackGroup, CallbackProxy } from "@svcgen/runtime";
 import { NameTaken } from "../../generated/chat.js";
 import type { ChatMember } from "../../generated/chat.js";
 
@@ -9,7 +8,9 @@ import type { ChatMember } from "../../generated/chat.js";
  */
 export class ChatRoomState {
   private readonly members = new Map<string, CallbackProxy<ChatMember>>();
-  private readonly everyone = new CallbackGroup<ChatMember>();
+
+  /** `everyone`: the server's named group of the room (`server.group`), empty at first. */
+  constructor(private readonly everyone: CallbackGroup<ChatMember>) {}
 
   names(): string[] {
     return [...this.members.keys()];

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { connectHttp, connectWebSocket } from "@svcgen/runtime";
+import { InspectorClient } from "@svcgen/runtime/inspector";
 import { CalculatorClient } from "../../generated/calculator.js";
 import { ChatRoomClient } from "../../generated/chat.js";
 import { LongWorkClient } from "../../generated/longwork.js";
@@ -24,8 +25,11 @@ const print = (line = ""): void => void process.stdout.write(`${line}\n`);
 
 async function runDemo(port: number, host: string): Promise<void> {
   const startedAt = performance.now();
-  const server = await startExampleServer({ port, host });
+  const server = await startExampleServer({ port, host, rpc: { inspector: true } });
   print(`svcgen demo: one server at ${server.url} (REST, JSON-RPC and WebSocket on one port)`);
+  print(
+    `  live inspector at ${server.url}/inspector while it runs (npm run demo -- --serve keeps it up)`,
+  );
   const http = connectHttp(server.url);
   // The long work goes through a relay the demo cuts mid-job, as a network would.
   const relay = await startCutRelay(Number(new URL(server.url).port));
@@ -92,6 +96,18 @@ async function runDemo(port: number, host: string): Promise<void> {
     print(
       `  calculator  ${calculations.length} REST calls, ${declared} declared error (DivisionByZero)`,
     );
+    // What the inspector page shows, asked over the same service the page uses.
+    const seen = await new InspectorClient(aliceConnection).snapshot();
+    const calls = seen.methods.filter((m) => m.kind === "call");
+    const served = calls.reduce((sum, m) => sum + m.calls, 0);
+    const pushed = seen.methods
+      .filter((m) => m.kind === "callback")
+      .reduce((sum, m) => sum + m.calls, 0);
+    print(
+      `  inspector   ${served} calls to ${calls.filter((m) => m.calls > 0).length} methods, ` +
+        `${pushed} callbacks, ${seen.recentErrors.length} recent errors, ` +
+        `${seen.webSocketConnections} WebSocket connections`,
+    );
     print(`  done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   } finally {
     await Promise.allSettled([
@@ -106,9 +122,10 @@ async function runDemo(port: number, host: string): Promise<void> {
 }
 
 async function serve(port: number, host: string): Promise<void> {
-  const server = await startExampleServer({ port, host });
+  const server = await startExampleServer({ port, host, rpc: { inspector: true } });
   print(`svcgen example server at ${server.url}`);
   print(`  browser page: ${server.url}/`);
+  print(`  inspector:    ${server.url}/inspector`);
   print(`  WebSocket:    ${server.wsUrl}`);
   print(`  OpenAPI:      ${server.url}/openapi.json`);
   print("Press Ctrl+C to stop.");

@@ -62,6 +62,11 @@ export class BroadcastFrame {
     };
   }
 
+  /** The callback method's name. */
+  get method(): string {
+    return this.#method.name;
+  }
+
   /**
    * One member's frame in its connection's flavor; undefined when the arguments have no
    * MessagePack form (they did have a JSON one: a value the MessagePack encoder refuses).

@@ -3,6 +3,7 @@
  * broadcast encodes its message once and writes the same frame text to every member.
  */
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
+import { ErrorCode } from "../protocol/codes.js";
 import { broadcastFrame, type BroadcastFrame } from "./broadcast-frame.js";
 import {
   callbackStateOf,
@@ -99,11 +100,16 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
    */
   protected fanOut(frame: BroadcastFrame): number {
     let reached = 0;
+    let tried = 0;
+    let first: CallbackState | undefined;
     // A copy: a send may overload a member's connection, which releases it mid-loop.
     for (const state of [...this.#members.values()]) {
       if (state.released) continue;
+      first ??= state;
+      tried++;
       if (sendTo(state, frame)) reached++;
     }
+    if (first !== undefined) countBroadcast(first, frame.method, tried, reached);
     return reached;
   }
 
@@ -114,6 +120,8 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       return pieces === undefined ? 0 : this.fanOut(pieces);
     }
     let reached = 0;
+    let tried = 0;
+    let first: CallbackState | undefined;
     // Members of one group share a callback type; encode once per descriptor all the same.
     const frames = new Map<object, BroadcastFrame>();
     // A copy: a send may overload a member's connection, which releases it mid-loop.
@@ -135,8 +143,11 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
         }
         frames.set(state.descriptor, frame);
       }
+      first ??= state;
+      tried++;
       if (sendTo(state, frame)) reached++;
     }
+    if (first !== undefined) countBroadcast(first, name, tried, reached);
     return reached;
   }
 }
@@ -152,6 +163,24 @@ function sendTo(state: CallbackState, frame: BroadcastFrame): boolean {
   }
   const key = frame.conflation === undefined ? undefined : state.id + frame.conflation;
   return state.channel.sendFrame(bytes, key);
+}
+
+/**
+ * Counts a broadcast once, as one `oneway` callback per member it was for: every member's
+ * channel on a node reports to the same figures, so the first one's stand for all.
+ */
+function countBroadcast(
+  member: CallbackState,
+  methodName: string,
+  tried: number,
+  reached: number,
+): void {
+  const metrics = member.channel.metrics;
+  const method = member.descriptor.methods.get(methodName);
+  if (metrics === undefined || method === undefined) return;
+  const counter = metrics.counter(method);
+  if (reached > 0) counter.sent(reached);
+  if (tried > reached) counter.sent(tried - reached, ErrorCode.ConnectionClosed);
 }
 
 /** The oneway method `name` of a callback type; a TypeError for any other. */

@@ -20,6 +20,7 @@ import { callState, type CallNext, type CallWithState } from "../interceptors/in
 import { metaMember } from "../protocol/meta.js";
 import type { CallbackHandle, CallbackProxy, CallbackRef, ConnectionInfo } from "./context.js";
 import type { CallbackSender } from "./dispatcher.js";
+import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { Logger } from "./options.js";
 
 /** The node and connection a callback lives on (the first half of its CallbackRef). */
@@ -68,6 +69,8 @@ export interface CallbackChannel {
   readonly maxDepth: number;
   /** Where a dropped `oneway` call is reported. */
   readonly log: Logger;
+  /** Where callbacks are counted (server.stats()). */
+  readonly metrics?: CallMetrics;
 }
 
 type ReleaseListener = (reason: string) => void;
@@ -146,6 +149,13 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     if (current === undefined) this.#watchers = watcher;
     else if (current instanceof Set) current.add(watcher);
     else if (current !== watcher) this.#watchers = new Set([current, watcher]);
+  }
+
+  /** Its watchers now (the groups it is a member of), for the inspector. */
+  watchers(): ReleaseWatcher[] {
+    const current = this.#watchers;
+    if (current === undefined) return [];
+    return current instanceof Set ? [...current] : [current];
   }
 
   unwatch(watcher: ReleaseWatcher): void {
@@ -281,13 +291,17 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     encodedArgs: JsonValue,
     metadata: Record<string, string> | undefined,
   ): Promise<JsonValue> {
+    const metrics = this.channel.metrics;
     if (this.#released) {
-      return Promise.reject(
-        new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
-      );
+      const error = new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`);
+      if (metrics !== undefined) {
+        const counter = metrics.counter(method);
+        metrics.failed(counter, counter.start(), error);
+      }
+      return Promise.reject(error);
     }
     const params = { callback: this.id, method: method.name, args: encodedArgs };
-    return this.channel.request(
+    const answer = this.channel.request(
       method,
       params,
       (reject) => {
@@ -296,6 +310,21 @@ export class CallbackState implements CallbackTarget, CallbackSender {
         return () => void pending.delete(reject);
       },
       metadata,
+    );
+    if (metrics === undefined) return answer;
+    const counter = metrics.counter(method);
+    const startedAt = counter.start();
+    return answer.then(
+      (result) => {
+        counter.succeeded(startedAt);
+        return result;
+      },
+      (error: unknown) => {
+        const rpcError =
+          error instanceof RpcError ? error : new RpcError(ErrorCode.InternalError, String(error));
+        metrics.failed(counter, startedAt, rpcError);
+        throw error;
+      },
     );
   }
 
@@ -310,7 +339,10 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     args: readonly unknown[],
     metadata: Record<string, string> | undefined,
   ): boolean {
-    if (this.#released) return false;
+    if (this.#released) {
+      this.channel.metrics?.counter(method).sent(1, ErrorCode.CallbackReleased);
+      return false;
+    }
     let encodedArgs: JsonValue;
     try {
       encodedArgs = encodeCallbackArgs(method, args, this.channel.flavor);
@@ -330,9 +362,8 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     encodedArgs: JsonValue,
     metadata?: Record<string, string>,
   ): boolean {
-    if (this.#released) return false;
     const { flavor } = this.channel;
-    if (flavor === "json") return this.#notifyIn(method, encodedArgs, metadata);
+    if (flavor === "json" || this.#released) return this.#notifyIn(method, encodedArgs, metadata);
     let args: JsonValue;
     try {
       args = reflavorArgs(method, encodedArgs, "json", flavor);
@@ -349,7 +380,11 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     encodedArgs: JsonValue,
     metadata: Record<string, string> | undefined,
   ): boolean {
-    if (this.#released) return false;
+    const counter = this.channel.metrics?.counter(method);
+    if (this.#released) {
+      counter?.sent(1, ErrorCode.CallbackReleased);
+      return false;
+    }
     let frame: string | Uint8Array;
     let key: string | undefined;
     try {
@@ -366,10 +401,14 @@ export class CallbackState implements CallbackTarget, CallbackSender {
       return false;
     }
     // Never waits for the client: queued on the socket (or kept by the session) is done.
-    return this.channel.sendFrame(frame, key);
+    const sent = this.channel.sendFrame(frame, key);
+    if (sent) counter?.sent(1);
+    else counter?.sent(1, ErrorCode.ConnectionClosed);
+    return sent;
   }
 
   #dropped(method: MethodDescriptor, error: unknown): void {
+    this.channel.metrics?.counter(method).sent(1, ErrorCode.InternalError);
     this.channel.log.error(`oneway callback dropped: its arguments cannot be sent`, {
       callback: this.descriptor.name,
       method: method.name,

@@ -21,6 +21,8 @@ import { RpcError, errorFields } from "../protocol/errors.js";
 import { isClientError } from "./callback-codec.js";
 import type { CallContext, ConnectionInfo } from "./context.js";
 import { InvocationContext } from "./invocation-context.js";
+import { CallMetrics } from "./metrics/call-metrics.js";
+import type { MethodCounter } from "./metrics/method-counter.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { InstanceScope, type Registration, type ServiceRegistry } from "./registry.js";
 
@@ -87,10 +89,17 @@ export class Dispatcher {
    * Read by the WebSocket sessions for their callback proxies.
    */
   readonly callbacks: CallNext | undefined;
+  /** Per-method figures of every call that reaches `invoke` (see server.stats()). */
+  readonly metrics: CallMetrics;
 
-  constructor(registry: ServiceRegistry, options: ResolvedServerOptions) {
+  constructor(
+    registry: ServiceRegistry,
+    options: ResolvedServerOptions,
+    metrics: CallMetrics = new CallMetrics(),
+  ) {
     this.#registry = registry;
     this.#options = options;
+    this.metrics = metrics;
     this.#calls = composeInterceptors(options.interceptors, (call) => this.#implement(call));
     this.callbacks = composeInterceptors(options.callbackInterceptors, sendCallback);
   }
@@ -144,18 +153,37 @@ export class Dispatcher {
    * as `invoke` rejects). For transports that can answer in the same turn.
    */
   invokeDirect(inv: Invocation): JsonValue | undefined | Promise<JsonValue | undefined> {
+    // Counted here, once for every transport: a field or two per call, nothing allocated.
+    const counter = this.metrics.counter(inv.method, "call");
+    const startedAt = counter.start();
     let outcome: JsonValue | undefined | Promise<JsonValue | undefined>;
     try {
       if (inv.aborted ?? inv.signal.aborted) throw cancelled();
       outcome = this.#run(inv);
     } catch (error) {
-      throw this.#toWireReady(error, inv);
+      throw this.#failed(counter, startedAt, error, inv);
     }
     // A synchronous implementation is answered without racing the signal: nothing to wait for.
-    if (!(outcome instanceof Promise)) return outcome;
-    return whileNotAborted(inv.signal, outcome).catch((error: unknown) => {
-      throw this.#toWireReady(error, inv);
-    });
+    if (!(outcome instanceof Promise)) {
+      counter.succeeded(startedAt);
+      return outcome;
+    }
+    return whileNotAborted(inv.signal, outcome).then(
+      (value) => {
+        counter.succeeded(startedAt);
+        return value;
+      },
+      (error: unknown) => {
+        throw this.#failed(counter, startedAt, error, inv);
+      },
+    );
+  }
+
+  /** The wire-ready form of a call's failure, counted. */
+  #failed(counter: MethodCounter, startedAt: number, error: unknown, inv: Invocation): RpcError {
+    const wire = this.#toWireReady(error, inv);
+    this.metrics.failed(counter, startedAt, wire);
+    return wire;
   }
 
   /** The encoded result, synchronously when no step (an interceptor, the implementation) is async. */

@@ -1,8 +1,10 @@
 /**
  * Routes HTTP requests under `{base}`: `/rpc`, `/openapi.json`, `/ws` (without an upgrade),
- * `/{Service}/{method}`. A request outside `{base}` goes to `next` when the server shares its
- * port with an app. With `authenticate` set, every request it routes is authenticated before
- * anything else is looked at, so an anonymous client cannot tell a method from a typo.
+ * `/{Service}/{method}`, and the routes optional features mount (mounted-routes.ts). A
+ * request outside `{base}` goes to `next` when the server shares its port with an app. With
+ * `authenticate` set, every request it routes is authenticated before anything else is
+ * looked at, so an anonymous client cannot tell a method from a typo (a mounted route may
+ * be public).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode } from "../protocol/codes.js";
@@ -61,12 +63,14 @@ export class HttpAdapter {
       );
       return sendProblem(res, problem, { connection: "close" });
     }
-    const handler = path === undefined ? undefined : routeOf(path);
+    const mounted = path === undefined ? undefined : env.routes.find(path);
+    const handler = mounted?.handle ?? (path === undefined ? undefined : routeOf(path));
     if (handler === undefined && next !== undefined) return next();
     try {
       const route = handler ?? notFound;
       const outcome =
         env.options.authenticate === undefined ||
+        mounted?.public === true ||
         (route === handleOpenApi && env.options.openApi.public)
           ? route(env, req, res, path ?? "", undefined)
           : authenticateThen(env, req, res, path ?? "", route);

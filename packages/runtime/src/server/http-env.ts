@@ -8,6 +8,7 @@ import { HttpFailure, type BodyLimits } from "./body.js";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { CallTracker, TrackedCall } from "./call-tracker.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { MountedRoutes } from "./mounted-routes.js";
 import type { InstanceScope } from "./registry.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { sendProblem } from "./respond.js";
@@ -20,6 +21,8 @@ export interface HttpEnv {
   readonly body: BodyLimits;
   /** The OpenAPI document of the registered services. */
   openApi(): unknown;
+  /** Routes of optional features (metrics, inspector), looked at before REST paths. */
+  readonly routes: MountedRoutes;
 }
 
 /** An HTTP call for the dispatcher: its signal is made only if the implementation reads it. */

@@ -81,6 +81,39 @@ export interface OpenApiOptions {
   readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** The Prometheus endpoint (docs/operations.md). */
+export interface MetricsOptions {
+  /** Its path below `{base}`. Default `/metrics`. */
+  readonly path?: string;
+  /**
+   * Who may scrape, asked after `authenticate` admitted the request (its principal, or
+   * undefined without `authenticate`); `false` answers 403. Default: whoever `authenticate`
+   * admits (everyone without it).
+   */
+  allow?(req: IncomingMessage, principal: unknown): boolean | Promise<boolean>;
+  /**
+   * One series per named group, with its members on this node and on every node (one
+   * backplane round trip per group and scrape). Default `false`: groups are only counted.
+   */
+  readonly groups?: boolean;
+}
+
+export interface ResolvedMetricsOptions {
+  readonly path: string;
+  readonly allow?: (req: IncomingMessage, principal: unknown) => boolean | Promise<boolean>;
+  readonly groups: boolean;
+}
+
+/** The live inspector page (docs/operations.md). */
+export interface InspectorOptions {
+  /** Its path below `{base}`. Default `/inspector`. */
+  readonly path?: string;
+}
+
+export interface ResolvedInspectorOptions {
+  readonly path: string;
+}
+
 /** Sessions of WebSocket clients that ask for one with `$/session` (see docs/sessions.md). */
 export interface SessionOptions {
   /** How long a detached session waits for its client to resume. Default 60 000. */
@@ -186,6 +219,15 @@ export interface RpcServerOptions {
   openApi?: OpenApiOptions;
   /** Lets pages of other origins call over HTTP (see CorsOptions). Default: off. */
   cors?: CorsOptions;
+  /** Serves `stats()` to Prometheus at `{base}/metrics` (`true`: the defaults). Default: off. */
+  metrics?: MetricsOptions | boolean;
+  /**
+   * Serves the live inspector page at `{base}/inspector` (`true`: the defaults). Its data
+   * comes over the `svcgen.inspector.Inspector` service, which `authorize` guards like any
+   * other; without `authorize`, only WebSocket clients on a loopback address may use it.
+   * Default: off.
+   */
+  inspector?: InspectorOptions | boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -212,6 +254,8 @@ export interface ResolvedServerOptions {
   readonly headersTimeoutMs: number;
   readonly openApi: OpenApiOptions;
   readonly cors?: CorsPolicy;
+  readonly metrics?: ResolvedMetricsOptions;
+  readonly inspector?: ResolvedInspectorOptions;
 }
 
 export const defaultLimits: ServerLimits = {
@@ -272,6 +316,8 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     ...(options.backplane ? { backplane: options.backplane } : {}),
     ...(options.authenticate ? { authenticate: options.authenticate.bind(options) } : {}),
     ...(options.cors ? { cors: new CorsPolicy(options.cors) } : {}),
+    ...(options.metrics ? { metrics: resolveMetricsOptions(options.metrics) } : {}),
+    ...(options.inspector ? { inspector: resolveInspectorOptions(options.inspector) } : {}),
   };
   return resolved;
 }
@@ -281,6 +327,30 @@ function builtInInterceptors(options: RpcServerOptions, logger: Logger): Interce
   const steps: Interceptor[] = [];
   if (options.authorize) steps.push(authorizeInterceptor(options.authorize.bind(options), logger));
   return steps;
+}
+
+function resolveMetricsOptions(options: MetricsOptions | true): ResolvedMetricsOptions {
+  const given = options === true ? {} : options;
+  return {
+    path: routePath(given.path, "/metrics"),
+    groups: given.groups === true,
+    ...(given.allow ? { allow: given.allow.bind(given) } : {}),
+  };
+}
+
+function resolveInspectorOptions(options: InspectorOptions | true): ResolvedInspectorOptions {
+  const given = options === true ? {} : options;
+  return { path: routePath(given.path, "/inspector") };
+}
+
+/** A route path below `{base}`: starts with `/`, no trailing `/`, not the root. */
+function routePath(path: string | undefined, fallback: string): string {
+  const trimmed = (path ?? fallback).replace(/\/+$/, "");
+  const normalized = trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+  if (normalized === "/" || /[?#\s]/.test(normalized)) {
+    throw new TypeError(`not a route path: ${JSON.stringify(path)}`);
+  }
+  return normalized;
 }
 
 function challengeOf(challenge: RpcServerOptions["challenge"]): (req: IncomingMessage) => string {

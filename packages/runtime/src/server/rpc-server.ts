@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CallbackDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { BodyDeadlines } from "./body-deadlines.js";
@@ -15,6 +15,9 @@ import { ClusterNode } from "./cluster/cluster-node.js";
 import type { CallbackProxy, CallbackRef } from "./context.js";
 import { Dispatcher } from "./dispatcher.js";
 import { HttpAdapter, pathBelow, type NextHandler } from "./http-adapter.js";
+import { metricsRoute } from "./metrics/metrics-route.js";
+import { collectStats, type ServerStats } from "./metrics/server-stats.js";
+import { MountedRoutes } from "./mounted-routes.js";
 import type { HttpEnv } from "./http-env.js";
 import { buildOpenApi, type OpenApiInfo } from "./openapi.js";
 import {
@@ -56,14 +59,25 @@ export class RpcServer {
   readonly #registry = new ServiceRegistry();
   readonly #calls = new CallTracker();
   readonly #http: HttpAdapter;
+  /** Routes of optional features: metrics, the inspector. */
+  readonly #routes = new MountedRoutes();
   readonly #ws: WebSocketEndpoint;
   readonly #ownServers = new Set<Server>();
   readonly #attached = new Map<Server, Attachment>();
   readonly #bodyDeadlines: BodyDeadlines;
   readonly #node: ClusterNode;
+  readonly #startedAt = performance.now();
+  /** Open TCP connections of the servers listened on or attached to (see stats()). */
+  #tcpConnections = 0;
+  readonly #countConnection = (socket: Socket): void => {
+    this.#tcpConnections++;
+    socket.once("close", () => this.#tcpConnections--);
+  };
   #callbackTypes: Map<string, CallbackDescriptor> | undefined;
   #openApi: unknown;
   #closed: Promise<void> | undefined;
+  /** Installing the features loaded on demand (the inspector); settles, never rejects. */
+  #features: Promise<void> | undefined;
 
   constructor(options: RpcServerOptions = {}) {
     this.options = resolveServerOptions(options);
@@ -79,6 +93,7 @@ export class RpcServer {
         timeoutMs: this.options.bodyTimeoutMs,
         deadlines: this.#bodyDeadlines,
       },
+      routes: this.#routes,
       openApi: () =>
         (this.#openApi ??= buildOpenApi(
           [...this.#registry.registrations()].map((r) => r.descriptor),
@@ -86,6 +101,15 @@ export class RpcServer {
         )),
     };
     this.#http = new HttpAdapter(env);
+    if (this.options.metrics !== undefined) {
+      this.#routes.mount(
+        this.options.metrics.path,
+        metricsRoute(this.options.metrics, {
+          stats: () => this.stats(),
+          clusterSize: (group) => this.#node.clusterSize(group),
+        }),
+      );
+    }
     const nodeId = randomBytes(8).toString("hex");
     this.#ws = new WebSocketEndpoint(this.dispatcher, this.options, nodeId);
     this.#node = new ClusterNode(
@@ -106,6 +130,28 @@ export class RpcServer {
     this.#node.start().catch((error: unknown) => {
       this.options.logger.error("could not join the cluster", { error: (error as Error).message });
     });
+    if (this.options.inspector !== undefined) {
+      this.#features = this.#installInspector(options.authorize !== undefined).catch(
+        (error: unknown) => {
+          this.options.logger.error("could not install the inspector", {
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          });
+        },
+      );
+    }
+  }
+
+  /** Loaded only when asked for: a server without the inspector never loads its module. */
+  async #installInspector(authorizes: boolean): Promise<void> {
+    const { installInspector } = await import("../inspector/index.js");
+    installInspector(this.options.inspector!, {
+      register: (implementation) => this.register(implementation as ServiceImplementation),
+      routes: this.#routes,
+      prefix: this.options.prefix,
+      stats: () => this.stats(),
+      sessions: () => this.#ws.allSessions(),
+      authorizes,
+    });
   }
 
   /** This server's id in its cluster (random per process; part of every CallbackRef). */
@@ -113,9 +159,13 @@ export class RpcServer {
     return this.#node.id;
   }
 
-  /** Resolves once the server has joined its cluster (at once without a backplane). */
-  ready(): Promise<void> {
-    return this.#node.start();
+  /**
+   * Resolves once the server has joined its cluster (at once without a backplane) and its
+   * optional features (the inspector) are installed. `listen()` waits for it; an app that
+   * uses `attach` or `requestListener` should too.
+   */
+  async ready(): Promise<void> {
+    await Promise.all([this.#node.start(), this.#features]);
   }
 
   /**
@@ -166,6 +216,7 @@ export class RpcServer {
       if (descriptor?.kind !== "service")
         throw new TypeError("register(Base, factory): Base has no static service descriptor");
       this.#registry.add({ descriptor, mode: options?.instance ?? "perCall", factory });
+      this.dispatcher.metrics.addService(descriptor);
     } else {
       const descriptor = serviceDescriptorOf(target);
       if (descriptor === undefined) {
@@ -174,6 +225,7 @@ export class RpcServer {
         );
       }
       this.#registry.add({ descriptor, mode: "shared", instance: target });
+      this.dispatcher.metrics.addService(descriptor);
     }
     this.#openApi = undefined;
     this.#callbackTypes = undefined;
@@ -188,6 +240,26 @@ export class RpcServer {
   ): void => {
     this.#http.handle(req, res, next);
   };
+
+  /**
+   * The server's figures now: connections, sessions, callbacks, groups, calls in flight,
+   * buffered and unacknowledged bytes, and per-method counts, errors and latency
+   * (docs/operations.md). Computed when asked; cheap enough to call every second.
+   */
+  stats(): ServerStats {
+    return collectStats({
+      node: this.#node.id,
+      startedAt: this.#startedAt,
+      metrics: this.dispatcher.metrics,
+      sessions: () => this.#ws.allSessions(),
+      webSocketConnections: this.#ws.connectionCount,
+      detachedBytes: this.#ws.detachedBytes,
+      tcpConnections: this.#attached.size > 0 ? this.#tcpConnections : undefined,
+      httpCallsInFlight: this.#calls.size,
+      remoteCallsPending: this.#node.remoteCallsPending,
+      groups: () => this.#node.groups(),
+    });
+  }
 
   /**
    * WebSocket figures for metrics and tests: open sockets, sessions kept (attached or
@@ -225,6 +297,7 @@ export class RpcServer {
     };
     server.on("request", attachment.request);
     server.on("upgrade", attachment.upgrade);
+    server.on("connection", this.#countConnection);
     server.maxConnections = this.options.limits.maxConnections;
     server.headersTimeout = this.options.headersTimeoutMs;
     this.#attached.set(server, attachment);
@@ -274,6 +347,7 @@ export class RpcServer {
     for (const [server, attachment] of this.#attached) {
       server.off("request", attachment.request);
       server.off("upgrade", attachment.upgrade);
+      server.off("connection", this.#countConnection);
       server.maxConnections = attachment.maxConnections;
       server.headersTimeout = attachment.headersTimeout;
     }

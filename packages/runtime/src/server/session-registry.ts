@@ -78,6 +78,11 @@ export class SessionRegistry implements SessionKeeper {
     return this.#sessions.size;
   }
 
+  /** Sessions waiting for their client to resume. */
+  get detachedCount(): number {
+    return this.#detached.size;
+  }
+
   /** Bytes kept by detached sessions. */
   get detachedBytes(): number {
     return this.#detachedBytes;

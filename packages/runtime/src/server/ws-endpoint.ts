@@ -97,6 +97,16 @@ export class WebSocketEndpoint implements AttachmentReader {
     return this.#sessions.detachedBytes;
   }
 
+  /** Sequenced sessions waiting for their client to resume (for metrics). */
+  get detachedSessionCount(): number {
+    return this.#sessions.detachedCount;
+  }
+
+  /** Every client's session, plain or sequenced, attached or not (for metrics). */
+  allSessions(): WsSession[] {
+    return this.#allSessions();
+  }
+
   /**
    * The session with this id, attached or detached (calls to its callbacks from other
    * nodes; a detached session keeps them for its client).

@@ -43,6 +43,7 @@ import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callb
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
+import type { CallMetrics } from "./metrics/call-metrics.js";
 import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { BurstMeter } from "./burst-meter.js";
@@ -56,6 +57,8 @@ import {
 import { sequenceEncodingFor } from "./ws-encodings.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+const noCallbacks: ReadonlyMap<string, CallbackState> = new Map();
 
 interface PendingCallbackRequest {
   readonly method: MethodDescriptor;
@@ -324,6 +327,38 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /** One message as a frame of the session's encoding; throws FrameError. */
   encode(message: object): string | Uint8Array {
     return this.#encoding.encode(message);
+  }
+
+  /** Where its callbacks are counted: the server's per-method figures. */
+  get metrics(): CallMetrics {
+    return this.#dispatcher.metrics;
+  }
+
+  // ---- figures (server.stats(), the inspector): read from the state as it is ---------
+
+  /** Calls of the client running now, notifications included. */
+  get callsRunning(): number {
+    return this.#running;
+  }
+
+  /** Callbacks the client registered and the server holds. */
+  get callbackCount(): number {
+    return this.#callbacks?.size ?? 0;
+  }
+
+  /** Our awaited `$/callback` requests waiting for the client's answer. */
+  get callbackRequestsPending(): number {
+    return this.#pending?.size ?? 0;
+  }
+
+  /** The callbacks the client registered (for the inspector). */
+  callbackStates(): IterableIterator<CallbackState> {
+    return (this.#callbacks ?? noCallbacks).values();
+  }
+
+  /** Bytes written to the attached socket and not sent yet; 0 when detached. */
+  get bufferedBytes(): number {
+    return this.#attachment?.bufferedAmount ?? 0;
   }
 
   /** Resolves once no call of the client is running (a graceful server close waits for it). */

@@ -127,6 +127,16 @@ export class ClusterNode implements RemoteCalls, GroupLink {
     return group;
   }
 
+  /** Every named group of this node (for server.stats()). */
+  groups(): IterableIterator<ClusterGroup<any>> {
+    return this.#groups.values();
+  }
+
+  /** Awaited calls to callbacks on other nodes waiting for their answer. */
+  get remoteCallsPending(): number {
+    return this.#pending.size;
+  }
+
   publish(group: string, payload: string): void {
     this.#backplane?.publish(group, payload);
   }

@@ -3,7 +3,10 @@
  * CPU-profiles one scenario of one contender (svcgen by default): server and client run
  * under `node --cpu-prof`, then the functions with the most self time are listed for each.
  *
- *   node bench/profile.mjs <scenario> [contender] [--quick]
+ *   node bench/profile.mjs <scenario> [contender] [--quick] [--trace-gc]
+ *
+ * `--trace-gc` prints the server's collections: an old space that grows scavenge after
+ * scavenge until a mark-compact means objects outlive their request (see FINDINGS.md).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,9 +19,12 @@ import { loadScenario } from "./scenarios/index.mjs";
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
+const traceGc = args.includes("--trace-gc");
 const [scenarioId, contender = "svcgen"] = args.filter((arg) => !arg.startsWith("--"));
 if (!scenarioId) {
-  process.stderr.write("usage: node bench/profile.mjs <scenario> [contender] [--quick]\n");
+  process.stderr.write(
+    "usage: node bench/profile.mjs <scenario> [contender] [--quick] [--trace-gc]\n",
+  );
   process.exit(2);
 }
 
@@ -36,7 +42,7 @@ const outcome = await measureOnce(
   scenario.params(quick, { maxConnections: 2000 }),
   {
     timeoutMs: 300_000,
-    serverArgs: ["--cpu-prof", "--cpu-prof-dir", dirs.server],
+    serverArgs: ["--cpu-prof", "--cpu-prof-dir", dirs.server, ...(traceGc ? ["--trace-gc"] : [])],
     clientArgs: ["--cpu-prof", "--cpu-prof-dir", dirs.client],
   },
 );

@@ -11,7 +11,6 @@ export const goals = [
   { scenario: "ws-pipelined", against: "raw-ws", op: ">=", target: 0.8 },
   { scenario: "ws-pipelined", against: "best peer", op: ">=", target: 1.5 },
   { scenario: "ws-seq", metric: "p50", against: "raw-ws", op: "<=", target: 1.1 },
-  { scenario: "callback-push", against: "raw-ws", op: ">=", target: 1.6 },
   { scenario: "fanout-1000", against: "raw-ws", op: "<=", target: 1.25 },
   { scenario: "mem-per-conn", against: "raw-ws", op: "<=", target: 1.25 },
   { scenario: "rest-seq", against: "raw-http", op: ">=", target: 0.8 },

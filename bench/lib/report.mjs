@@ -31,8 +31,54 @@ export function renderMarkdown({ machine, scenarios, goals, command, findings, g
     "",
   ];
   for (const scenario of scenarios) lines.push(...scenarioSection(scenario));
-  if (findings) lines.push("## What limits it", "", findings.trim(), "");
+  if (findings) lines.push(...limitsSection(findings, goals));
   return lines.join("\n");
+}
+
+/**
+ * "What limits it", from FINDINGS.md: its introduction, then for every scenario with a goal
+ * this run did not meet, that scenario's section (or a note that none is written yet), then
+ * the other sections. So the section always answers for the goals of the run it is in.
+ */
+export function limitsSection(findings, goals) {
+  const { intro, sections } = parseFindings(findings);
+  const lines = ["## What limits it", ""];
+  if (intro) lines.push(intro, "");
+  const unmet = goals.filter((goal) => goal.met === false);
+  const shown = new Set();
+  for (const id of new Set(unmet.map((goal) => goal.scenario))) {
+    const texts = unmet
+      .filter((goal) => goal.scenario === id)
+      .map((goal) => `${goal.text} (${goal.ratio.toFixed(2)}×)`);
+    lines.push(`### ${id}: not met — ${texts.join("; ")}`, "");
+    lines.push(
+      sections.get(id) ??
+        `No finding written yet: profile it (\`node bench/profile.mjs ${id}\`) and add a ` +
+          `\`## ${id}\` section to bench/FINDINGS.md.`,
+      "",
+    );
+    shown.add(id);
+  }
+  for (const [id, body] of sections) {
+    if (shown.has(id)) continue;
+    const goalsOf = goals.filter((goal) => goal.scenario === id);
+    const status = goalsOf.length > 0 && goalsOf.every((goal) => goal.met === true) ? ": met" : "";
+    lines.push(`### ${id}${status}`, "", body, "");
+  }
+  return lines;
+}
+
+/** FINDINGS.md: an introduction, then `## <scenario id>` sections, in file order. */
+export function parseFindings(text) {
+  const parts = text.split(/^## /m);
+  const intro = parts.shift().trim();
+  const sections = new Map();
+  for (const part of parts) {
+    const newline = part.indexOf("\n");
+    const id = (newline === -1 ? part : part.slice(0, newline)).trim();
+    sections.set(id, newline === -1 ? "" : part.slice(newline + 1).trim());
+  }
+  return { intro, sections };
 }
 
 function scenarioSection(scenario) {

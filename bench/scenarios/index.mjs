@@ -18,5 +18,8 @@ export const scenarioIds = [
 
 export async function loadScenario(id) {
   if (!scenarioIds.includes(id)) throw new Error(`unknown scenario ${id}`);
-  return (await import(`./${id}.mjs`)).default;
+  const scenario = (await import(`./${id}.mjs`)).default;
+  // A contender listed twice (by name and through a group such as binaryPeers) runs once.
+  if (scenario.contenders) scenario.contenders = [...new Set(scenario.contenders)];
+  return scenario;
 }

@@ -14,6 +14,7 @@ export default {
   baseline: "raw-http",
   transport: "http",
   contenders: restPeers,
+  maxRuns: 3,
   params: (quick) =>
     quick
       ? { rows: 50, clients: 8, inFlight: 1, warmupMs: 50, durationMs: 250 }

@@ -5,6 +5,8 @@ import type { ChatMember } from "../../generated/chat.js";
 /**
  * The one room every connection shares: who is in it, and the group their callbacks
  * belong to. A broadcast encodes a message once and writes it to every member's socket.
+ * The group is the server's cluster group `chat`: on several nodes joined by Redis, a
+ * message reaches the members on every node (names are checked per node).
  */
 export class ChatRoomState {
   private readonly members = new Map<string, CallbackProxy<ChatMember>>();

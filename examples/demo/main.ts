@@ -2,7 +2,8 @@
  * `npm run demo`: starts the example server on a free port and shows, in one run, long
  * work with progress pushed live, a chat between two clients, and calculator calls over
  * REST; then prints a summary and exits. `--serve` keeps the server up for the browser page
- * (on port 8080 unless `--port N` says otherwise; `--port 0` picks a free one).
+ * (on port 8080 unless `--port N` says otherwise; `--port 0` picks a free one). `--nodes N`
+ * serves it on N processes joined by a Redis of the demo's own (cluster.ts), ports from 8080.
  */
 import { parseArgs } from "node:util";
 import { connectHttp, connectWebSocket } from "@svcgen/runtime";
@@ -14,6 +15,7 @@ import { runCalculations } from "../calculator/client.js";
 import { startExampleServer } from "../server.js";
 import type { ExampleServer } from "../server.js";
 import { runChatPart } from "./chat-part.js";
+import { runCluster } from "./cluster.js";
 import { startCutRelay } from "./cut-relay.js";
 import { runLongWorkPart } from "./long-work-part.js";
 import { ProgressBoard } from "./progress-board.js";
@@ -150,8 +152,15 @@ async function main(): Promise<void> {
       serve: { type: "boolean", default: false },
       port: { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
+      nodes: { type: "string", default: "1" },
     },
   });
+  const nodes = Number(values.nodes);
+  if (!/^\d+$/.test(values.nodes) || nodes < 1 || nodes > 16) {
+    process.stderr.write(`demo: --nodes takes a number from 1 to 16, not "${values.nodes}"\n`);
+    process.exit(2);
+  }
+  if (nodes > 1) return runCluster(nodes, parsePort(values.port ?? "8080"), values.host);
   // The demo run takes any free port unless told; the server for the browser page, 8080.
   const port = parsePort(values.port ?? (values.serve ? "8080" : "0"));
   if (values.serve) return serve(port, values.host);

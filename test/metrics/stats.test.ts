@@ -14,6 +14,7 @@ import {
   type MethodStats,
   type ServerStats,
 } from "@svcgen/runtime";
+import { FaultProxy } from "../support/fault-proxy.js";
 import { post, until } from "../support/raw-clients.js";
 import { Desk, DeskDescriptor, WatcherDescriptor, type Watcher } from "./services.js";
 
@@ -226,6 +227,33 @@ describe("gauges", () => {
     expect(after.sessions.plain).toBe(0);
     expect(after.callbacks.live).toBe(2);
     expect(after.groups.find((g) => g.name === "room")?.members).toBe(1);
+  });
+
+  test("a session whose client is cut off counts as detached, with the bytes it keeps", async () => {
+    const relay = new FaultProxy(Number(new URL(url).port));
+    await relay.listen();
+    try {
+      const client = await connectWebSocket(`ws://127.0.0.1:${relay.port}/ws`, {
+        reconnect: { initialDelayMs: 10, maxDelayMs: 50 },
+      });
+      open.push(client);
+      await client.call(DeskDescriptor, "watch", [watcher(), 0, "room"]);
+      expect(server.stats().sessions).toEqual({ plain: 0, attached: 1, detached: 0 });
+      relay.setOffline(true); // a cut, and no way back for now
+      await until(() => server.stats().sessions.detached === 1);
+      const detached = server.stats();
+      expect(detached.sessions.attached).toBe(0);
+      expect(detached.connections.webSocket).toBe(0);
+      // Its callback is kept for the client, and what the server sends it is kept too.
+      expect(detached.callbacks.live).toBe(1);
+      expect(server.group("room", WatcherDescriptor).broadcast.tick(1)).toBe(1);
+      expect(server.stats().bytes.detached).toBeGreaterThan(detached.bytes.detached);
+      relay.setOffline(false);
+      await until(() => server.stats().sessions.attached === 1);
+      expect(server.stats().bytes.detached).toBe(0);
+    } finally {
+      await relay.close();
+    }
   });
 
   test("calls in flight by transport and per method", async () => {

@@ -14,6 +14,8 @@ export class TcpRouter {
   readonly #targets: number[];
   #next = 0;
   #steered: number | undefined;
+  /** Nodes left out of the rotation (killed ones). */
+  readonly #avoided = new Set<number>();
   port = 0;
 
   constructor(targetPorts: readonly number[]) {
@@ -28,6 +30,11 @@ export class TcpRouter {
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  /** Leaves node `index` out of the rotation from now on (as a balancer's health check would). */
+  avoid(index: number): void {
+    this.#avoided.add(index);
   }
 
   /** Destroys the connections routed to node `index` (every connection without one). */
@@ -56,8 +63,16 @@ export class TcpRouter {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  #nextInRotation(): number {
+    for (let tries = 0; tries < this.#targets.length; tries++) {
+      const index = this.#next++ % this.#targets.length;
+      if (!this.#avoided.has(index)) return index;
+    }
+    return this.#next++ % this.#targets.length;
+  }
+
   #relay(client: Socket): void {
-    const index = this.#steered ?? this.#next++ % this.#targets.length;
+    const index = this.#steered ?? this.#nextInRotation();
     this.#steered = undefined;
     const upstream = connect(this.#targets[index]!, "127.0.0.1");
     for (const socket of [client, upstream]) {

@@ -59,8 +59,10 @@ const outFile = options.out
 const connectTimeoutMs = Math.max(60_000, (connections / 50) * 1000);
 const phaseTimeoutMs = 60_000;
 const runTimeoutMs = connectTimeoutMs + 6 * phaseTimeoutMs;
+/** What the run is doing now, for the watchdog's message. */
+let phase = "starting";
 const watchdog = setTimeout(() => {
-  fail(`the run took longer than ${Math.round(runTimeoutMs / 1000)} s in all; stopped`);
+  fail(`the run took longer than ${Math.round(runTimeoutMs / 1000)} s in all (${phase}); stopped`);
 }, runTimeoutMs);
 watchdog.unref();
 
@@ -87,11 +89,11 @@ if (options.profile) rmSync(profileDir, { recursive: true, force: true });
 log(
   `${connections} connections over ${plan.nodes} server processes, from ${plan.generators} ` +
     `load generators on ${plan.sources.flat().length} source addresses (${plan.sources[0][0]}…); ` +
-    `fd hard limit ${plan.limits.fdHardLimit}, ephemeral ports ${plan.limits.ephemeralPorts}`,
+    `source ports ${plan.limits.sourcePorts}, fd hard limit ${plan.limits.fdHardLimit}`,
 );
 
 const problems = [];
-const raw = { plan, connections, calls, quick };
+const raw = { plan, connections, quick };
 let redis;
 try {
   redis = await startRedis(redisPath);
@@ -127,6 +129,7 @@ try {
   raw.loadBefore = loadavg();
 
   // ---- connecting ----------------------------------------------------------------
+  phase = "connecting";
   if (options.profile) await askAll(nodes, { kind: "startProfile" });
   log(`connecting ${connections}…`);
   const ports = nodes.map((node) => node.ready.port);
@@ -144,6 +147,7 @@ try {
         first,
         sources: plan.sources[g],
         perSource: plan.perSource,
+        firstPort: plan.sourcePorts.low,
         concurrency: Math.max(4, Math.min(64, Math.ceil(count / 50))),
         attempts: 3,
         timeoutMs: connectTimeoutMs,
@@ -158,6 +162,7 @@ try {
   if (joined < connections) problems.push(`${connections - joined} connections failed`);
   if (options.profile) await stopProfiles(nodes, "connecting");
 
+  phase = "measuring memory";
   // Counts written to Redis are coalesced per turn; wait until every node's are in.
   raw.clusterSize = await waitFor(
     () => ask(nodes[0].child, nodes[0].label, { kind: "clusterSize" }, phaseTimeoutMs),
@@ -175,6 +180,7 @@ try {
   raw.kernelAfter = { sockstat: tcpSockstat(), slab: meminfo().Slab };
 
   // ---- broadcasts ------------------------------------------------------------------
+  phase = "broadcasting";
   raw.broadcasts = [];
   const cpuBefore = await cpuOf(nodes, generators);
   if (options.profile) await askAll(nodes, { kind: "startProfile" });
@@ -204,6 +210,7 @@ try {
   if (options.profile) await stopProfiles(nodes, "broadcasts");
 
   // ---- awaited calls across nodes ------------------------------------------------
+  phase = "calling across nodes";
   if (plan.nodes > 1) {
     const wanted = Math.ceil(calls / plan.generators);
     const refs = (

@@ -2,8 +2,9 @@
  * A load generator of the scale benchmark: holds its share of the connections, each a raw
  * `ws` client (no compression) speaking hand-written JSON-RPC: `scale.Members.join` with
  * callback "m", then it counts `tick` callbacks with their arrival time and answers
- * `answer` requests at once. Each generator binds its own source addresses (127.x.y.z), so
- * that no address runs out of ephemeral ports.
+ * `answer` requests at once. Each generator binds its own source addresses (127.x.y.z)
+ * and picks each connection's source port itself, below the ephemeral range (see
+ * machine-limits.mjs).
  */
 import WebSocket from "ws";
 import { now } from "./clock.mjs";
@@ -63,11 +64,12 @@ function onFrame(member, data) {
 }
 
 /** Opens one connection and joins; resolves with the member or rejects with a reason. */
-function connectOne(url, node, localAddress, timeoutMs) {
+function connectOne(url, node, localAddress, localPort, timeoutMs) {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, {
       perMessageDeflate: false,
       localAddress,
+      localPort,
       handshakeTimeout: timeoutMs,
     });
     const member = { socket, node, ref: undefined, onJoined: undefined };
@@ -110,10 +112,20 @@ const sum = (values) => values.reduce((a, b) => a + b, 0);
 serveQuestions({
   /**
    * Opens `count` connections, `concurrency` at a time, connection i to node
-   * (first + i) % nodes, from source address `sources[floor(i / perSource)]`. Failed ones
-   * are tried again up to `attempts` times in all.
+   * (first + i) % nodes, each from a fresh (address, port) of `sources` × [firstPort,
+   * firstPort + perSource). Failed ones are tried again up to `attempts` times in all.
    */
-  async connect({ ports, count, first, sources, perSource, concurrency, attempts, timeoutMs }) {
+  async connect({
+    ports,
+    count,
+    first,
+    sources,
+    perSource,
+    firstPort,
+    concurrency,
+    attempts,
+    timeoutMs,
+  }) {
     nodeCount = ports.length;
     const perNode = ports.map(() => ({ joined: 0, firstAt: 0, lastAt: 0 }));
     const failures = {};
@@ -121,28 +133,51 @@ serveQuestions({
     let next = 0;
     const startedAt = now();
     const deadline = startedAt + timeoutMs;
+    // Each attempt binds a pair never used before in this run: the ports of the first
+    // address, then of the next.
+    let pairs = 0;
+    const nextPair = () => {
+      const k = Math.floor(pairs / perSource);
+      if (k >= sources.length) return undefined;
+      const port = firstPort + (pairs++ % perSource);
+      return { address: sources[k], port };
+    };
+    /** One connection on a fresh pair; a port something else holds is skipped. */
+    async function connectFresh(url, node) {
+      for (;;) {
+        const pair = nextPair();
+        if (pair === undefined) throw new Error("out of source ports");
+        try {
+          // Nothing outlasts the deadline by more than a few seconds.
+          const left = Math.max(1_000, deadline - now());
+          return await connectOne(url, node, pair.address, pair.port, Math.min(30_000, left));
+        } catch (error) {
+          if (error.message !== "EADDRINUSE") throw error;
+        }
+      }
+    }
     async function slot() {
       while (next < count && now() < deadline) {
         const i = next++;
         const node = (first + i) % ports.length;
         const url = `ws://127.0.0.1:${ports[node]}/ws`;
-        const source = sources[Math.floor(i / perSource)];
         const stats = perNode[node];
         if (stats.firstAt === 0) stats.firstAt = now();
         for (let attempt = 1; attempt <= attempts; attempt++) {
           try {
-            const member = await connectOne(url, node, source, Math.min(30_000, timeoutMs));
+            const member = await connectFresh(url, node);
             members.push(member);
             stats.joined++;
             stats.lastAt = now();
             break;
           } catch (error) {
             const reason = error.message;
-            if (attempt === attempts) failures[reason] = (failures[reason] ?? 0) + 1;
-            else {
-              retries++;
-              await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+            if (attempt === attempts || now() >= deadline) {
+              failures[reason] = (failures[reason] ?? 0) + 1;
+              break;
             }
+            retries++;
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
           }
         }
       }

@@ -1,12 +1,19 @@
 /**
  * What the operating system allows the benchmark, read before anything starts: file
- * descriptors per process, ephemeral ports per source address, the kernel's tables. What
+ * descriptors per process, source ports per source address, the kernel's tables. What
  * can be raised is raised (the soft fd limit of every child, the conntrack table when it is
  * too small); what cannot is named with the setting to change.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+
+/**
+ * Source ports of the load generators' connections: above the ports development servers
+ * tend to listen on, below the kernel's ephemeral range.
+ */
+const lowestSourcePort = 16384;
+const highestSourcePort = 32767;
 
 /** Descriptors a process needs beside its connections (Redis, IPC, stdio, epoll, ...). */
 export const reservedFds = 200;
@@ -80,13 +87,26 @@ export function planRun({ connections, nodes, nodesGiven, generators, generators
     );
   }
 
-  // A (source address, port) pair is unique: each address has the ephemeral range once.
+  // Every connection binds its own (source address, port) pair, chosen by the load
+  // generator: a port left to the kernel (bind to port 0) is searched for, which gets slow
+  // as an address fills up, and comes from the ephemeral range that every other program's
+  // outgoing connections draw from (a port bound on any address is skipped there). Below
+  // the ephemeral range, neither happens.
   const ports = ephemeralPorts();
-  const perSource = Math.floor(ports.count * 0.9);
+  const sourcePorts = { low: lowestSourcePort, high: Math.min(highestSourcePort, ports.low - 1) };
+  const perSource = sourcePorts.high - sourcePorts.low + 1;
+  if (perSource < 1000) {
+    problems.push(
+      `the ephemeral port range (net.ipv4.ip_local_port_range ${ports.low}-${ports.high}) leaves ` +
+        `no room for source ports from ${lowestSourcePort}: as root, sysctl -w ` +
+        `net.ipv4.ip_local_port_range="32768 60999"`,
+    );
+  }
   const perGenerator = Math.ceil(connections / generators);
-  const sourcesPerGenerator = Math.ceil(perGenerator / perSource);
+  // One address more than the connections need: retries and skipped ports take pairs too.
+  const sourcesPerGenerator = Math.ceil(perGenerator / Math.max(1, perSource)) + 1;
   // 127.0.0.0/8 is all loopback; a block of our own per run keeps clear of 127.0.0.1 and of
-  // ports a killed earlier run may have left in TIME_WAIT.
+  // pairs a killed earlier run may have left in TIME_WAIT.
   const block = 10 + (process.pid % 200);
   const sources = Array.from({ length: generators }, (_, g) =>
     Array.from({ length: sourcesPerGenerator }, (_, k) => `127.${block}.${g + 1}.${k + 1}`),
@@ -138,11 +158,13 @@ export function planRun({ connections, nodes, nodesGiven, generators, generators
     generators,
     sources,
     perSource,
+    sourcePorts,
     problems,
     notes,
     limits: {
       fdHardLimit: Number.isFinite(fdHard) ? fdHard : "unlimited",
       ephemeralPorts: `${ports.low}-${ports.high}`,
+      sourcePorts: `${sourcePorts.low}-${sourcePorts.high}`,
       somaxconn,
       conntrackMax: readNumber("/proc/sys/net/netfilter/nf_conntrack_max"),
       fileMax: readNumber("/proc/sys/fs/file-max"),

@@ -34,9 +34,10 @@ const server = new RpcServer({
   backplane: redisBackplane({
     url: process.env.SCALE_REDIS_URL,
     prefix: process.env.SCALE_PREFIX,
-    // Tens of processes share two cores while connecting: an event loop may stall for
-    // seconds without its node being dead.
-    nodeTimeoutMs: 15_000,
+    // A dozen processes share two cores: a node's fan-out to its members (one synchronous
+    // loop) can hold its event loop, and its heartbeat, for many seconds without the node
+    // being dead. At 15 s, a run of 50,000 saw live nodes declared lost.
+    nodeTimeoutMs: 60_000,
   }),
 });
 const group = server.group(groupName, MemberDescriptor);

@@ -22,12 +22,22 @@ export function summarizeRun(raw, problems, machine) {
     ok: problems.length === 0,
     problems,
   };
-  if (raw.connect) results.connect = connectFigures(raw);
-  if (raw.memoryAfter) results.memory = memoryFigures(raw);
-  if (raw.broadcasts) results.broadcast = broadcastFigures(raw);
-  if (raw.calls) results.calls = callFigures(raw);
-  if (raw.redisAfter) results.redis = redisFigures(raw);
-  if (raw.kernelAfter) results.kernel = kernelFigures(raw);
+  // A run cut short still reports the phases it finished.
+  const figure = (key, present, make) => {
+    if (!present) return;
+    try {
+      results[key] = make(raw);
+    } catch (error) {
+      problems.push(`${key}: incomplete figures (${error.message})`);
+    }
+  };
+  figure("connect", raw.connect, connectFigures);
+  figure("memory", raw.memoryAfter, memoryFigures);
+  figure("broadcast", raw.broadcasts?.length, broadcastFigures);
+  figure("calls", raw.calls?.outcomes, callFigures);
+  figure("redis", raw.redisAfter, redisFigures);
+  figure("kernel", raw.kernelAfter, kernelFigures);
+  results.ok = problems.length === 0;
   return results;
 }
 

@@ -167,8 +167,17 @@ withRedis("sessions across nodes", () => {
 
     const intruder = await rawClient(`ws://127.0.0.1:${nodes[1]!.port}/ws?user=bob`);
     cleanups.push(() => intruder.close());
-    const refused = await intruder.request(0, "$/session", { resume: token, ack: 0 });
-    expect(refused.result).toMatchObject({ resumed: false, reason: "principal" });
+    const refused = await intruder.request(0, "$/session", {
+      resume: token,
+      ack: 0,
+      features: ["batch"],
+    });
+    // A fresh session on the node reached, with what the client asked for.
+    expect(refused.result).toMatchObject({
+      resumed: false,
+      reason: "principal",
+      features: ["batch"],
+    });
     expect(refused.result.session).not.toBe(token);
 
     const same = await rawClient(`ws://127.0.0.1:${nodes[2]!.port}/ws?user=ann`);

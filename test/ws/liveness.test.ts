@@ -31,6 +31,25 @@ describe("liveness", () => {
     expect(healthy.socket.readyState).toBe(healthy.socket.OPEN);
   });
 
+  test("pings are spread over the interval, not sent to every peer at once", async () => {
+    // 1.6 s: sixteen steps of 100 ms, each pinging a sixteenth of the connections.
+    running = await startServer({ heartbeatMs: 1_600 });
+    const peers = Array.from({ length: 32 }, () => rawClient());
+    const silent = rawClient({ autoPong: false });
+    await Promise.all([...peers, silent].map((peer) => peer.opened));
+    const firstPing = await Promise.all(
+      peers.map(
+        (peer) =>
+          new Promise<number>((resolve) => peer.socket.once("ping", () => resolve(Date.now()))),
+      ),
+    );
+    // All at once, the spread would be a few ms; over sixteen steps it is ~1.5 s.
+    expect(Math.max(...firstPing) - Math.min(...firstPing)).toBeGreaterThan(750);
+    // A peer that answers none is still dropped after two pings; those that answer stay.
+    expect((await silent.closed).code).toBe(1006);
+    for (const peer of peers) expect(peer.socket.readyState).toBe(peer.socket.OPEN);
+  }, 30_000);
+
   test("a client that stops reading is closed with 1008 and its callbacks released", async () => {
     running = await startServer({ limits: { maxBufferedBytes: 256 * 1024 } });
     const slow = rawClient();

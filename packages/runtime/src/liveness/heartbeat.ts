@@ -51,31 +51,50 @@ export interface HeartbeatMember {
 }
 
 /**
- * The heartbeat of many peers from one interval: a server with thousands of connections
- * keeps one timer, not one per connection. Each tick pings every member and declares dead
- * the ones that left the two previous pings unanswered (as Heartbeat does for one peer).
+ * The heartbeat of many peers from one timer: a server with thousands of connections keeps
+ * one timer, not one per connection. Members are dealt round-robin into slices, and the
+ * interval into as many steps (one per 100 ms, at most 16): each step pings one slice, so
+ * that the pings (a write each) are spread over the interval instead of holding the event
+ * loop, and the pongs they ask for, in one burst. Every member is pinged once per interval
+ * and declared dead when it left the two previous pings unanswered (as Heartbeat does for
+ * one peer).
  */
 export class HeartbeatSweep {
-  readonly #members = new Set<HeartbeatMember>();
-  readonly #intervalMs: number;
+  readonly #slices: Set<HeartbeatMember>[];
+  readonly #stepMs: number;
+  #size = 0;
+  /** The slice the next member joins, and the one the next step pings. */
+  #nextSlice = 0;
+  #nextStep = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(intervalMs: number) {
-    this.#intervalMs = intervalMs;
+    const steps = Math.max(1, Math.min(16, Math.floor(intervalMs / 100)));
+    this.#slices = Array.from({ length: steps }, () => new Set<HeartbeatMember>());
+    this.#stepMs = intervalMs / steps;
   }
 
   add(member: HeartbeatMember): void {
-    this.#members.add(member);
+    const slice = this.#slices[this.#nextSlice]!;
+    this.#nextSlice = (this.#nextSlice + 1) % this.#slices.length;
+    if (this.#slices.some((s) => s.has(member))) return;
+    slice.add(member);
+    this.#size++;
     if (this.#timer === undefined) {
-      this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
+      this.#timer = setInterval(() => this.#step(), this.#stepMs);
       // A heartbeat alone must not keep a process alive.
       (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 
   delete(member: HeartbeatMember): void {
-    this.#members.delete(member);
-    if (this.#members.size === 0) this.stop();
+    for (const slice of this.#slices) {
+      if (slice.delete(member)) {
+        this.#size--;
+        break;
+      }
+    }
+    if (this.#size === 0) this.stop();
   }
 
   stop(): void {
@@ -83,11 +102,13 @@ export class HeartbeatSweep {
     this.#timer = undefined;
   }
 
-  #tick(): void {
-    // A copy: declaring a member dead may remove it (and others) from the set.
-    for (const member of [...this.#members]) {
+  #step(): void {
+    const slice = this.#slices[this.#nextStep]!;
+    this.#nextStep = (this.#nextStep + 1) % this.#slices.length;
+    // A copy: declaring a member dead may remove it (and others) from the slice.
+    for (const member of [...slice]) {
       if (member.unanswered >= 2) {
-        this.#members.delete(member);
+        this.delete(member);
         member.onDead();
         continue;
       }
@@ -98,6 +119,5 @@ export class HeartbeatSweep {
         // A ping on a closing socket fails; its close handler removes the member.
       }
     }
-    if (this.#members.size === 0) this.stop();
   }
 }

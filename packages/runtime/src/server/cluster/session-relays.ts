@@ -32,7 +32,12 @@ export interface SessionHost {
     id: JsonRpcId,
     request: SessionRequest,
   ): WsSession | string | undefined;
-  open(socket: SessionSocket, id: JsonRpcId, reason?: string): WsSession;
+  open(
+    socket: SessionSocket,
+    id: JsonRpcId,
+    reason?: string,
+    features?: readonly string[],
+  ): WsSession;
   /** The encoding of a subprotocol this node speaks; undefined for any other. */
   encodingNamed(name: string): WireEncoding | undefined;
 }
@@ -84,7 +89,9 @@ export class SessionRelays implements RemoteSessions {
           clearTimeout(this.#answerTimers.get(done));
           this.#answerTimers.delete(done);
         },
-        openHere: (here, requestId, reason) => void this.#host.open(here, requestId, reason),
+        // A new session here: with the features the client asked for (this socket is its own).
+        openHere: (here, requestId, reason) =>
+          void this.#host.open(here, requestId, reason, request.features),
       },
     );
     this.#links.set(relay, link);

@@ -124,7 +124,6 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
   #corked = false;
   /** Set once the peer accepted coalesced frames: writes wait for the end of the turn. */
   #coalescer: Coalescer | undefined;
-  readonly #emit = (frame: Frame) => this.#sendNow(frame);
   /** Whether frames go out (and must come in) as binary frames. */
   readonly #binary: boolean;
 
@@ -181,7 +180,7 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
    * answer is written, which therefore goes alone.
    */
   coalesce(encoding: SequenceEncoding): void {
-    this.#coalescer ??= new Coalescer(encoding, this.#emit);
+    this.#coalescer ??= new Coalescer(encoding, (frame) => this.#sendNow(frame));
   }
 
   /**

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "@jest/globals";
 import path from "node:path";
 import { loadProgram } from "svcgen";
 import type { CallbackDecl, EnumDecl, ErrorDecl, InterfaceDecl, RecordDecl } from "svcgen";
+import { generateFiles } from "../../packages/svcgen/src/generate/index.js";
 import { tempTree } from "./helpers.js";
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -219,6 +220,32 @@ describe("what the model keeps", () => {
     const market = program.model!.declarations.get("prices.Market") as InterfaceDecl;
     expect(market.methods[0]).toMatchObject({ name: "watch", resubscribe: true });
     expect(market.methods[1]!.resubscribe).toBeUndefined();
+  });
+
+  test("@rateLimit reaches the model as written; it is not part of the contract hash", async () => {
+    const source = (annotation: string) =>
+      [
+        "package search;",
+        "interface Search {",
+        annotation,
+        "  query(text: string): string;",
+        "}",
+      ].join("\n");
+    const limited = await tree({ "a.svc": source('  @rateLimit(" 20/s, burst 40 ")') });
+    const program = await loadProgram([limited.path("a.svc")]);
+    expect(program.diagnostics).toEqual([]);
+    const search = program.model!.declarations.get("search.Search") as InterfaceDecl;
+    expect(search.methods[0]!.rateLimit).toBe("20/s, burst 40");
+    const [withLimit] = await generateFiles(program.model!, { root: program.root });
+    await cleanup?.();
+
+    const plain = await tree({ "a.svc": source("") });
+    const other = await loadProgram([plain.path("a.svc")]);
+    const [withoutLimit] = await generateFiles(other.model!, { root: other.root });
+    const hash = (text: string) => /contractHash: "([0-9a-f]{64})"/.exec(text)?.[1];
+    expect(withLimit!.text).toContain('rateLimit: "20/s, burst 40",');
+    expect(hash(withLimit!.text)).toBeDefined();
+    expect(hash(withLimit!.text)).toBe(hash(withoutLimit!.text));
   });
 
   test("a /// after code on its line documents nothing; the run right before an element does", async () => {

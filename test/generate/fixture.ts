@@ -107,6 +107,7 @@ export function fixtureModel(): Model {
           ),
           method("get", [param("id", prim("string"))], {
             idempotent: true,
+            rateLimit: "20/s, burst 40",
             returns: named("jobs.JobInfo", "record"),
             throws: ["jobs.JobNotFound", "jobs.Hostile"],
           }),

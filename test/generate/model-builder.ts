@@ -51,7 +51,10 @@ export function method(
   name: string,
   params: Param[],
   options: Partial<
-    Pick<Method, "oneway" | "idempotent" | "resubscribe" | "conflate" | "returns" | "throws">
+    Pick<
+      Method,
+      "oneway" | "idempotent" | "resubscribe" | "conflate" | "rateLimit" | "returns" | "throws"
+    >
   > &
     Extra = {},
 ): Method {

@@ -27,6 +27,8 @@ export const DeskDescriptor = defineService({
   contractHash: "2".repeat(64),
   methods: [
     { name: "echo", params: [{ name: "n", schema: t.int32 }], returns: t.int32 },
+    /** What generated code declares for `@rateLimit("3/min")`. */
+    { name: "limited", rateLimit: "3/min", params: [], returns: t.string },
     { name: "whoami", params: [], returns: t.json },
     { name: "crash", params: [], returns: t.string },
     {
@@ -58,6 +60,10 @@ export class Desk extends DeskBase {
   echo(n: number): number {
     this.calls++;
     return n;
+  }
+
+  limited(): string {
+    return "ok";
   }
 
   whoami(ctx: CallContext): JsonValue {

@@ -44,6 +44,11 @@ export interface MethodDescriptor {
    * replacement of an older queued call by a newer one (see docs/sessions.md).
    */
   readonly conflate?: string;
+  /**
+   * `@rateLimit("20/s")` on an interface method: calls per period per caller the server
+   * allows (docs/operations.md); a server's `rateLimits` option may override it.
+   */
+  readonly rateLimit?: string;
   /** True when any parameter is a callback: such a method needs a WebSocket. */
   readonly takesCallback: boolean;
   readonly deprecated?: true | string;
@@ -98,6 +103,7 @@ export interface MethodSpec {
   readonly idempotent?: boolean;
   readonly resubscribe?: boolean;
   readonly conflate?: string;
+  readonly rateLimit?: string;
   readonly deprecated?: true | string;
   readonly doc?: string;
 }
@@ -188,6 +194,7 @@ function defineMethod(
     idempotent: spec.idempotent ?? false,
     resubscribe: spec.resubscribe ?? false,
     ...(spec.conflate !== undefined && { conflate: spec.conflate }),
+    ...(spec.rateLimit !== undefined && { rateLimit: spec.rateLimit }),
     takesCallback: params.some((param) => param.callback !== undefined),
     ...(spec.returns !== undefined && { returns: spec.returns as AnySchema }),
     ...(spec.deprecated !== undefined && { deprecated: spec.deprecated }),

@@ -24,6 +24,8 @@ export interface ProblemDocument {
   readonly data?: JsonValue;
   /** Internal errors: the id under which the server logged the exception. */
   readonly incident?: string;
+  /** Rate-limited calls (429): how long until the call would be allowed. */
+  readonly retryAfterMs?: number;
 }
 
 interface CodeInfo {
@@ -62,10 +64,25 @@ function isObject(value: unknown): value is { [key: string]: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A -32006 of a rate limit: 429 with Retry-After, not 413. */
+const rateLimited: CodeInfo = { status: 429, kind: "rate-limited", title: "Too many requests" };
+
+/** `data.retryAfterMs` of a rate-limit refusal (-32006), if that is what `data` is. */
+export function retryAfterMsOf(code: number, data: unknown): number | undefined {
+  if (code !== ErrorCode.LimitExceeded || !isObject(data)) return undefined;
+  const ms = data["retryAfterMs"];
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+function infoOf(code: number, data: unknown): CodeInfo {
+  if (retryAfterMsOf(code, data) !== undefined) return rateLimited;
+  return codeTable.get(code) ?? internal;
+}
+
 /** The HTTP status of an error: a declared error's `@status`, else by its code. */
 export function statusOf(error: RpcError): number {
   if (error.descriptor !== undefined) return error.descriptor.status;
-  return (codeTable.get(error.code) ?? internal).status;
+  return infoOf(error.code, error.data).status;
 }
 
 /** The problem document of an error that the dispatcher made wire-ready. */
@@ -84,7 +101,7 @@ export function problemFromError(error: RpcError): ProblemDocument {
       data: (data["data"] ?? {}) as JsonValue,
     };
   }
-  const info = codeTable.get(wire.code) ?? internal;
+  const info = infoOf(wire.code, wire.data);
   const status = info.status;
   const problem: ProblemDocument = {
     type: `urn:svcgen:problem:${info.kind}`,
@@ -97,6 +114,8 @@ export function problemFromError(error: RpcError): ProblemDocument {
     return { ...problem, errors: data["errors"] as JsonValue };
   }
   if (typeof data["incident"] === "string") return { ...problem, incident: data["incident"] };
+  const retryAfterMs = retryAfterMsOf(wire.code, data);
+  if (retryAfterMs !== undefined) return { ...problem, retryAfterMs };
   return problem;
 }
 
@@ -138,5 +157,7 @@ export function wireErrorFromProblem(
     return { code, message, data: { errors: body["errors"] as JsonValue } };
   if (typeof body["incident"] === "string")
     return { code, message, data: { incident: body["incident"] } };
+  const retryAfterMs = retryAfterMsOf(code, { retryAfterMs: body["retryAfterMs"] });
+  if (retryAfterMs !== undefined) return { code, message, data: { retryAfterMs } };
   return { code, message };
 }

@@ -84,6 +84,8 @@ export class Dispatcher {
   readonly #options: ResolvedServerOptions;
   /** The interceptors around calls; undefined when there are none (the direct path). */
   readonly #calls: CallNext | undefined;
+  /** The same with the rate limiter, for methods with an IDL `@rateLimit`. */
+  readonly #limitedCalls: CallNext | undefined;
   /**
    * The interceptors around callbacks this server makes; undefined when there are none.
    * Read by the WebSocket sessions for their callback proxies.
@@ -100,8 +102,16 @@ export class Dispatcher {
     this.#registry = registry;
     this.#options = options;
     this.metrics = metrics;
-    this.#calls = composeInterceptors(options.interceptors, (call) => this.#implement(call));
-    this.callbacks = composeInterceptors(options.callbackInterceptors, sendCallback);
+    const implement = (call: InterceptedCall) => this.#implement(call);
+    const { interceptors, rateLimiter, authorizer } = options;
+    const inner = authorizer === undefined ? [] : [authorizer];
+    const limited = [...interceptors, rateLimiter.interceptor, ...inner];
+    this.#limitedCalls = composeInterceptors(limited, implement);
+    // Unless the options set limits, only methods with `@rateLimit` meet the rate limiter.
+    this.#calls = rateLimiter.configured
+      ? this.#limitedCalls
+      : composeInterceptors([...interceptors, ...inner], implement);
+    this.callbacks = composeInterceptors(interceptors, sendCallback);
   }
 
   /** A method by its JSON-RPC name, e.g. `jobs.JobService.start`. */
@@ -201,8 +211,9 @@ export class Dispatcher {
       );
     }
     const args = decodeArguments(inv);
-    if (this.#calls !== undefined) {
-      return this.#calls(new ServerCall(inv, registration, args)).then((value) =>
+    const chain = method.rateLimit === undefined ? this.#calls : this.#limitedCalls;
+    if (chain !== undefined) {
+      return chain(new ServerCall(inv, registration, args)).then((value) =>
         resultIn(method, value, inv.flavor),
       );
     }

@@ -82,7 +82,14 @@ export function sendFailure(
     sendProblem(res, problemFromCode(error.code, error.detail, error.status), headers);
   } else if (error instanceof RpcError) {
     const problem = problemFromError(error);
-    sendProblem(res, problem, withChallenge(env, res, problem.status, error, headers));
+    const retry =
+      problem.retryAfterMs === undefined
+        ? headers
+        : {
+            ...headers,
+            "retry-after": String(Math.max(1, Math.ceil(problem.retryAfterMs / 1000))),
+          };
+    sendProblem(res, problem, withChallenge(env, res, problem.status, error, retry));
   } else {
     const incident = crypto.randomUUID();
     env.options.logger.error("HTTP request failed", {

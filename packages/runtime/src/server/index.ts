@@ -3,6 +3,7 @@ export { RpcServer } from "./rpc-server.js";
 export type { BoundAddress, ListenOptions, RegisterOptions } from "./rpc-server.js";
 export type { Logger, RpcServerOptions, ServerLimits } from "./options.js";
 export type { CorsOptions } from "./cors.js";
+export type { RateLimitOptions } from "./rate-limit.js";
 export type {
   InstanceMode,
   ServiceBaseClass,

@@ -13,6 +13,7 @@ import { defaultAckPolicy, type AckPolicy } from "../session/inbound.js";
 import { defaultMaxDepth } from "../protocol/json-text.js";
 import type { Interceptor } from "../interceptors/interceptor.js";
 import { authorizeInterceptor } from "./authorize.js";
+import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import type { CallContext } from "./context.js";
 import { CorsPolicy, type CorsOptions } from "./cors.js";
 
@@ -182,6 +183,11 @@ export interface RpcServerOptions {
    * WebSocket; the first of the list outermost (see docs/interceptors.md).
    */
   interceptors?: readonly Interceptor[];
+  /**
+   * Rate limits per method and caller, beyond or instead of the IDL's `@rateLimit`
+   * (see docs/operations.md). Over a limit: -32006 with `data.retryAfterMs`, HTTP 429.
+   */
+  rateLimits?: RateLimitOptions;
   /** Where warnings and errors go. Default: warnings and errors to `console.error`; `false`: nowhere. */
   logger?: Logger | false;
   limits?: Partial<ServerLimits>;
@@ -238,10 +244,12 @@ export interface ResolvedServerOptions {
   readonly authenticate?: (req: IncomingMessage) => unknown;
   /** The default challenge of a 401 for `req`. */
   readonly challenge: (req: IncomingMessage) => string;
-  /** Around calls: the user's interceptors, then the runtime's own (`authorize`). */
+  /** The user's interceptors, around calls and callbacks. */
   readonly interceptors: readonly Interceptor[];
-  /** Around the callbacks the server makes: the user's interceptors. */
-  readonly callbackInterceptors: readonly Interceptor[];
+  /** The buckets of rate-limited methods; its interceptor runs after the user's. */
+  readonly rateLimiter: RateLimiter;
+  /** `authorize` as an interceptor, the innermost one. */
+  readonly authorizer?: Interceptor;
   readonly logger: Logger;
   readonly limits: ServerLimits;
   readonly heartbeatMs: number;
@@ -295,14 +303,16 @@ function normalizeBase(base: string | undefined): string {
 export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedServerOptions {
   const base = normalizeBase(options.base);
   const logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
-  const interceptors = [...(options.interceptors ?? [])];
   const limits = resolveLimits(options.limits ?? {});
   const resolved: ResolvedServerOptions = {
     base,
     prefix: base === "/" ? "" : base,
     logger,
-    interceptors: [...interceptors, ...builtInInterceptors(options, logger)],
-    callbackInterceptors: interceptors,
+    interceptors: [...(options.interceptors ?? [])],
+    rateLimiter: new RateLimiter(options.rateLimits),
+    ...(options.authorize && {
+      authorizer: authorizeInterceptor(options.authorize.bind(options), logger),
+    }),
     limits,
     heartbeatMs: options.heartbeatMs ?? 30_000,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
@@ -320,13 +330,6 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     ...(options.inspector ? { inspector: resolveInspectorOptions(options.inspector) } : {}),
   };
   return resolved;
-}
-
-/** The runtime's own cross-cutting steps, innermost last. */
-function builtInInterceptors(options: RpcServerOptions, logger: Logger): Interceptor[] {
-  const steps: Interceptor[] = [];
-  if (options.authorize) steps.push(authorizeInterceptor(options.authorize.bind(options), logger));
-  return steps;
 }
 
 function resolveMetricsOptions(options: MetricsOptions | true): ResolvedMetricsOptions {

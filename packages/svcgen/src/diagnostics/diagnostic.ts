@@ -45,6 +45,7 @@ export const Code = {
   BadAnnotationArgs: "SVC2015",
   DuplicateAnnotation: "SVC2016",
   NotImported: "SVC2017",
+  BadRateLimit: "SVC2018",
 } as const;
 
 export type CodeValue = (typeof Code)[keyof typeof Code];

@@ -143,6 +143,7 @@ function emitMethodSpec(ctx: ModuleContext, method: Method): void {
       if (method.idempotent) p.line("idempotent: true,");
       if (method.resubscribe) p.line("resubscribe: true,");
       if (method.conflate !== undefined) p.line(`conflate: ${literal(method.conflate)},`);
+      if (method.rateLimit !== undefined) p.line(`rateLimit: ${literal(method.rateLimit)},`);
       if (method.deprecated !== undefined) {
         p.line(`deprecated: ${method.deprecated === true ? "true" : literal(method.deprecated)},`);
       }

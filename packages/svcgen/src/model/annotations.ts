@@ -1,6 +1,6 @@
 /**
  * The annotations of IDL.md (`@deprecated`, `@status`, `@idempotent`, `@resubscribe`,
- * `@conflate`): where each may appear, what arguments it takes, and what it means for the
+ * `@conflate`, `@rateLimit`): where each may appear, what arguments it takes, and what it means for the
  * model. Rules that need the method's parameters (a callback to resubscribe, the conflated
  * parameter) are checked by the checker, which has them.
  */
@@ -8,6 +8,7 @@ import type { Annotation } from "../syntax/ast.js";
 import { Code } from "../diagnostics/diagnostic.js";
 import type { Problem } from "../diagnostics/diagnostic.js";
 import type { Deprecation } from "./model.js";
+import { rateLimitProblem } from "./rate-limit.js";
 
 /** What an annotation is attached to. */
 export type AnnotationTarget =
@@ -31,11 +32,20 @@ export interface AnnotationMeaning {
   readonly resubscribe?: true;
   /** The parameter named by `@conflate("param")`. */
   readonly conflate?: string;
+  /** `@rateLimit("20/s")`, as written (validated). */
+  readonly rateLimit?: string;
 }
 
 export const DEFAULT_ERROR_STATUS = 400;
 
-const knownAnnotations = new Set(["deprecated", "status", "idempotent", "resubscribe", "conflate"]);
+const knownAnnotations = new Set([
+  "deprecated",
+  "status",
+  "idempotent",
+  "resubscribe",
+  "conflate",
+  "rateLimit",
+]);
 
 const NO_ANNOTATIONS: AnnotationMeaning = Object.freeze({ idempotent: false });
 
@@ -51,6 +61,7 @@ export function readAnnotations(
   let idempotent = false;
   let resubscribe = false;
   let conflate: string | undefined;
+  let rateLimit: string | undefined;
   const seen = new Set<string>();
   const report = (code: Problem["code"], message: string, annotation: Annotation) =>
     problems.push({ code, message, span: annotation.span });
@@ -156,6 +167,27 @@ export function readAnnotations(
         }
         break;
       }
+      case "rateLimit": {
+        const limit = args[0];
+        if (target !== "interface method") {
+          report(
+            Code.MisplacedAnnotation,
+            `@rateLimit applies only to interface methods, not to ${withArticle(target)}`,
+            annotation,
+          );
+        } else if (args.length !== 1 || limit?.kind !== "string") {
+          report(
+            Code.BadAnnotationArgs,
+            `@rateLimit takes one string argument, e.g. @rateLimit("20/s")`,
+            annotation,
+          );
+        } else {
+          const problem = rateLimitProblem(limit.value);
+          if (problem === undefined) rateLimit = limit.value.trim();
+          else report(Code.BadRateLimit, `@rateLimit("${limit.value}"): ${problem}`, annotation);
+        }
+        break;
+      }
     }
   }
   return {
@@ -164,6 +196,7 @@ export function readAnnotations(
     idempotent,
     ...(resubscribe ? { resubscribe: true as const } : {}),
     ...(conflate === undefined ? {} : { conflate }),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
   };
 }
 

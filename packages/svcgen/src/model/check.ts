@@ -460,6 +460,7 @@ class FileChecker {
       idempotent: meaning.idempotent,
       ...(meaning.resubscribe && { resubscribe: true as const }),
       ...(meaning.conflate !== undefined && { conflate: meaning.conflate }),
+      ...(meaning.rateLimit !== undefined && { rateLimit: meaning.rateLimit }),
       params,
       throws,
       span: this.sourceSpan(node.span),

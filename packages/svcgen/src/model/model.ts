@@ -69,6 +69,8 @@ export interface Method extends Documented {
   readonly resubscribe?: true;
   /** `@conflate("param")`: a queued call is replaced by a newer one with the same value of it. */
   readonly conflate?: string;
+  /** `@rateLimit("20/s")`: calls per period per caller the server allows (interface methods). */
+  readonly rateLimit?: string;
   readonly params: readonly Param[];
   /** `undefined` for void. */
   readonly returns?: TypeRef;

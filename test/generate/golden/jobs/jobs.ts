@@ -251,6 +251,7 @@ export const JobServiceDescriptor = defineService<JobService>({
     {
       name: "get",
       idempotent: true,
+      rateLimit: "20/s, burst 40",
       params: [{ name: "id", schema: t.string }],
       returns: JobInfoSchema,
       throws: [JobNotFound.descriptor, Hostile.descriptor],

@@ -52,17 +52,24 @@ export function connect(port, options) {
 }
 
 /**
+/**
  * `sessions: false` is a plain connection (no reconnect, hence no session, hence one message
  * per frame); `true` asks for a session (seq, acks, replay buffer) as `connectWebSocket` does
- * by default, and `batch` for coalesced frames in it (also the default).
+ * by default, and `batch` for coalesced frames in it (also the default). `encoding` is the
+ * client's option: "json" (the default) or "msgpack".
  */
-export async function connectWith(port, { transport }, { sessions, batch = false }) {
+export async function connectWith(
+  port,
+  { transport },
+  { sessions, batch = false, encoding = "json" },
+) {
   const connection =
     transport === "http"
       ? connectHttp(`http://127.0.0.1:${port}`)
       : await connectWebSocket(`ws://127.0.0.1:${port}/ws`, {
           reconnect: sessions ? { maxAttempts: 0 } : false,
           batch,
+          encoding,
         });
   const client = new BenchClient(connection);
   let onEvent = () => {};

@@ -18,6 +18,7 @@
 const modules = {
   svcgen: "../contenders/svcgen.mjs",
   "svcgen-sessions": "../contenders/svcgen-sessions.mjs",
+  "svcgen-msgpack": "../contenders/svcgen-msgpack.mjs",
   "svcgen-plain": "../contenders/svcgen-plain.mjs",
   "raw-ws": "../contenders/raw-ws.mjs",
   "raw-http": "../contenders/raw-http.mjs",
@@ -32,6 +33,7 @@ const modules = {
 const packages = {
   svcgen: ["@svcgen/runtime"],
   "svcgen-sessions": ["@svcgen/runtime"],
+  "svcgen-msgpack": ["@svcgen/runtime"],
   "svcgen-plain": ["@svcgen/runtime"],
   "rpc-websockets": ["rpc-websockets"],
   "socket.io": ["socket.io", "socket.io-client"],

@@ -13,6 +13,7 @@ export default {
   contenders: [
     "svcgen",
     "svcgen-sessions",
+    "svcgen-msgpack",
     "svcgen-plain",
     "raw-ws",
     "rpc-websockets",

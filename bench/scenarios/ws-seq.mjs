@@ -12,7 +12,7 @@ export default {
   better: "higher",
   baseline: "raw-ws",
   transport: "ws",
-  contenders: wsPeers,
+  contenders: [...wsPeers, "svcgen-msgpack"],
   metrics: [
     { key: "p50", unit: "ms", better: "lower" },
     { key: "p99", unit: "ms", better: "lower" },

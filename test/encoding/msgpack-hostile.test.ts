@@ -32,11 +32,12 @@ function nested(open: number[], depth: number, leaf = [0xc0]): Uint8Array {
 
 describe("depth", () => {
   test("arrays and maps nest up to maxDepth; one level more is cut to null and flagged", () => {
-    expect(frames.decode(nested([0x91], 100)).tooDeep).toBe(false);
-    const cut = frames.decode(nested([0x91], 101));
+    // A frame that is an array is a batch: its array is no level of its messages (as JSON).
+    expect(frames.decode(nested([0x91], 101)).tooDeep).toBe(false);
+    const cut = frames.decode(nested([0x91], 102));
     expect(cut.tooDeep).toBe(true);
     let level = cut.value;
-    for (let i = 0; i < 100; i++) level = (level as unknown[])[0];
+    for (let i = 0; i < 101; i++) level = (level as unknown[])[0];
     expect(level).toBeNull();
     const mapLevel = [0x81, 0xa1, 0x61]; // {"a": ...}
     expect(frames.decode(nested(mapLevel, 100)).tooDeep).toBe(false);

@@ -124,6 +124,35 @@ withChromium("browser page", () => {
     }
   }, 90_000);
 
+  test("a page on MessagePack chats with a page on JSON, and resumes after a cut", async () => {
+    const relay = new FaultProxy(Number(new URL(server!.url).port));
+    await relay.listen();
+    try {
+      const ann = await openPage(`http://127.0.0.1:${relay.port}/?encoding=msgpack`);
+      const ben = await openPage();
+      expect(await ann.locator("#connection").getAttribute("data-encoding")).toBe("svc.msgpack");
+      expect(await ben.locator("#connection").getAttribute("data-encoding")).toBe("svc.json");
+      await joinChat(ann, "ann3");
+      await joinChat(ben, "ben3");
+      await line(ann, "ben3 joined").waitFor();
+      await say(ann, "binary hello ü");
+      await line(ben, "ann3: binary hello ü").waitFor();
+
+      relay.cut();
+      await say(ben, "said during the cut");
+      await say(ann, "typed during the cut");
+      await ann.locator("#connection", { hasText: "connected (resumed)" }).waitFor();
+      await line(ann, "ben3: said during the cut").waitFor();
+      await line(ben, "ann3: typed during the cut").waitFor();
+      const annLines = await ann.locator("#messages li").allTextContents();
+      expect(annLines.filter((text) => text === "ben3: said during the cut")).toHaveLength(1);
+      await ann.close();
+      await ben.close();
+    } finally {
+      await relay.close();
+    }
+  }, 90_000);
+
   test("starting a job fills its progress bar to 100 % as progress is pushed", async () => {
     const page = await openPage();
     await page.click("#start-work");

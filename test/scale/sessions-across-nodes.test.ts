@@ -52,12 +52,14 @@ withRedis("sessions across nodes", () => {
     await redis?.stop();
   }, 30_000);
 
-  async function clientOn(index: number) {
+  async function clientOn(index: number, encoding: "json" | "msgpack" = "json") {
     router.steerNext(index);
     const client = await connectWebSocket(`${router.url}?user=ann`, {
       heartbeatMs: 200,
       reconnect: { initialDelayMs: 20, maxDelayMs: 100, maxAttempts: 1_000 },
+      encoding,
     });
+    expect(client.encoding).toBe(`svc.${encoding}`);
     cleanups.push(() => client.close());
     const events: string[] = [];
     client.on("resumed", () => events.push("resumed"));
@@ -85,9 +87,13 @@ withRedis("sessions across nodes", () => {
     expect(router.connectionsTo(index)).toBe(1);
   }
 
-  it("moved to node 2, then 3, then back to 1 mid-stream: no gap, no duplicate, one proxy, no release", async () => {
+  async function movedAround(encoding: "json" | "msgpack"): Promise<void> {
     const owner = nodes[0]!;
-    const { client, events } = await clientOn(0);
+    // The nodes live for the whole suite: what an earlier run left on the owner is not ours.
+    owner.sessions.settled.clear();
+    owner.sessions.proxies.length = 0;
+    owner.sessions.releases.length = 0;
+    const { client, events } = await clientOn(0, encoding);
     const sink = new RecordingSink();
     const sessionId = await call<string>(client, "subscribe", sink);
     expect(owner.sessions.sinks.has(sessionId)).toBe(true);
@@ -114,7 +120,12 @@ withRedis("sessions across nodes", () => {
     await client.close();
     await until(() => owner.sessions.releases.length === 1);
     expect(owner.sessions.releases).toEqual(["disconnected"]);
-  });
+  }
+
+  it("moved to node 2, then 3, then back to 1 mid-stream: no gap, no duplicate, one proxy, no release", () =>
+    movedAround("json"));
+
+  it("the same under svc.msgpack: binary frames relayed both ways", () => movedAround("msgpack"));
 
   it("relayed: calls run on the owner with the same connection id, and an awaited callback in flight completes once", async () => {
     const owner = nodes[1]!;

@@ -496,3 +496,43 @@ describe("the svcgen client coalesces when the server accepted it", () => {
     expect(rpc.webSocketStats.sessions).toBe(1);
   });
 });
+
+describe("coalesced frames under svc.msgpack", () => {
+  test("a burst of 250 pushes and the answer leave as at most 3 binary arrays of maps, seq exact", async () => {
+    const { url } = await server();
+    const client = new RawClient(url, {}, ["svc.msgpack"]);
+    cleanups.push(() => client.close());
+    await client.opened;
+    expect(client.socket.protocol).toBe("svc.msgpack");
+    expect((await open(client, ["batch"])).features).toEqual(["batch"]);
+    client.send(request(1, 1, "subscribe", { sink: "s1" }));
+    await client.next((m) => m.id === 1);
+    const before = client.values.length;
+    client.send(request(2, 2, "push", { count: 250, size: 10 }));
+    await client.next((m) => m.id === 2);
+    await until(() => client.messages.filter((m) => m.method === "$/callback").length === 250);
+    const frames = client.values.slice(before);
+    expect(client.frames).toEqual([]); // no text frame at all
+    expect(frames.length).toBeLessThanOrEqual(3);
+    expect(frames.some((frame) => Array.isArray(frame) && frame.length > 1)).toBe(true);
+    const seqs = frames.flat().map((m: any) => m.seq);
+    expect(seqs).toEqual(Array.from({ length: 251 }, (_, i) => i + 2));
+  });
+
+  test("end to end with the client on MessagePack: pipelined calls and pushes, each once, in order", async () => {
+    const { url, rpc } = await server();
+    const client = await connectWebSocket(url, { heartbeatMs: 0, encoding: "msgpack" });
+    cleanups.push(() => client.close());
+    expect(client.encoding).toBe("svc.msgpack");
+    const received: number[] = [];
+    await client.call(PusherDescriptor, "subscribe", [{ item: (i: number) => received.push(i) }]);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) => client.call<number>(PusherDescriptor, "echo", [n])),
+    );
+    expect(answers).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    await client.call(PusherDescriptor, "push", [1000, 20]);
+    await until(() => received.length === 1000);
+    expect(received).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(rpc.webSocketStats.sessions).toBe(1);
+  });
+});

@@ -1,5 +1,5 @@
 /** The session wire protocol as PROTOCOL.md states it, spoken by hand with raw frames. */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { afterEach, beforeAll, describe, expect, test } from "@jest/globals";
 import { RawClient, until } from "../support/raw-clients.js";
 import { startFeed, type FeedServer } from "./services.js";
 
@@ -16,10 +16,14 @@ async function server(options: Parameters<typeof startFeed>[0] = {}) {
   return `ws://127.0.0.1:${feed.port}/ws`;
 }
 
+/** Every test runs under both encodings: the session protocol is the same. */
+let protocols: string[] = [];
+
 async function raw(url: string): Promise<RawClient> {
-  const client = new RawClient(url);
+  const client = new RawClient(url, {}, protocols);
   clients.push(client);
   await client.opened;
+  expect(client.socket.protocol).toBe(protocols[0]);
   return client;
 }
 
@@ -36,7 +40,11 @@ const call = (seq: number, id: number, method: string, params: unknown) => ({
   params,
 });
 
-describe("$/session", () => {
+describe.each([["svc.json"], ["svc.msgpack"]])("$/session under %s", (encoding) => {
+  beforeAll(() => {
+    protocols = [encoding];
+  });
+
   test("a client that never asks gets plain JSON-RPC: no seq, nothing kept", async () => {
     const client = await raw(await server());
     const answer = await client.request(1, "feed.Feed.wait", { ms: 1 });
@@ -161,5 +169,21 @@ describe("$/session", () => {
     await until(() => feed!.server.webSocketStats.sessions === 0);
     const again = await raw(url);
     expect(await open(again, session)).toMatchObject({ resumed: false });
+  });
+
+  test("a resume over the other encoding is refused (reason encoding); the session lives on", async () => {
+    const url = await server();
+    const first = await raw(url);
+    const { session } = await open(first);
+    const other = encoding === "svc.json" ? "svc.msgpack" : "svc.json";
+    const stranger = new RawClient(url, {}, [other]);
+    clients.push(stranger);
+    await stranger.opened;
+    const refused = await stranger.request(0, "$/session", { resume: session, ack: 0 });
+    expect(refused.result).toMatchObject({ resumed: false, reason: "encoding" });
+    expect(refused.result.session).not.toBe(session);
+    // The owner's socket was not taken over and its session still answers.
+    first.send(call(1, 1, "wait", { ms: 1 }));
+    expect(await first.next((m) => m.id === 1)).toMatchObject({ seq: 1, result: 1 });
   });
 });

@@ -1,5 +1,10 @@
 /** Raw clients shared by the suites: HTTP requests and WebSocket frames by hand, no runtime. */
 import WebSocket from "ws";
+import { Decoder, Encoder } from "@msgpack/msgpack";
+
+/** MessagePack as another implementation writes it: int64 formats read as bigint. */
+const msgpackDecoder = new Decoder({ useBigInt64: true });
+const msgpackEncoder = new Encoder({ useBigInt64: true });
 
 export interface Answer {
   readonly status: number;
@@ -39,15 +44,21 @@ export async function post(
   };
 }
 
-/** A raw `ws` client that keeps every frame it receives (text parsed, raw kept too). */
+/**
+ * A raw `ws` client that keeps every frame it receives (text parsed, raw kept too). Offered
+ * `svc.msgpack` and given it, it speaks MessagePack (@msgpack/msgpack) instead: binary
+ * frames are decoded into `values`/`messages` the same way, and `send` encodes.
+ */
 export class RawClient {
   readonly socket: WebSocket;
   /** Every JSON-RPC message received, the members of a batch one by one. */
   readonly messages: any[] = [];
   /** Every text frame as parsed: a batch stays one array. */
   readonly values: any[] = [];
-  /** Every frame as received. */
+  /** Every text frame as received. */
   readonly frames: string[] = [];
+  /** Every binary frame as received. */
+  readonly binaryFrames: Buffer[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
   #waiters: (() => void)[] = [];
@@ -55,12 +66,19 @@ export class RawClient {
   constructor(url: string, options: WebSocket.ClientOptions = {}, protocols?: string[]) {
     this.socket = new WebSocket(url, protocols, options);
     this.socket.on("message", (data, isBinary) => {
-      const text = data.toString();
-      this.frames.push(text);
-      if (!isBinary) {
-        const value = JSON.parse(text);
+      if (isBinary && this.socket.protocol === "svc.msgpack") {
+        this.binaryFrames.push(data as Buffer);
+        const value = msgpackDecoder.decode(data as Buffer) as any;
         this.values.push(value);
         this.messages.push(...[value].flat());
+      } else {
+        const text = data.toString();
+        this.frames.push(text);
+        if (!isBinary) {
+          const value = JSON.parse(text);
+          this.values.push(value);
+          this.messages.push(...[value].flat());
+        }
       }
       this.#wake();
     });
@@ -83,6 +101,10 @@ export class RawClient {
   }
 
   send(message: unknown): void {
+    if (this.socket.protocol === "svc.msgpack") {
+      this.socket.send(message instanceof Uint8Array ? message : msgpackEncoder.encode(message));
+      return;
+    }
     this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 

@@ -4,6 +4,8 @@
  * (for requests, not `oneway` notifications) build the answer.
  */
 import { decodeParams, encodeResult } from "../codec/params.js";
+import type { WireFlavor } from "../codec/flavor.js";
+import type { JsonValue } from "../codec/schema.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, toWireError } from "../protocol/errors.js";
 import {
@@ -25,8 +27,8 @@ import { readMeta } from "../protocol/meta.js";
 import type { CallbackRegistry, RegisteredCallback } from "./callback-registry.js";
 
 /** What an exception of the user's callback becomes on the wire. */
-function callbackErrorToWire(error: unknown): WireError {
-  if (error instanceof RpcError) return toWireError(error);
+function callbackErrorToWire(error: unknown, flavor: WireFlavor): WireError {
+  if (error instanceof RpcError) return toWireError(error, flavor);
   const message = error instanceof Error ? error.message : String(error);
   return { code: ErrorCode.InternalError, message: message || "Internal error" };
 }
@@ -45,13 +47,15 @@ export function runCallback(
   id: JsonRpcId | undefined,
   chain?: CallNext,
   message?: unknown,
+  /** How the values were written: the connection's encoding. */
+  flavor: WireFlavor = "json",
 ): Promise<JsonRpcResponse | undefined> | undefined {
-  if (chain !== undefined) return runThroughChain(registry, params, id, chain, message);
+  if (chain !== undefined) return runThroughChain(registry, params, id, chain, message, flavor);
   if (id === undefined) {
-    runNotification(registry, params);
+    runNotification(registry, params, flavor);
     return undefined;
   }
-  return runRequest(registry, params, id);
+  return runRequest(registry, params, id, flavor);
 }
 
 /** The end of the client's callback chain: the callback object's method itself. */
@@ -74,6 +78,7 @@ function runThroughChain(
   id: JsonRpcId | undefined,
   chain: CallNext,
   message: unknown,
+  flavor: WireFlavor,
 ): Promise<JsonRpcResponse | undefined> | undefined {
   const fail = (code: number, text: string) =>
     Promise.resolve(id === undefined ? undefined : errorResponse(id, { code, message: text }));
@@ -89,7 +94,8 @@ function runThroughChain(
   }
   let outcome: Promise<unknown>;
   try {
-    outcome = chain(interceptedCallback(entry, method, decodeParams(method, args), id, message));
+    const decoded = decodeParams(method, args, undefined, flavor);
+    outcome = chain(interceptedCallback(entry, method, decoded, id, message));
   } catch (error) {
     outcome = Promise.reject(error);
   }
@@ -101,12 +107,12 @@ function runThroughChain(
   return outcome.then(
     (value) => {
       try {
-        return resultResponse(id, encodeResult(method, value));
+        return resultResponse(id, resultIn(method, value, flavor));
       } catch (error) {
-        return errorResponse(id, callbackErrorToWire(error));
+        return errorResponse(id, callbackErrorToWire(error, flavor));
       }
     },
-    (error: unknown) => errorResponse(id, callbackErrorToWire(error)),
+    (error: unknown) => errorResponse(id, callbackErrorToWire(error, flavor)),
   );
 }
 
@@ -134,7 +140,7 @@ function interceptedCallback(
 }
 
 /** A oneway callback: nobody hears about its outcome, failures included. */
-function runNotification(registry: CallbackRegistry, params: unknown): void {
+function runNotification(registry: CallbackRegistry, params: unknown, flavor: WireFlavor): void {
   const { callback, method: name, args } = (params ?? {}) as Record<string, unknown>;
   const entry = typeof callback === "string" ? registry.get(callback) : undefined;
   if (entry === undefined) return;
@@ -143,7 +149,7 @@ function runNotification(registry: CallbackRegistry, params: unknown): void {
   if (method === undefined || typeof fn !== "function") return;
   let result: unknown;
   try {
-    result = fn.apply(entry.object, decodeParams(method, args));
+    result = fn.apply(entry.object, decodeParams(method, args, undefined, flavor));
   } catch {
     return;
   }
@@ -157,6 +163,7 @@ function runRequest(
   registry: CallbackRegistry,
   params: unknown,
   id: JsonRpcId | undefined,
+  flavor: WireFlavor,
 ): Promise<JsonRpcResponse | undefined> {
   const answer = (outcome: () => JsonRpcResponse) =>
     Promise.resolve(id === undefined ? undefined : outcome());
@@ -175,20 +182,29 @@ function runRequest(
   }
   let result: unknown;
   try {
-    result = fn.apply(entry.object, decodeParams(method, args));
+    result = fn.apply(entry.object, decodeParams(method, args, undefined, flavor));
   } catch (error) {
-    return answer(() => errorResponse(id!, callbackErrorToWire(error)));
+    return answer(() => errorResponse(id!, callbackErrorToWire(error, flavor)));
   }
   return Promise.resolve(result).then(
     (value) => {
       if (id === undefined) return undefined;
       try {
-        return resultResponse(id, encodeResult(method, value));
+        return resultResponse(id, resultIn(method, value, flavor));
       } catch (error) {
-        return errorResponse(id, callbackErrorToWire(error));
+        return errorResponse(id, callbackErrorToWire(error, flavor));
       }
     },
     (error: unknown) =>
-      id === undefined ? undefined : errorResponse(id, callbackErrorToWire(error)),
+      id === undefined ? undefined : errorResponse(id, callbackErrorToWire(error, flavor)),
   );
+}
+
+/** A callback's result in the connection's flavor (MessagePack values go to its encoder only). */
+function resultIn(
+  method: MethodDescriptor,
+  value: unknown,
+  flavor: WireFlavor,
+): JsonValue | undefined {
+  return encodeResult(method, value, flavor) as JsonValue | undefined;
 }

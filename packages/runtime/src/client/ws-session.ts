@@ -4,10 +4,12 @@
  * (ws.ts) owns the socket and the calls; this owns what makes a cut invisible.
  */
 import type { ServiceDescriptor } from "../descriptors.js";
+import type { WireEncoding } from "../encoding/types.js";
 import { batchFeature } from "../session/coalescer.js";
-import { jsonSequenceEncoding } from "../session/frame.js";
+import { jsonSequenceEncoding, type Frame, type SequenceEncoding } from "../session/frame.js";
+import { msgpackSequenceEncoding } from "../session/msgpack-frame.js";
 import {
-  ackFrame,
+  ackFrameIn,
   ackMethod,
   parseAck,
   sessionMethod,
@@ -17,7 +19,21 @@ import { InboundStream } from "../session/inbound.js";
 import { OutboundStream, type Wire } from "../session/outbound.js";
 import { SessionReason } from "../session/reasons.js";
 
-const encoding = jsonSequenceEncoding();
+const jsonFrames = jsonSequenceEncoding();
+const msgpackFrames = msgpackSequenceEncoding();
+
+/**
+ * Frames of either encoding: the client writes JSON as strings and MessagePack as bytes,
+ * so each frame says how its `seq` is stamped (a connection uses one encoding throughout).
+ */
+export const clientFrames: SequenceEncoding = {
+  stamp: (frame, seq) =>
+    typeof frame === "string" ? jsonFrames.stamp(frame, seq) : msgpackFrames.stamp(frame, seq),
+  byteLength: (frame) =>
+    typeof frame === "string" ? jsonFrames.byteLength(frame) : frame.byteLength,
+  join: (frames) =>
+    typeof frames[0] === "string" ? jsonFrames.join(frames) : msgpackFrames.join(frames),
+};
 
 /** A `@resubscribe` call that succeeded: made again, same arguments, after a lost session. */
 export interface Subscription {
@@ -40,17 +56,21 @@ export type Admission = "handle" | "drop" | "protocol-error";
 
 export class ClientSession {
   #token: string | null = null;
-  #outbound = new OutboundStream({ encoding, congestedBytes: Infinity });
+  #outbound = new OutboundStream({ encoding: clientFrames, congestedBytes: Infinity });
   #inbound: InboundStream;
-  readonly #sendRaw: (text: string) => boolean;
+  readonly #sendRaw: (frame: Frame) => boolean;
+  /** The encoding of the connection (known once its first socket opened). */
+  readonly #encoding: () => WireEncoding;
   readonly #subscriptions = new Set<Subscription>();
 
   constructor(
-    sendRaw: (text: string) => boolean,
+    sendRaw: (frame: Frame) => boolean,
     /** Whether every handshake asks for coalesced frames. */
     readonly batch: boolean,
+    encoding: () => WireEncoding,
   ) {
     this.#sendRaw = sendRaw;
+    this.#encoding = encoding;
     this.#inbound = this.#newInbound();
   }
 
@@ -65,8 +85,8 @@ export class ClientSession {
   }
 
   /** The first message on every socket, before anything sequenced. */
-  handshake(): string {
-    return JSON.stringify({
+  handshake(): Frame {
+    return this.#encoding().encode({
       jsonrpc: "2.0",
       id: 0,
       method: sessionMethod,
@@ -106,14 +126,14 @@ export class ClientSession {
   forget(): void {
     this.#token = null;
     this.#outbound.clear();
-    this.#outbound = new OutboundStream({ encoding, congestedBytes: Infinity });
+    this.#outbound = new OutboundStream({ encoding: clientFrames, congestedBytes: Infinity });
     this.#inbound.stop();
     this.#inbound = this.#newInbound();
   }
 
   /** Sends (or, while detached, keeps for replay) one message. */
-  send(text: string): void {
-    this.#outbound.send(text);
+  send(frame: Frame): void {
+    this.#outbound.send(frame);
   }
 
   /** The socket is gone: keep everything for the resume. */
@@ -163,6 +183,6 @@ export class ClientSession {
   }
 
   #newInbound(): InboundStream {
-    return new InboundStream((seq) => this.#sendRaw(ackFrame(seq)));
+    return new InboundStream((seq) => this.#sendRaw(ackFrameIn(this.#encoding(), seq)));
   }
 }

@@ -8,7 +8,9 @@
 export interface SocketLike {
   readonly readyState: number;
   readonly protocol: string;
-  send(data: string): void;
+  /** Browsers: "arraybuffer" makes binary messages ArrayBuffers (not Blobs). */
+  binaryType?: string;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: "open", listener: () => void): void;
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
@@ -32,7 +34,7 @@ export interface PingableSocket extends SocketLike {
   ping(): void;
   terminate(): void;
   on(event: "pong", listener: () => void): void;
-  on(event: "message", listener: (data: { toString(): string }, isBinary: boolean) => void): void;
+  on(event: "message", listener: (data: Uint8Array, isBinary: boolean) => void): void;
 }
 
 export function isPingable(socket: SocketLike): socket is PingableSocket {

@@ -7,24 +7,22 @@
  * fail with -32007.
  */
 import { decodeResult, encodeParams } from "../codec/params.js";
+import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor, ServiceDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError, fromWireError } from "../protocol/errors.js";
+import { defaultMaxDepth } from "../protocol/json-text.js";
+import { encodeAnswers } from "../encoding/responses.js";
+import { createEncoding } from "../encoding/registry.js";
+import { FrameError, type EncodingName, type WireEncoding } from "../encoding/types.js";
+import type { Frame } from "../session/frame.js";
 import {
-  NestedTooDeeply,
-  defaultMaxDepth,
-  parseJsonFrame,
-  stringifyJson,
-} from "../protocol/json-text.js";
-import {
-  encodeResponses,
   nestedTooDeeplyResponse,
   parseMessage,
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
 import { Coalescer, batchFeature } from "../session/coalescer.js";
-import { jsonSequenceEncoding, type Frame } from "../session/frame.js";
 import { parseSessionAnswer, withResumeHint } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
@@ -41,7 +39,7 @@ import {
 import { metaMember } from "../protocol/meta.js";
 import { methodOf, type CallOptions, type Connection } from "./connection.js";
 import { runCallback, runInterceptedCallback } from "./ws-callbacks.js";
-import { ClientSession } from "./ws-session.js";
+import { ClientSession, clientFrames } from "./ws-session.js";
 import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
 import {
@@ -58,7 +56,15 @@ export interface WebSocketConnectOptions {
   readonly timeoutMs?: number;
   /** How long one connect attempt may take before it counts as failed. Default 10 000. */
   readonly connectTimeoutMs?: number;
-  /** Subprotocols offered. Default `["svc.json"]`. */
+  /**
+   * The wire encoding (docs/encoding.md): `"json"` (the default) offers `svc.json`;
+   * `"msgpack"` offers `svc.msgpack, svc.json` and speaks whichever the server chose, so
+   * a server without MessagePack still gets JSON. Values keep their TypeScript types either
+   * way; MessagePack frames are smaller and cheaper to write where values are int64,
+   * bytes or timestamps.
+   */
+  readonly encoding?: "json" | "msgpack";
+  /** Subprotocols offered, overriding what `encoding` offers. */
   readonly protocols?: string | string[];
   /** Extra upgrade request headers (Node only: browsers cannot set them). */
   readonly headers?: Record<string, string>;
@@ -101,6 +107,8 @@ export type WebSocketState = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface WebSocketConnection extends Connection {
   readonly state: WebSocketState;
+  /** The subprotocol in use: `"svc.json"` or `"svc.msgpack"` (see the `encoding` option). */
+  readonly encoding: EncodingName;
   /** Lets a callback object go: the server is sent `$/release` and the object forgotten. */
   release(callback: object): void;
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -168,7 +176,7 @@ function isCallbackNotification(value: unknown): value is { params: unknown } {
 }
 
 /** Arguments the server would refuse: the caller's mistake, like any invalid argument. */
-function argumentsTooDeep(error: NestedTooDeeply): RpcError {
+function argumentsTooDeep(error: FrameError): RpcError {
   return new RpcError(ErrorCode.InvalidParams, `Invalid params: ${error.message}`);
 }
 
@@ -179,7 +187,29 @@ function closedError(
   return new RpcError(ErrorCode.ConnectionClosed, message, reason ? { reason } : undefined);
 }
 
-const sequenceEncoding = jsonSequenceEncoding();
+/** Arguments that cannot be written (too deep for the server, or with no form on the wire). */
+function unsendable(error: unknown): unknown {
+  return error instanceof FrameError && error.reason === "too-deep"
+    ? argumentsTooDeep(error)
+    : error;
+}
+
+/** The subprotocols a connection offers for its `encoding` option. */
+function offeredProtocols(options: WebSocketConnectOptions): string[] {
+  if (options.protocols !== undefined) {
+    return typeof options.protocols === "string" ? [options.protocols] : [...options.protocols];
+  }
+  return options.encoding === "msgpack" ? ["svc.msgpack", "svc.json"] : ["svc.json"];
+}
+
+/** Closes a socket whose frames are of the wrong type (browsers may not send 1003). */
+function closeForFrameType(socket: SocketLike, why: string): void {
+  try {
+    socket.close(1003, why);
+  } catch {
+    socket.close(4003, why);
+  }
+}
 
 /** Closes a socket whose peer broke the session protocol (browsers may not send 1002). */
 function closeForProtocolError(socket: SocketLike, why: string): void {
@@ -216,6 +246,12 @@ class WebSocketClient implements WebSocketConnection {
   /** The current socket's, when its server accepted coalesced frames. */
   #coalescer: Coalescer | undefined;
   readonly #maxUnackedBytes: number;
+  /**
+   * The encoding of every frame, fixed by the first socket's subprotocol: later sockets
+   * offer only that one, since a session's kept frames are already encoded.
+   */
+  #encoding: WireEncoding;
+  #offered: string[];
   /** The interceptors around calls and around callbacks; undefined when there are none. */
   readonly #calls: CallNext | undefined;
   readonly #callbacks: CallNext | undefined;
@@ -231,15 +267,37 @@ class WebSocketClient implements WebSocketConnection {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxDepth = options.maxDepth ?? defaultMaxDepth;
     this.#maxUnackedBytes = options.maxUnackedBytes ?? 1024 * 1024;
+    this.#offered = offeredProtocols(options);
+    this.#encoding = this.#encodingNamed("svc.json");
     // Without reconnecting there is nothing to resume: no session to ask for.
     if (options.session !== false && options.reconnect !== false) {
-      this.#session = new ClientSession((text) => this.#sendRaw(text), options.batch !== false);
+      this.#session = new ClientSession(
+        (frame) => this.#sendRaw(frame),
+        options.batch !== false,
+        () => this.#encoding,
+      );
       endSessionOnPageHide(this);
     }
   }
 
   get state(): WebSocketState {
     return this.#state;
+  }
+
+  /** The subprotocol in use: `"svc.json"` or `"svc.msgpack"`. */
+  get encoding(): EncodingName {
+    return this.#encoding.name;
+  }
+
+  get #flavor(): WireFlavor {
+    return this.#encoding.flavor;
+  }
+
+  #encodingNamed(name: string): WireEncoding {
+    // The client reads what its server sends without a frame limit of its own (the server
+    // bounds what it writes); depth and lengths are bounded as everywhere.
+    const limits = { maxFrameBytes: Number.MAX_SAFE_INTEGER, maxDepth: this.#maxDepth };
+    return createEncoding(name, limits) ?? createEncoding("svc.json", limits)!;
   }
 
   on<E extends keyof WebSocketEvents>(event: E, listener: WebSocketEvents[E]): () => void {
@@ -330,7 +388,7 @@ class WebSocketClient implements WebSocketConnection {
     if (id === undefined) return;
     this.#registry.forget(id);
     this.#session?.forgetCallback(callback);
-    this.#sendJson({ jsonrpc: "2.0", method: "$/release", params: { callback: id } });
+    this.#sendProtocol({ jsonrpc: "2.0", method: "$/release", params: { callback: id } });
   }
 
   async close(): Promise<void> {
@@ -362,21 +420,18 @@ class WebSocketClient implements WebSocketConnection {
       return Promise.reject(closedError("not connected"));
     }
     try {
-      const params = encodeParams(method, args, this.#idFor);
+      const params = encodeParams(method, args, this.#idFor, this.#flavor);
       this.#send(
-        stringifyJson(
-          {
-            jsonrpc: "2.0",
-            method: method.wireName,
-            params: params ?? {},
-            ...metaMember(metadata),
-          },
-          this.#maxDepth,
-        ),
+        this.#encoding.encode({
+          jsonrpc: "2.0",
+          method: method.wireName,
+          params: params ?? {},
+          ...metaMember(metadata),
+        }),
       );
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
+      return Promise.reject(unsendable(error));
     }
   }
 
@@ -442,7 +497,9 @@ class WebSocketClient implements WebSocketConnection {
   #giveUp(call: PendingCall, error: RpcError): void {
     if (!this.#settle(call)) return;
     // Tell the server to stop working on something nobody waits for.
-    if (call.sent) this.#sendJson({ jsonrpc: "2.0", method: "$/cancel", params: { id: call.id } });
+    if (call.sent) {
+      this.#sendProtocol({ jsonrpc: "2.0", method: "$/cancel", params: { id: call.id } });
+    }
     call.reject(error);
   }
 
@@ -474,68 +531,69 @@ class WebSocketClient implements WebSocketConnection {
   }
 
   #transmit(call: PendingCall): void {
-    let text: string;
+    let frame: Frame;
     try {
-      const params: JsonValue | undefined =
+      const params =
         call.method === undefined
           ? undefined
-          : encodeParams(call.method, call.args ?? [], this.#idFor);
+          : encodeParams(call.method, call.args ?? [], this.#idFor, this.#flavor);
       const meta = metaMember(call.metadata);
       const message =
         params === undefined
           ? { jsonrpc: "2.0", id: call.id, method: call.wireMethod, ...meta }
           : { jsonrpc: "2.0", id: call.id, method: call.wireMethod, params, ...meta };
-      text = stringifyJson(message, this.#maxDepth);
+      frame = this.#encoding.encode(message);
     } catch (error) {
-      this.#rejectCall(call, error instanceof NestedTooDeeply ? argumentsTooDeep(error) : error);
+      this.#rejectCall(call, unsendable(error));
       return;
     }
-    call.sent = this.#send(text);
+    call.sent = this.#send(frame);
     call.onWire = call.sent && this.#state === "open";
   }
 
   /** Protocol messages of the client itself: small and flat, they always encode. */
-  #sendJson(message: object): boolean {
-    return this.#send(JSON.stringify(message));
+  #sendProtocol(message: object): boolean {
+    return this.#send(this.#encoding.encode(message));
   }
 
   /** Sends a sequenced message (kept for replay in a session, even while detached). */
-  #send(text: string): boolean {
+  #send(frame: Frame): boolean {
     if (this.#session !== undefined) {
       if (this.#state === "closed") return false;
-      this.#session.send(text);
+      this.#session.send(frame);
       return true;
     }
-    return this.#sendRaw(text);
+    return this.#sendRaw(frame);
   }
 
   /** Writes a message on the current socket as it is (coalesced, when the server accepts it). */
-  #sendRaw(text: string): boolean {
+  #sendRaw(frame: Frame): boolean {
     const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) return false;
-    if (this.#coalescer !== undefined) this.#coalescer.push(text);
-    else writeFrame(socket, text);
+    if (this.#coalescer !== undefined) this.#coalescer.push(frame);
+    else writeFrame(socket, frame);
     return true;
   }
 
   /** Answers a `$/callback` request; one that cannot be encoded goes out as -32603. */
   #answer(response: JsonRpcResponse): void {
-    this.#send(encodeResponses(response, this.#maxDepth).text);
+    this.#send(encodeAnswers(this.#encoding, response).frame);
   }
 
   // ---- reading ---------------------------------------------------------------------
 
-  #onText(text: string): void {
+  #onFrame(frame: Frame): void {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonFrame(text, this.#maxDepth));
+      ({ value, tooDeep } = this.#encoding.decode(frame));
     } catch {
       return; // nothing sensible to answer a server that sent garbage
     }
-    if (!Array.isArray(value)) this.#onSequenced(value, text.length, tooDeep);
+    const bytes = typeof frame === "string" ? frame.length : frame.byteLength;
+    if (!Array.isArray(value)) this.#onSequenced(value, bytes, tooDeep);
     else {
-      const each = text.length / value.length;
+      const each = bytes / value.length;
       for (const message of value) this.#onSequenced(message, each, tooDeep);
     }
   }
@@ -580,7 +638,7 @@ class WebSocketClient implements WebSocketConnection {
     }
     if (isCallbackNotification(value)) {
       // The hot path of a subscriber: a push, with nothing to answer.
-      runCallback(this.#registry, value.params, undefined, this.#callbacks, value);
+      runCallback(this.#registry, value.params, undefined, this.#callbacks, value, this.#flavor);
       return;
     }
     const parsed = parseMessage(value);
@@ -593,7 +651,7 @@ class WebSocketClient implements WebSocketConnection {
         const { method, params } = parsed.message;
         const id = parsed.kind === "request" ? parsed.message.id : undefined;
         if (method === "$/callback") {
-          void runCallback(this.#registry, params, id, this.#callbacks, value)?.then(
+          void runCallback(this.#registry, params, id, this.#callbacks, value, this.#flavor)?.then(
             (answer) => answer && this.#answer(answer),
           );
         } else if (method === "$/released") {
@@ -605,7 +663,7 @@ class WebSocketClient implements WebSocketConnection {
             this.#events.emit("released", entry.object, String(reason ?? "released"));
           }
         } else if (id !== undefined) {
-          this.#sendJson({
+          this.#sendProtocol({
             jsonrpc: "2.0",
             id,
             error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${method}` },
@@ -632,13 +690,15 @@ class WebSocketClient implements WebSocketConnection {
     const call = typeof response.id === "number" ? this.#pending.get(response.id) : undefined;
     if (call === undefined) return; // answer to a call that timed out or was cancelled
     if ("error" in response) {
-      this.#rejectCall(call, fromWireError(response.error, call.method));
+      this.#rejectCall(call, fromWireError(response.error, call.method, this.#flavor));
       return;
     }
     let value: unknown;
     try {
       value =
-        call.method === undefined ? response.result : decodeResult(call.method, response.result);
+        call.method === undefined
+          ? response.result
+          : decodeResult(call.method, response.result, this.#flavor);
     } catch (error) {
       this.#rejectCall(call, error);
       return;
@@ -659,7 +719,9 @@ class WebSocketClient implements WebSocketConnection {
       try {
         // A resume says so, for the server's resume rate limit.
         const url = this.#session?.established ? withResumeHint(this.#url) : this.#url;
-        socket = new this.#WebSocket(url, this.#options.protocols ?? ["svc.json"], extra);
+        socket = new this.#WebSocket(url, this.#offered, extra);
+        // Browsers deliver binary messages as Blobs unless told otherwise.
+        if (!isPingable(socket)) socket.binaryType = "arraybuffer";
       } catch (error) {
         reject(error);
         return;
@@ -681,13 +743,13 @@ class WebSocketClient implements WebSocketConnection {
         resolve();
       };
       /** Before the session answer, the only message expected is that answer. */
-      let onText = (text: string) => {
-        if (!this.#takeSessionAnswer(socket, text, socketClosed)) {
+      let onFrame = (frame: Frame) => {
+        if (!this.#takeSessionAnswer(socket, frame, socketClosed)) {
           failure = "no valid $/session answer";
           socket.close();
           return;
         }
-        onText = (next) => this.#onText(next);
+        onFrame = (next) => this.#onFrame(next);
         clearTimeout(timer);
         opened = true;
         resolve();
@@ -698,21 +760,42 @@ class WebSocketClient implements WebSocketConnection {
         if (typeof message === "string" && failure === "") failure = message;
       });
       socket.addEventListener("open", () => {
+        // The server chose among what was offered; none (a plain server) means JSON.
+        this.#encoding = this.#encodingNamed(socket.protocol || "svc.json");
+        this.#offered = [this.#encoding.name];
+        binary = this.#encoding.frameType === "binary";
         if (this.#session === undefined) {
-          onText = (next) => this.#onText(next);
+          onFrame = (next) => this.#onFrame(next);
           ready();
           return;
         }
         socket.send(this.#session.handshake());
       });
+      /** Whether frames are binary (MessagePack); set when the socket opens. */
+      let binary = false;
+      const wrongType = (isBinary: boolean) => {
+        if (isBinary && !binary) return true; // a JSON client ignores binary frames
+        if (!isBinary && binary) {
+          closeForFrameType(socket, "text frames are not supported under svc.msgpack");
+          return true;
+        }
+        return false;
+      };
       if (isPingable(socket)) {
         // `ws` in Node: its own event skips building a MessageEvent per frame.
         socket.on("message", (data, isBinary) => {
-          if (!isBinary) onText(data.toString());
+          if (!wrongType(isBinary)) onFrame(isBinary ? data : data.toString());
         });
       } else {
         socket.addEventListener("message", (event) => {
-          if (typeof event.data === "string") onText(event.data);
+          const { data } = event;
+          const isBinary = typeof data !== "string";
+          if (wrongType(isBinary)) return;
+          if (typeof data === "string") onFrame(data);
+          else if (data instanceof ArrayBuffer) onFrame(new Uint8Array(data));
+          else if (ArrayBuffer.isView(data)) {
+            onFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          }
         });
       }
       socket.addEventListener("close", (event) => {
@@ -729,10 +812,10 @@ class WebSocketClient implements WebSocketConnection {
    * The first message on a session's socket: the `$/session` answer. Adopts the socket, and
    * resumes (replaying what the server lacks) or starts over; false if it is not an answer.
    */
-  #takeSessionAnswer(socket: SocketLike, text: string, closed: Promise<void>): boolean {
+  #takeSessionAnswer(socket: SocketLike, frame: Frame, closed: Promise<void>): boolean {
     let value: any;
     try {
-      value = JSON.parse(text);
+      value = this.#encoding.decode(frame).value;
     } catch {
       return false;
     }
@@ -750,7 +833,7 @@ class WebSocketClient implements WebSocketConnection {
     // handshake and its answer went alone.
     let wire = (frame: Frame) => writeFrame(socket, frame);
     if (this.#session!.batch && answer.features.includes(batchFeature)) {
-      const coalescer = new Coalescer(sequenceEncoding, wire);
+      const coalescer = new Coalescer(clientFrames, wire);
       this.#coalescer = coalescer;
       wire = (frame: Frame, bytes?: number) => coalescer.push(frame, bytes);
     }
@@ -930,7 +1013,7 @@ function endSessionOnPageHide(connection: WebSocketClient): void {
 function writeFrame(socket: SocketLike, frame: Frame): void {
   if (socket.readyState !== OPEN) return;
   corkUntilTurnEnds(socket);
-  socket.send(frame as string);
+  socket.send(frame);
 }
 
 function overBound(): RpcError {

@@ -4,7 +4,7 @@
  */
 import type { DecodeLimits, WireEncoding } from "./types.js";
 import { FrameError, defaultDecodeLimits } from "./types.js";
-import { NestedTooDeeply, parseJsonText, stringifyJson } from "../protocol/json-text.js";
+import { NestedTooDeeply, parseJsonFrame, stringifyJson } from "../protocol/json-text.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -43,7 +43,8 @@ export function jsonEncoding(limits: DecodeLimits = defaultDecodeLimits): WireEn
       }
       if (text.length > maxFrameBytes) throw tooLarge(text.length, maxFrameBytes);
       try {
-        return parseJsonText(text, maxDepth);
+        // A batch's array is no level of its messages (coalesced frames, PROTOCOL.md).
+        return parseJsonFrame(text, maxDepth);
       } catch {
         throw new FrameError("malformed", "frame is not valid JSON");
       }

@@ -5,6 +5,11 @@ import { decodeMsgpack } from "./msgpack-decode.js";
 import { encodeMsgpack } from "./msgpack-encode.js";
 import { tooLarge } from "./json.js";
 
+/** fixarray, array 16, array 32. */
+function isArrayHeader(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte & 0xf0) === 0x90 || byte === 0xdc || byte === 0xdd);
+}
+
 export function msgpackEncoding(
   limits: DecodeLimits = defaultDecodeLimits,
 ): WireEncoding<Uint8Array> {
@@ -20,7 +25,9 @@ export function msgpackEncoding(
         throw new FrameError("frame-type", "svc.msgpack takes binary frames only");
       }
       if (frame.byteLength > maxFrameBytes) throw tooLarge(frame.byteLength, maxFrameBytes);
-      return decodeMsgpack(frame, maxDepth);
+      // A batch's array is no level of its messages, as under JSON (parseJsonFrame): each is
+      // held to maxDepth as if it had come in a frame of its own.
+      return decodeMsgpack(frame, isArrayHeader(frame[0]) ? maxDepth + 1 : maxDepth);
     },
   };
 }

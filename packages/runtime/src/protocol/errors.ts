@@ -1,4 +1,6 @@
 import type { JsonValue } from "../codec/schema.js";
+import type { WireFlavor } from "../codec/flavor.js";
+import { decodeValue, encodeValue } from "../codec/params.js";
 import type { ErrorDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "./codes.js";
 
@@ -48,9 +50,10 @@ export interface WireErrorObject {
  * The encoded fields of a declared error (the REST problem's `data`), or undefined for any
  * other error. Throws EncodeError when the fields do not fit the error's declaration.
  */
-export function errorFields(error: RpcError): JsonValue | undefined {
+export function errorFields(error: RpcError, flavor: WireFlavor = "json"): JsonValue | undefined {
   if (error.descriptor === undefined) return undefined;
-  return error.descriptor.fields.encode(error.fields ?? {});
+  // Under MessagePack the fields are MessagePack-flavored (bigint, bytes, Date).
+  return encodeValue(error.descriptor.fields, error.fields ?? {}, flavor) as JsonValue;
 }
 
 /**
@@ -58,11 +61,11 @@ export function errorFields(error: RpcError): JsonValue | undefined {
  * `{ error: <wire name>, data: <encoded fields> }`; should its fields not encode (a bug in
  * the implementation), it degrades to a plain internal error rather than failing the answer.
  */
-export function toWireError(error: RpcError): WireErrorObject {
+export function toWireError(error: RpcError, flavor: WireFlavor = "json"): WireErrorObject {
   if (error.descriptor !== undefined) {
     let fields: JsonValue | undefined;
     try {
-      fields = errorFields(error);
+      fields = errorFields(error, flavor);
     } catch {
       return { code: ErrorCode.InternalError, message: "Internal error" };
     }
@@ -83,7 +86,11 @@ export function toWireError(error: RpcError): WireErrorObject {
  * any other well-formed error becomes a plain RpcError with its code, message and data;
  * something that is not an error object at all becomes an internal error (-32603).
  */
-export function fromWireError(wire: unknown, method?: MethodDescriptor): RpcError {
+export function fromWireError(
+  wire: unknown,
+  method?: MethodDescriptor,
+  flavor: WireFlavor = "json",
+): RpcError {
   if (
     typeof wire !== "object" ||
     wire === null ||
@@ -96,7 +103,7 @@ export function fromWireError(wire: unknown, method?: MethodDescriptor): RpcErro
   const { code, message } = wire as { code: number; message: string };
   const data = Object.hasOwn(wire, "data") ? (wire as { data: JsonValue }).data : undefined;
   if (code === ErrorCode.DeclaredError && method !== undefined) {
-    const declared = declaredErrorOf(data, method);
+    const declared = declaredErrorOf(data, method, flavor);
     if (declared !== undefined) return declared(message);
   }
   return new RpcError(code, message, data);
@@ -106,6 +113,7 @@ export function fromWireError(wire: unknown, method?: MethodDescriptor): RpcErro
 function declaredErrorOf(
   data: JsonValue | undefined,
   method: MethodDescriptor,
+  flavor: WireFlavor,
 ): ((message: string) => RpcError) | undefined {
   if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
   const name = Object.hasOwn(data, "error") ? data["error"] : undefined;
@@ -113,7 +121,8 @@ function declaredErrorOf(
   if (descriptor === undefined) return undefined;
   let fields: unknown;
   try {
-    fields = descriptor.fields.decode(Object.hasOwn(data, "data") ? data["data"] : {}, "/data");
+    const wireFields = Object.hasOwn(data, "data") ? data["data"] : {};
+    fields = decodeValue(descriptor.fields, wireFields, flavor, "/data");
   } catch {
     return undefined; // undecodable fields: surface the raw error rather than hide it
   }

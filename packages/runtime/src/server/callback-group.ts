@@ -2,12 +2,9 @@
  * A set of callback proxies to publish to: released members leave by themselves, and a
  * broadcast encodes its message once and writes the same frame text to every member.
  */
-import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
-import { stringifyJson } from "../protocol/json-text.js";
-import { encodeCallbackArgs } from "./callback-codec.js";
-import { conflationSuffix } from "./conflation-key.js";
+import { broadcastFrame, type BroadcastFrame } from "./broadcast-frame.js";
 import {
   callbackStateOf,
   memberReleased,
@@ -33,7 +30,7 @@ export interface GroupDistribution {
    * Encodes a broadcast once, sends it to the other nodes, and returns the local frame;
    * undefined when its arguments cannot be sent (logged; the broadcast reaches no one).
    */
-  broadcast(name: string, args: readonly unknown[]): FramePieces | undefined;
+  broadcast(name: string, args: readonly unknown[]): BroadcastFrame | undefined;
   /** The members on this node changed; `size` is their number now. */
   membersChanged(size: number): void;
 }
@@ -101,7 +98,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
    * Writes one broadcast's frame to every member on this node; how many took it.
    * @internal For cluster groups (broadcasts from other nodes too).
    */
-  protected fanOut(pieces: FramePieces): number {
+  protected fanOut(frame: BroadcastFrame): number {
     let reached = 0;
     let tried = 0;
     let first: CallbackState | undefined;
@@ -110,10 +107,9 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       if (state.released) continue;
       first ??= state;
       tried++;
-      const key = pieces.conflation === undefined ? undefined : state.id + pieces.conflation;
-      if (state.channel.sendFrame(frameFor(pieces, state.id), key)) reached++;
+      if (sendTo(state, frame)) reached++;
     }
-    if (first !== undefined) countBroadcast(first, pieces.method, tried, reached);
+    if (first !== undefined) countBroadcast(first, frame.method, tried, reached);
     return reached;
   }
 
@@ -127,7 +123,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
     let tried = 0;
     let first: CallbackState | undefined;
     // Members of one group share a callback type; encode once per descriptor all the same.
-    const frames = new Map<object, FramePieces>();
+    const frames = new Map<object, BroadcastFrame>();
     // A copy: a send may overload a member's connection, which releases it mid-loop.
     for (const state of [...this.#members.values()]) {
       if (state.released) continue;
@@ -135,7 +131,7 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       if (frame === undefined) {
         const method = onewayMethod(state.descriptor, name);
         try {
-          frame = framePieces(method, args, state.channel.maxDepth);
+          frame = broadcastFrame(method, args, state.channel.maxDepth);
         } catch (error) {
           // Fire and forget, like a oneway call: arguments that cannot travel reach no one.
           state.channel.log.error("broadcast dropped: its arguments cannot be sent", {
@@ -149,12 +145,24 @@ export class CallbackGroup<C> implements Iterable<CallbackProxy<C>>, ReleaseWatc
       }
       first ??= state;
       tried++;
-      const key = frame.conflation === undefined ? undefined : state.id + frame.conflation;
-      if (state.channel.sendFrame(frameFor(frame, state.id), key)) reached++;
+      if (sendTo(state, frame)) reached++;
     }
     if (first !== undefined) countBroadcast(first, name, tried, reached);
     return reached;
   }
+}
+
+/** One member's frame, in its connection's encoding; false when it did not take it. */
+function sendTo(state: CallbackState, frame: BroadcastFrame): boolean {
+  const bytes = frame.frameFor(state.id, state.channel.flavor);
+  if (bytes === undefined) {
+    state.channel.log.error("broadcast dropped for a MessagePack member: no MessagePack form", {
+      callback: state.descriptor.name,
+    });
+    return false;
+  }
+  const key = frame.conflation === undefined ? undefined : state.id + frame.conflation;
+  return state.channel.sendFrame(bytes, key);
 }
 
 /**
@@ -183,65 +191,4 @@ export function onewayMethod(descriptor: CallbackDescriptor, name: string): Meth
     throw new TypeError(`${descriptor.name}.${name} is not oneway: call it on each proxy`);
   }
   return method;
-}
-
-/** The UTF-8 of a `$/callback` frame around the callback id. */
-export interface FramePieces {
-  /** The callback method's name. */
-  readonly method: string;
-  readonly prefix: Buffer;
-  readonly suffix: Buffer;
-  /** For `@conflate` methods: the conflation key without the member's callback id. */
-  readonly conflation?: string;
-}
-
-const framePrefix = Buffer.from('{"jsonrpc":"2.0","method":"$/callback","params":{"callback":"');
-
-/**
- * The arguments are encoded (schema, JSON, UTF-8) once per broadcast, not once per member.
- * Throws when they do not fit their types or the frame's nesting limit.
- */
-export function framePieces(
-  method: MethodDescriptor,
-  args: readonly unknown[],
-  maxDepth: number,
-): FramePieces {
-  const encoded: JsonValue = encodeCallbackArgs(method, args);
-  // `args` sits two levels down in the frame: `{"params":{"args":...}}`.
-  const pieces = framePiecesOfJson(method.name, stringifyJson(encoded, maxDepth - 2));
-  const conflation = conflationSuffix(method, encoded);
-  return conflation === undefined ? pieces : { ...pieces, conflation };
-}
-
-/** A broadcast's `args` as JSON text, within the nesting limit of the frame around them. */
-export function argsJson(
-  method: MethodDescriptor,
-  args: readonly unknown[],
-  maxDepth: number,
-): string {
-  const encoded: JsonValue = encodeCallbackArgs(method, args);
-  // `args` sits two levels down in the frame: `{"params":{"args":...}}`.
-  return stringifyJson(encoded, maxDepth - 2);
-}
-
-/** The pieces around arguments that are JSON text already (a broadcast from another node). */
-export function framePiecesOfJson(methodName: string, argsJson: string): FramePieces {
-  return {
-    method: methodName,
-    prefix: framePrefix,
-    suffix: Buffer.from(`","method":${JSON.stringify(methodName)},"args":${argsJson}}}`),
-  };
-}
-
-/**
- * One member's frame: the shared pieces copied around its id. Ids match
- * ^[A-Za-z0-9_-]{1,64}$: ASCII with nothing to escape, so the result is valid JSON.
- */
-function frameFor(pieces: FramePieces, id: string): Buffer {
-  const { prefix, suffix } = pieces;
-  const frame = Buffer.allocUnsafe(prefix.length + id.length + suffix.length);
-  prefix.copy(frame, 0);
-  frame.write(id, prefix.length, "latin1");
-  suffix.copy(frame, prefix.length + id.length);
-  return frame;
 }

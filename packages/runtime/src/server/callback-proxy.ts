@@ -8,8 +8,13 @@ import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
-import { stringifyJson } from "../protocol/json-text.js";
-import { decodeCallbackResult, encodeCallbackArgs } from "./callback-codec.js";
+import type { WireFlavor } from "../codec/flavor.js";
+import {
+  decodeCallbackResult,
+  encodeCallbackArgs,
+  reflavorArgs,
+  reflavorResult,
+} from "./callback-codec.js";
 import { conflationKey } from "./conflation-key.js";
 import { callState, type CallNext, type CallWithState } from "../interceptors/interceptor.js";
 import { metaMember } from "../protocol/meta.js";
@@ -28,10 +33,21 @@ export interface CallbackOwner {
 export interface CallbackChannel {
   /** Where the channel's callbacks live. */
   readonly owner: CallbackOwner;
-  /** Writes one text frame (a Buffer holds its UTF-8); false when the connection cannot take it. */
-  sendFrame(frame: string | Uint8Array, conflateKey?: string): boolean;
   /**
-   * Sends a `$/callback` request and resolves with the raw `result`; rejects with an
+   * Writes one frame of the connection's encoding (under JSON a Buffer holds the UTF-8 of
+   * the text); false when the connection cannot take it.
+   */
+  sendFrame(frame: string | Uint8Array, conflateKey?: string): boolean;
+  /** How the connection's encoding carries values: the codecs write arguments in it. */
+  readonly flavor: WireFlavor;
+  /**
+   * One message as a frame of the connection's encoding, within its nesting limit; throws
+   * a FrameError when it cannot be written.
+   */
+  encode(message: object): string | Uint8Array;
+  /**
+   * Sends a `$/callback` request and resolves with the raw `result` (in the channel's
+   * flavor); rejects with an
    * RpcError (the client's error, -32003 on timeout, -32007 when the connection closes).
    * `track` receives a function that rejects the pending request early (on release).
    */
@@ -164,13 +180,17 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     this.#reason = reason;
     this.channel.forget(this.id);
     if (tellClient) {
-      this.channel.sendFrame(
-        JSON.stringify({
+      let frame: string | Uint8Array | undefined;
+      try {
+        frame = this.channel.encode({
           jsonrpc: "2.0",
           method: "$/released",
-          params: { callback: this.id, reason },
-        }),
-      );
+          params: { callback: this.id, reason: String(reason) },
+        });
+      } catch {
+        // Flat strings always encode; nothing to tell the client otherwise.
+      }
+      if (frame !== undefined) this.channel.sendFrame(frame);
     }
     if (this.#pending !== undefined && this.#pending.size > 0) {
       const error = new RpcError(pendingCode, pendingMessage(pendingCode, this.id));
@@ -229,27 +249,47 @@ export class CallbackState implements CallbackTarget, CallbackSender {
         new RpcError(ErrorCode.CallbackReleased, `callback ${this.id} is released`),
       );
     }
+    const { flavor } = this.channel;
     let encodedArgs: JsonValue;
     try {
-      encodedArgs = encodeCallbackArgs(method, args);
+      encodedArgs = encodeCallbackArgs(method, args, flavor);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.request(method, encodedArgs, metadata).then((result) => {
-      const value = decodeCallbackResult(method, result);
+    return this.#request(method, encodedArgs, metadata).then((result) => {
+      const value = decodeCallbackResult(method, result, flavor);
       // A void method says that the client took it, like a oneway one that was queued.
       return method.returns === undefined ? true : value;
     });
   }
 
   /**
-   * An awaited call whose arguments are encoded already (also a call from another node);
-   * resolves with the client's raw `result`.
+   * An awaited call from another node: its arguments are encoded already, JSON-flavored as
+   * everything between nodes; resolves with the client's raw `result`, JSON-flavored too.
    */
   request(
     method: MethodDescriptor,
     encodedArgs: JsonValue,
     metadata?: Record<string, string>,
+  ): Promise<JsonValue> {
+    const { flavor } = this.channel;
+    if (flavor === "json") return this.#request(method, encodedArgs, metadata);
+    let args: JsonValue;
+    try {
+      args = reflavorArgs(method, encodedArgs, "json", flavor);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#request(method, args, metadata).then((result) =>
+      reflavorResult(method, result, flavor, "json"),
+    );
+  }
+
+  /** An awaited call with arguments in the channel's flavor; the raw `result` in it too. */
+  #request(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata: Record<string, string> | undefined,
   ): Promise<JsonValue> {
     const metrics = this.channel.metrics;
     if (this.#released) {
@@ -305,33 +345,56 @@ export class CallbackState implements CallbackTarget, CallbackSender {
     }
     let encodedArgs: JsonValue;
     try {
-      encodedArgs = encodeCallbackArgs(method, args);
+      encodedArgs = encodeCallbackArgs(method, args, this.channel.flavor);
     } catch (error) {
       this.#dropped(method, error);
       return false;
     }
-    return this.notifyEncoded(method, encodedArgs, metadata);
+    return this.#notifyIn(method, encodedArgs, metadata);
   }
 
-  /** A `oneway` call whose arguments are encoded already (also one from another node). */
+  /**
+   * A `oneway` call from another node: its arguments are encoded already, JSON-flavored
+   * as everything between nodes.
+   */
   notifyEncoded(
     method: MethodDescriptor,
     encodedArgs: JsonValue,
     metadata?: Record<string, string>,
+  ): boolean {
+    const { flavor } = this.channel;
+    if (flavor === "json" || this.#released) return this.#notifyIn(method, encodedArgs, metadata);
+    let args: JsonValue;
+    try {
+      args = reflavorArgs(method, encodedArgs, "json", flavor);
+    } catch (error) {
+      this.#dropped(method, error);
+      return false;
+    }
+    return this.#notifyIn(method, args, metadata);
+  }
+
+  /** A `oneway` call with arguments in the channel's flavor. */
+  #notifyIn(
+    method: MethodDescriptor,
+    encodedArgs: JsonValue,
+    metadata: Record<string, string> | undefined,
   ): boolean {
     const counter = this.channel.metrics?.counter(method);
     if (this.#released) {
       counter?.sent(1, ErrorCode.CallbackReleased);
       return false;
     }
-    let frame: string;
+    let frame: string | Uint8Array;
     let key: string | undefined;
     try {
       const params = { callback: this.id, method: method.name, args: encodedArgs };
-      frame = stringifyJson(
-        { jsonrpc: "2.0", method: "$/callback", params, ...metaMember(metadata) },
-        this.channel.maxDepth,
-      );
+      frame = this.channel.encode({
+        jsonrpc: "2.0",
+        method: "$/callback",
+        params,
+        ...metaMember(metadata),
+      });
       key = conflationKey(this.id, method, encodedArgs);
     } catch (error) {
       this.#dropped(method, error);

@@ -12,7 +12,15 @@ export function conflationSuffix(
 ): string | undefined {
   if (method.conflate === undefined) return undefined;
   const value = (encodedArgs as Record<string, JsonValue> | null)?.[method.conflate];
-  return `\u0000${method.name}\u0000${JSON.stringify(value ?? null)}`;
+  return `\u0000${method.name}\u0000${JSON.stringify(value ?? null, keyText)}`;
+}
+
+/**
+ * MessagePack-flavored values hold bigints, which JSON.stringify refuses; keys are compared
+ * only within one connection (one flavor), so any one-to-one text does.
+ */
+function keyText(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `${value}n` : value;
 }
 
 export function conflationKey(

@@ -5,6 +5,7 @@
  * `/rpc` and the WebSocket endpoint are thin adapters over it.
  */
 import { randomUUID } from "node:crypto";
+import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
 import { decodeParams, encodeResult } from "../codec/params.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
@@ -41,6 +42,11 @@ export interface Invocation {
   metadata?(): Record<string, string>;
   /** The peer's address, when the transport knows it. */
   readonly remoteAddress?: string;
+  /**
+   * How `params` were written and the result is to be (the connection's encoding).
+   * Default "json"; "msgpack" on a `svc.msgpack` WebSocket.
+   */
+  readonly flavor?: WireFlavor;
   readonly principal: unknown;
   readonly connection?: ConnectionInfo;
   /** Holds `perConnection` instances. */
@@ -208,7 +214,7 @@ export class Dispatcher {
     const chain = method.rateLimit === undefined ? this.#calls : this.#limitedCalls;
     if (chain !== undefined) {
       return chain(new ServerCall(inv, registration, args)).then((value) =>
-        encodeResult(method, value),
+        resultIn(method, value, inv.flavor),
       );
     }
     return this.#call(inv, registration, args, new InvocationContext(inv));
@@ -229,8 +235,9 @@ export class Dispatcher {
   ): JsonValue | undefined | Promise<JsonValue | undefined> {
     const { method } = inv;
     const value = this.#implementation(inv, registration, args, ctx);
-    if (isThenable(value)) return Promise.resolve(value).then((v) => encodeResult(method, v));
-    return encodeResult(method, value);
+    const flavor = inv.flavor;
+    if (isThenable(value)) return Promise.resolve(value).then((v) => resultIn(method, v, flavor));
+    return resultIn(method, value, flavor);
   }
 
   /** Calls the implementation's method; its value as returned (a promise or not). */
@@ -351,13 +358,26 @@ function fieldsEncode(error: RpcError): boolean {
 /** decodeParams, with JSON nested beyond the stack's depth refused as invalid, not a crash. */
 function decodeArguments(inv: Invocation): unknown[] {
   try {
-    return decodeParams(inv.method, inv.params, inv.resolveCallback);
+    return decodeParams(inv.method, inv.params, inv.resolveCallback, inv.flavor);
   } catch (error) {
     if (error instanceof RangeError) {
       throw new RpcError(ErrorCode.InvalidParams, "Invalid params: nested too deeply");
     }
     throw error;
   }
+}
+
+/**
+ * The result in the transport's flavor. MessagePack-flavored values (bigint, bytes, Date)
+ * are typed JsonValue here too: they go to that encoding's encoder only.
+ */
+function resultIn(
+  method: MethodDescriptor,
+  value: unknown,
+  flavor: WireFlavor | undefined,
+): JsonValue | undefined {
+  if (flavor === undefined || flavor === "json") return encodeResult(method, value);
+  return encodeResult(method, value, flavor) as JsonValue | undefined;
 }
 
 function cancelled(): RpcError {

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { MethodDescriptor } from "../descriptors.js";
 import type { Backplane } from "./cluster/backplane.js";
+import type { EncodingName } from "../encoding/types.js";
 import type { SequenceEncoding } from "../session/frame.js";
 import { jsonSequenceEncoding } from "../session/frame.js";
 import { coalescedFrameMessages } from "../session/coalescer.js";
@@ -199,6 +200,12 @@ export interface RpcServerOptions {
   /** Resumable WebSocket sessions: their window and bounds. */
   sessions?: SessionOptions;
   /**
+   * The WebSocket encodings offered to clients, by subprotocol (docs/encoding.md). A client
+   * gets the first one it offers that is listed; one offering none gets `svc.json`, which
+   * is always spoken. Default `["svc.msgpack", "svc.json"]`.
+   */
+  encodings?: readonly EncodingName[];
+  /**
    * Joins this server to a cluster (e.g. `redisBackplane(...)` of @svcgen/redis): named
    * groups and callback references then span every node. Without one, the server is a
    * cluster of one.
@@ -249,6 +256,7 @@ export interface ResolvedServerOptions {
   readonly callbackTimeoutMs: number;
   readonly closeGraceMs: number;
   readonly sessions: ResolvedSessionOptions;
+  readonly encodings: readonly EncodingName[];
   readonly backplane?: Backplane;
   readonly bodyTimeoutMs: number;
   readonly headersTimeoutMs: number;
@@ -310,6 +318,7 @@ export function resolveServerOptions(options: RpcServerOptions = {}): ResolvedSe
     callbackTimeoutMs: options.callbackTimeoutMs ?? 30_000,
     closeGraceMs: options.closeGraceMs ?? 5_000,
     sessions: resolveSessionOptions(options.sessions ?? {}, limits),
+    encodings: options.encodings ?? ["svc.msgpack", "svc.json"],
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
     openApi: options.openApi ?? {},

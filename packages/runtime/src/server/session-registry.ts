@@ -21,6 +21,8 @@ import type { ResolvedServerOptions } from "./options.js";
 import { CloseCode, type SessionSocket, type WsAttachment } from "./ws-attachment.js";
 import { issueToken, parseToken, secretMatches } from "./session-token.js";
 import { WsSession, type SessionKeeper } from "./ws-session.js";
+import { sequenceEncodingFor, serverEncodings } from "./ws-encodings.js";
+import type { WireEncoding } from "../encoding/types.js";
 
 interface Kept {
   readonly session: WsSession;
@@ -56,6 +58,14 @@ export class SessionRegistry implements SessionKeeper {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.#nodeId = nodeId;
+    this.#encodings = serverEncodings(options);
+  }
+
+  readonly #encodings: ReadonlyMap<string, WireEncoding>;
+
+  /** The encoding of a subprotocol this node speaks (a socket relayed from another node). */
+  encodingNamed(name: string): WireEncoding | undefined {
+    return this.#encodings.get(name);
   }
 
   /** The session with this id, attached or detached. */
@@ -94,7 +104,7 @@ export class SessionRegistry implements SessionKeeper {
     const request = parseSessionRequest(params);
     if (request === undefined) {
       attachment.write(
-        JSON.stringify(
+        attachment.encoding.encode(
           errorResponse(id, { code: ErrorCode.InvalidParams, message: "Invalid $/session params" }),
         ),
       );
@@ -131,6 +141,10 @@ export class SessionRegistry implements SessionKeeper {
     if (!this.#options.sessions.samePrincipal(found.session.principal, socket.principal)) {
       // Someone else holding the token does not end the owner's session.
       return SessionReason.Principal;
+    }
+    if (found.session.encoding.name !== socket.encoding.name) {
+      // What the session keeps for replay is in its own encoding; nor does it end it.
+      return SessionReason.Encoding;
     }
     if (request.ack > found.session.lastSent) {
       socket.close(CloseCode.ProtocolError, "ack ahead of what was sent");
@@ -254,8 +268,8 @@ export class SessionRegistry implements SessionKeeper {
     const batch =
       this.#options.sessions.batch && socket.coalesce !== undefined && asked.includes(batchFeature);
     const features = batch ? [batchFeature] : [];
-    socket.write(JSON.stringify(resultResponse(id, { ...answer, features } as never)));
-    if (batch) socket.coalesce!(this.#options.sessions.encoding);
+    socket.write(socket.encoding.encode(resultResponse(id, { ...answer, features } as never)));
+    if (batch) socket.coalesce!(sequenceEncodingFor(socket.encoding, this.#options));
   }
 
   #undetach(kept: Kept): void {

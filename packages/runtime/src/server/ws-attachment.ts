@@ -7,6 +7,7 @@
  */
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
+import type { WireEncoding } from "../encoding/types.js";
 import type { HeartbeatMember, HeartbeatSweep } from "../liveness/heartbeat.js";
 import { Coalescer } from "../session/coalescer.js";
 import type { Frame, SequenceEncoding } from "../session/frame.js";
@@ -24,8 +25,11 @@ export const CloseCode = {
 
 /** Who reads an attachment's frames and hears of its end. */
 export interface AttachmentReader {
-  /** One text frame from the peer. */
-  onText(text: string, from: SessionSocket): void;
+  /**
+   * One frame from the peer, of the type its encoding takes (a string under `svc.json`,
+   * bytes under `svc.msgpack`); frames of the other type never get here (closed with 1003).
+   */
+  onFrame(frame: string | Uint8Array, from: SessionSocket): void;
   /** The socket's unsent data went over `maxBufferedBytes`; it is being closed with 1008. */
   onOverloaded(from: SessionSocket): void;
   /** The socket closed (`code` as ws reports it: 1000, 1001, 1006, ...). */
@@ -40,6 +44,8 @@ export interface AttachmentReader {
 export interface SessionSocket {
   /** Names the socket in logs. */
   readonly id: string;
+  /** The encoding of every frame on it (the client's subprotocol). */
+  readonly encoding: WireEncoding;
   readonly principal: unknown;
   readonly remoteAddress: string;
   /** Who reads the frames; replaced when a session takes the socket over. */
@@ -47,7 +53,10 @@ export interface SessionSocket {
   readonly isClosed: boolean;
   /** Bytes written and not yet handed to the operating system. */
   readonly bufferedAmount: number;
-  /** Writes one text frame (`bytes`: its size, when known); false when the socket cannot take it. */
+  /**
+   * Writes one frame of its encoding (`bytes`: its size, when known); false when the socket
+   * cannot take it.
+   */
   write(frame: Frame, bytes?: number): boolean;
   /**
    * Present when the socket can coalesce: from now on what one turn writes leaves as batch
@@ -56,6 +65,11 @@ export interface SessionSocket {
   coalesce?(encoding: SequenceEncoding): void;
   /** Starts closing; the reader hears `onDetached` once it is closed. */
   close(code: number, reason: string, graceMs?: number): void;
+}
+
+/** What a frame counts against the byte bounds: UTF-16 units of text, bytes of binary. */
+export function frameSize(frame: string | Uint8Array): number {
+  return typeof frame === "string" ? frame.length : frame.byteLength;
 }
 
 const attachmentOf = Symbol("svcgen.wsAttachment");
@@ -89,6 +103,8 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
   readonly id = `ws-${++attachmentCounter}`;
   readonly principal: unknown;
   readonly remoteAddress: string;
+  /** The encoding negotiated at the upgrade (the subprotocol): every frame is in it. */
+  readonly encoding: WireEncoding;
   /** Pings of the heartbeat since the last pong. */
   unanswered = 0;
   /** Who reads the frames; replaced when a session takes the socket over. */
@@ -108,9 +124,12 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
   #corked = false;
   /** Set once the peer accepted coalesced frames: writes wait for the end of the turn. */
   #coalescer: Coalescer | undefined;
+  /** Whether frames go out (and must come in) as binary frames. */
+  readonly #binary: boolean;
 
   constructor(
     socket: WebSocket,
+    encoding: WireEncoding,
     options: ResolvedServerOptions,
     principal: unknown,
     remoteAddress: string,
@@ -119,6 +138,8 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     onClosed: (attachment: WsAttachment) => void,
   ) {
     this.#socket = socket as OwnedSocket;
+    this.encoding = encoding;
+    this.#binary = encoding.frameType === "binary";
     this.#options = options;
     this.principal = principal;
     this.remoteAddress = remoteAddress;
@@ -180,7 +201,7 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     if (!this.#corked) this.#cork();
     if (typeof frame === "string") this.#socket.send(frame);
-    else this.#socket.send(frame, { binary: false });
+    else this.#socket.send(frame, { binary: this.#binary });
   }
 
   /** Starts a close handshake; a peer that does not finish it in time is cut off. */
@@ -210,16 +231,21 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
   /** @internal One frame from the peer. */
   receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.#closing) return;
-    if (isBinary) {
-      this.close(CloseCode.UnsupportedData, "binary frames are not supported");
+    if (isBinary !== this.#binary) {
+      this.close(
+        CloseCode.UnsupportedData,
+        isBinary
+          ? `binary frames are not supported under ${this.encoding.name}`
+          : `text frames are not supported under ${this.encoding.name}`,
+      );
       return;
     }
-    const text = Buffer.isBuffer(data)
-      ? data.toString("utf8")
+    const bytes = Buffer.isBuffer(data)
+      ? data
       : Array.isArray(data)
-        ? Buffer.concat(data).toString("utf8")
-        : Buffer.from(data).toString("utf8");
-    this.reader.onText(text, this);
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    this.reader.onFrame(isBinary ? bytes : bytes.toString("utf8"), this);
   }
 
   /** @internal */

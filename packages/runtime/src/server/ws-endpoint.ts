@@ -8,7 +8,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ErrorCode } from "../protocol/codes.js";
-import { parseJsonFrame } from "../protocol/json-text.js";
+import { FrameError } from "../encoding/types.js";
+import type { WireEncoding } from "../encoding/types.js";
 import type { JsonRpcId } from "../protocol/jsonrpc.js";
 import { RpcError } from "../protocol/errors.js";
 import { AuthenticationRefused, authenticateRequest, defaultChallenge } from "./auth.js";
@@ -18,11 +19,12 @@ import { HeartbeatSweep } from "../liveness/heartbeat.js";
 import { resumeHint, sessionMethod } from "../session/handshake.js";
 import { SessionReason } from "../session/reasons.js";
 import { SessionRegistry } from "./session-registry.js";
-import { CloseCode, WsAttachment, type AttachmentReader } from "./ws-attachment.js";
+import { CloseCode, WsAttachment, frameSize, type AttachmentReader } from "./ws-attachment.js";
 import { WsSession } from "./ws-session.js";
 import { UpgradeGate } from "./upgrade-gate.js";
+import { serverEncodings } from "./ws-encodings.js";
 
-/** The subprotocol we speak; a client offering none is accepted too. */
+/** The subprotocol of a client that offers none: JSON, as for any JSON-RPC client. */
 export const subprotocol = "svc.json";
 
 export class WebSocketEndpoint implements AttachmentReader {
@@ -35,6 +37,8 @@ export class WebSocketEndpoint implements AttachmentReader {
   readonly #plain = new Map<string, WsSession>();
   readonly #sessions: SessionRegistry;
   readonly #nodeId: string;
+  /** The encodings this server speaks, by subprotocol (each bound to the frame limits). */
+  readonly #encodings: ReadonlyMap<string, WireEncoding>;
   /** Upgrades admitted and not yet open or refused (they count against maxConnections). */
   #upgrading = 0;
   readonly #gate: UpgradeGate;
@@ -52,13 +56,19 @@ export class WebSocketEndpoint implements AttachmentReader {
     this.#nodeId = nodeId;
     this.#gate = new UpgradeGate(options.limits);
     this.#sessions = new SessionRegistry(dispatcher, options, nodeId);
+    this.#encodings = serverEncodings(options);
+    const encodings = this.#encodings;
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       maxPayload: options.limits.maxFrameBytes,
       // Compression costs CPU per frame and makes bufferedAmount lie about memory.
       perMessageDeflate: false,
-      handleProtocols: (offered) => (offered.has(subprotocol) ? subprotocol : false),
+      // The first the client offers that this server speaks (offers are in header order).
+      handleProtocols: (offered) => {
+        for (const name of offered) if (encodings.has(name)) return name;
+        return false;
+      },
     });
   }
 
@@ -185,8 +195,11 @@ export class WebSocketEndpoint implements AttachmentReader {
   }
 
   #accept(ws: WebSocket, req: IncomingMessage, principal: unknown): void {
+    // No subprotocol (a client that offered none): JSON, as for any JSON-RPC client.
+    const encoding = this.#encodings.get(ws.protocol) ?? this.#encodings.get(subprotocol)!;
     const attachment = new WsAttachment(
       ws,
+      encoding,
       this.#options,
       principal,
       req.socket.remoteAddress ?? "",
@@ -199,13 +212,14 @@ export class WebSocketEndpoint implements AttachmentReader {
 
   // ---- AttachmentReader: the first frame of a socket -------------------------------
 
-  onText(text: string, from: WsAttachment): void {
+  onFrame(frame: string | Uint8Array, from: WsAttachment): void {
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonFrame(text, this.#options.limits.maxDepth));
-    } catch {
-      this.#plainSession(from).onText(text, from); // answers the parse error
+      ({ value, tooDeep } = from.encoding.decode(frame));
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      this.#plainSession(from).onFrame(frame, from); // answers the parse error
       return;
     }
     const message = value as Record<string, unknown> | null;
@@ -219,7 +233,7 @@ export class WebSocketEndpoint implements AttachmentReader {
       this.#sessions.handshake(from, message["id"] as JsonRpcId, message["params"]);
       return;
     }
-    this.#plainSession(from).onValue(value, text.length, tooDeep);
+    this.#plainSession(from).onValue(value, frameSize(frame), tooDeep);
   }
 
   onOverloaded(): void {}

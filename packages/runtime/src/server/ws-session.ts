@@ -12,14 +12,15 @@
  * WsAttachment (or, in a cluster, a socket relayed from another node: cluster/); tokens,
  * windows and node-wide bounds in SessionRegistry.
  */
+import type { WireFlavor } from "../codec/flavor.js";
 import type { JsonValue } from "../codec/schema.js";
 import type { CallbackDescriptor, MethodDescriptor } from "../descriptors.js";
 import { ErrorCode } from "../protocol/codes.js";
 import { RpcError } from "../protocol/errors.js";
-import { NestedTooDeeply, parseJsonFrame, stringifyJson } from "../protocol/json-text.js";
+import { encodeAnswers } from "../encoding/responses.js";
+import { FrameError, type WireEncoding } from "../encoding/types.js";
 import {
   emptyBatchResponse,
-  encodeResponses,
   errorResponse,
   nestedTooDeeplyResponse,
   parseErrorResponse,
@@ -33,7 +34,7 @@ import {
 import type { CallNext } from "../interceptors/interceptor.js";
 import { metaMember, readMeta } from "../protocol/meta.js";
 import type { Frame } from "../session/frame.js";
-import { ackFrame, ackMethod, parseAck } from "../session/handshake.js";
+import { ackFrameIn, ackMethod, parseAck } from "../session/handshake.js";
 import { InboundStream } from "../session/inbound.js";
 import { OutboundStream } from "../session/outbound.js";
 import { SessionCloseCode, SessionReason } from "../session/reasons.js";
@@ -47,7 +48,13 @@ import type { ResolvedServerOptions } from "./options.js";
 import { ProvisionalCallbacks } from "./provisional-callbacks.js";
 import { BurstMeter } from "./burst-meter.js";
 import { InstanceScope } from "./registry.js";
-import { CloseCode, type AttachmentReader, type SessionSocket } from "./ws-attachment.js";
+import {
+  CloseCode,
+  frameSize,
+  type AttachmentReader,
+  type SessionSocket,
+} from "./ws-attachment.js";
+import { sequenceEncodingFor } from "./ws-encodings.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -86,7 +93,7 @@ function tooDeepAnswer(maxDepth: number): RpcError {
 
 /** Arguments of an awaited callback that cannot travel: a fault of the implementation. */
 function unencodable(method: MethodDescriptor, error: unknown): RpcError {
-  const detail = error instanceof NestedTooDeeply ? error.message : "not JSON";
+  const detail = error instanceof FrameError ? error.message : "not encodable";
   return new RpcError(ErrorCode.InternalError, `callback ${method.name}: arguments ${detail}`);
 }
 
@@ -130,6 +137,9 @@ class WsCall implements Invocation {
 
   get transport(): "ws" {
     return "ws";
+  }
+  get flavor(): WireFlavor {
+    return this.#session.flavor;
   }
   get endpoint(): "ws" {
     return "ws";
@@ -193,6 +203,8 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
   readonly #nodeId: string;
+  /** Every frame of the session is in this encoding, whichever socket carries it. */
+  readonly #encoding: WireEncoding;
   #attachment: SessionSocket | undefined;
   readonly #seq: Sequencing | undefined;
   /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
@@ -236,11 +248,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     this.#nodeId = nodeId;
     this.log = new ConnectionLog(options.logger, info.id);
     this.#onEnded = onEnded;
+    this.#encoding = attachment.encoding;
     if (keeper !== undefined) {
       const { sessions } = options;
       this.#seq = {
         outbound: new OutboundStream({
-          encoding: sessions.encoding,
+          encoding: sequenceEncodingFor(attachment.encoding, options),
           congestedBytes: sessions.congestedBytes,
         }),
         inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
@@ -299,6 +312,21 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   /** The nesting limit of every value this connection reads or writes. */
   get maxDepth(): number {
     return this.#options.limits.maxDepth;
+  }
+
+  /** The encoding of every frame of the session (negotiated by its first socket). */
+  get encoding(): WireEncoding {
+    return this.#encoding;
+  }
+
+  /** How values are written for the session's encoding. */
+  get flavor(): WireFlavor {
+    return this.#encoding.flavor;
+  }
+
+  /** One message as a frame of the session's encoding; throws FrameError. */
+  encode(message: object): string | Uint8Array {
+    return this.#encoding.encode(message);
   }
 
   /** Where its callbacks are counted: the server's per-method figures. */
@@ -401,17 +429,23 @@ export class WsSession implements CallbackChannel, AttachmentReader {
 
   // ---- AttachmentReader ------------------------------------------------------------
 
-  onText(text: string, from: SessionSocket): void {
+  onFrame(frame: string | Uint8Array, from: SessionSocket): void {
     if (from !== this.#attachment || this.#ended) return;
     let value: unknown;
     let tooDeep: boolean;
     try {
-      ({ value, tooDeep } = parseJsonFrame(text, this.maxDepth));
-    } catch {
-      this.#send(parseErrorResponse());
+      ({ value, tooDeep } = this.#encoding.decode(frame));
+    } catch (error) {
+      if (error instanceof FrameError && error.reason === "too-large") {
+        from.close(CloseCode.MessageTooBig, "frame too large");
+      } else if (error instanceof FrameError && error.reason === "frame-type") {
+        from.close(CloseCode.UnsupportedData, error.message);
+      } else {
+        this.#send(parseErrorResponse());
+      }
       return;
     }
-    this.onValue(value, text.length, tooDeep);
+    this.onValue(value, frameSize(frame), tooDeep);
   }
 
   /**
@@ -549,7 +583,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
           reject(error);
         },
       });
-      let frame: string;
+      let frame: string | Uint8Array;
       try {
         const message = {
           jsonrpc: "2.0",
@@ -558,7 +592,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
           params,
           ...metaMember(metadata),
         };
-        frame = stringifyJson(message, this.maxDepth);
+        frame = this.#encoding.encode(message);
       } catch (error) {
         pendingRequests.get(id)?.reject(unencodable(method, error));
         return;
@@ -721,8 +755,9 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (typeof response.id !== "number") return;
     const pending = this.#pending?.get(response.id);
     if (pending === undefined) return; // late answer to a timed-out or released callback
-    if ("error" in response) pending.reject(errorFromWire(pending.method, response.error));
-    else pending.resolve(response.result);
+    if ("error" in response) {
+      pending.reject(errorFromWire(pending.method, response.error, this.flavor));
+    } else pending.resolve(response.result);
   }
 
   #onNotification(message: JsonRpcNotification, raw: unknown): void {
@@ -803,7 +838,9 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       if (call.id !== undefined) response = resultResponse(call.id, result);
     } catch (error) {
       failed = true;
-      if (call.id !== undefined) response = errorResponse(call.id, errorToWire(toRpcError(error)));
+      if (call.id !== undefined) {
+        response = errorResponse(call.id, errorToWire(toRpcError(error), this.flavor));
+      }
     } finally {
       this.#running--;
       if (call.id !== undefined && this.#inFlight !== undefined) {
@@ -862,18 +899,18 @@ export class WsSession implements CallbackChannel, AttachmentReader {
 
   /** Sends answers; one that cannot be encoded goes out as -32603, and the connection stays. */
   #send(message: JsonRpcResponse | JsonRpcResponse[]): void {
-    const { text, unencodable } = encodeResponses(message, this.maxDepth);
+    const { frame, unencodable } = encodeAnswers(this.#encoding, message);
     if (unencodable > 0) {
       this.log.error("websocket answer could not be encoded: sent -32603 instead", {
         answers: unencodable,
         maxDepth: this.maxDepth,
       });
     }
-    this.sendFrame(text);
+    this.sendFrame(frame);
   }
 
   #sendAck(seq: number): boolean {
-    return this.#attachment?.write(ackFrame(seq)) ?? false;
+    return this.#attachment?.write(ackFrameIn(this.#encoding, seq)) ?? false;
   }
 
   /** The bytes a session keeps for its client are bounded, attached or not. */
@@ -939,7 +976,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
 
 /** Reads nothing: what an attachment is left with once its session let it go. */
 export const detachedReader: AttachmentReader = {
-  onText() {},
+  onFrame() {},
   onOverloaded() {},
   onDetached() {},
 };

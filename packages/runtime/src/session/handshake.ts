@@ -3,6 +3,8 @@
  * `seq`. Shapes and parsing only; what the server and the client do with them is theirs.
  */
 
+import type { WireEncoding } from "../encoding/types.js";
+
 export const sessionMethod = "$/session";
 
 /**
@@ -77,7 +79,13 @@ export function parseAck(params: unknown): number | undefined {
   return isSeq(seq) ? seq : undefined;
 }
 
-/** The `$/ack` notification for `seq`. */
+/** The `$/ack` notification for `seq`, as JSON text. */
 export function ackFrame(seq: number): string {
   return `{"jsonrpc":"2.0","method":"$/ack","params":{"seq":${seq}}}`;
+}
+
+/** The `$/ack` notification for `seq`, as a frame of `encoding`. */
+export function ackFrameIn(encoding: WireEncoding, seq: number): string | Uint8Array {
+  if (encoding.frameType === "text") return ackFrame(seq);
+  return encoding.encode({ jsonrpc: "2.0", method: ackMethod, params: { seq } });
 }

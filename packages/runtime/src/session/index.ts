@@ -19,6 +19,7 @@ export {
 } from "./coalescer.js";
 export {
   ackFrame,
+  ackFrameIn,
   ackMethod,
   parseAck,
   parseSessionAnswer,

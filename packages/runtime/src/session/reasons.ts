@@ -6,6 +6,11 @@ export const SessionReason = {
   Unknown: "unknown",
   /** The resuming request authenticated as someone else than the session's owner. */
   Principal: "principal",
+  /**
+   * The resuming socket negotiated another encoding than the session's (what it keeps for
+   * replay is encoded already); the session itself lives on.
+   */
+  Encoding: "encoding",
   /** The node that held the session is gone (scale-out). */
   NodeLost: "node-lost",
   /** Attached, the peer did not acknowledge fast enough: closed with 1008. */

@@ -4,14 +4,8 @@
  * other nodes, which write it to theirs. Without a backplane it is a group of this node.
  */
 import type { CallbackDescriptor } from "../../descriptors.js";
-import {
-  CallbackGroup,
-  argsJson,
-  distribution,
-  framePiecesOfJson,
-  onewayMethod,
-  type FramePieces,
-} from "../callback-group.js";
+import { argsJson, broadcastFrameOfJson, type BroadcastFrame } from "../broadcast-frame.js";
+import { CallbackGroup, distribution, onewayMethod } from "../callback-group.js";
 import { callbackStateOf } from "../callback-proxy.js";
 import type { CallbackProxy } from "../context.js";
 import type { Logger } from "../options.js";
@@ -72,7 +66,7 @@ export class ClusterGroup<C> extends CallbackGroup<C> {
       : this.#link.clusterSize(this.name);
   }
 
-  #publish(name: string, args: readonly unknown[]): FramePieces | undefined {
+  #publish(name: string, args: readonly unknown[]): BroadcastFrame | undefined {
     const method = onewayMethod(this.descriptor, name);
     // Encoded once: the same JSON text goes to the other nodes and into the local frames.
     let json: string;
@@ -89,7 +83,7 @@ export class ClusterGroup<C> extends CallbackGroup<C> {
       return undefined;
     }
     this.#link?.publish(this.name, `${name}\n${json}`);
-    return framePiecesOfJson(name, json);
+    return broadcastFrameOfJson(method, json, this.#maxDepth);
   }
 
   /**
@@ -103,7 +97,7 @@ export class ClusterGroup<C> extends CallbackGroup<C> {
     const name = payload.slice(0, newline);
     const method = this.descriptor.methods.get(name);
     if (method === undefined || !method.oneway) return 0;
-    return this.fanOut(framePiecesOfJson(name, payload.slice(newline + 1)));
+    return this.fanOut(broadcastFrameOfJson(method, payload.slice(newline + 1), this.#maxDepth));
   }
 
   /**

@@ -7,7 +7,8 @@
  */
 import type { JsonRpcId } from "../../protocol/jsonrpc.js";
 import { CloseCode, type AttachmentReader, type WsAttachment } from "../ws-attachment.js";
-import { fromRelayed, type RelayedFrame } from "./relay-messages.js";
+import type { Frame } from "../../session/frame.js";
+import { fromRelayed, relayedBytes, toRelayed, type RelayedFrame } from "./relay-messages.js";
 import { RelayPipe, type RelayControl, type RelaySend } from "./relay-pipe.js";
 
 /** What a client may send before the resume is answered, at most. */
@@ -25,7 +26,7 @@ export interface LinkEnd {
 
 export class RelayLink implements AttachmentReader {
   #state: "asking" | "open" | "done" = "asking";
-  #held: string[] | undefined = [];
+  #held: Frame[] | undefined = [];
   #heldBytes = 0;
   readonly #pipe: RelayPipe;
   readonly #from: string;
@@ -60,19 +61,19 @@ export class RelayLink implements AttachmentReader {
 
   // ---- the client's socket ---------------------------------------------------------
 
-  onText(text: string): void {
+  onFrame(frame: Frame): void {
     if (this.#state === "open") {
-      this.#pipe.push(text);
+      this.#pipe.push(toRelayed(frame));
       return;
     }
     if (this.#state !== "asking") return;
-    this.#heldBytes += text.length;
+    this.#heldBytes += typeof frame === "string" ? frame.length : frame.byteLength;
     if (this.#heldBytes > heldBytesLimit) {
       this.#gone(CloseCode.PolicyViolation, false);
       this.socket.close(CloseCode.PolicyViolation, "sent too much before the session answer");
       return;
     }
-    this.#held!.push(text);
+    this.#held!.push(frame);
   }
 
   onOverloaded(): void {
@@ -91,7 +92,7 @@ export class RelayLink implements AttachmentReader {
     this.#state = "open";
     const held = this.#held!;
     this.#held = undefined;
-    for (const text of held) this.#pipe.push(text);
+    for (const frame of held) this.#pipe.push(toRelayed(frame));
   }
 
   /** The owner cannot resume it: the client gets a new session here, told `reason`. */
@@ -101,7 +102,7 @@ export class RelayLink implements AttachmentReader {
     this.#finish();
     this.#end.openHere(this.socket, this.requestId, reason);
     // A client that did not wait for the answer: its messages go to the new session.
-    for (const text of held) this.socket.reader.onText(text, this.socket);
+    for (const frame of held) this.socket.reader.onFrame(frame, this.socket);
   }
 
   down(frames: readonly RelayedFrame[]): void {

@@ -6,7 +6,10 @@
  */
 import type { Frame } from "../../session/frame.js";
 
-/** One WebSocket text frame in a relay message: text, or UTF-8 bytes in base64. */
+/**
+ * One WebSocket frame in a relay message: text, or bytes in base64 (the UTF-8 of a JSON
+ * text frame, or a MessagePack frame under `svc.msgpack`).
+ */
 export type RelayedFrame = string | { readonly b: string };
 
 // ---- from the relaying node to the owning node --------------------------------------
@@ -21,6 +24,8 @@ export interface RelayResume {
   readonly ack: number;
   /** The `$/session` request's id, for the answer. */
   readonly requestId: string | number | null;
+  /** The subprotocol of the client's socket (absent: `svc.json`). */
+  readonly encoding?: string;
   /** The resuming upgrade's principal, as JSON (absent when undefined). */
   readonly principal?: unknown;
   readonly address: string;
@@ -31,7 +36,7 @@ export interface RelayUp {
   readonly t: "relay-up";
   readonly relay: string;
   readonly from: string;
-  readonly frames: readonly string[];
+  readonly frames: readonly RelayedFrame[];
 }
 
 /** The client's socket closed with `code` (1008 `overloaded`: it did not read). */
@@ -95,13 +100,12 @@ function closeReason(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
 }
 
-function isFrames(value: unknown, binary: boolean): boolean {
+function isFrames(value: unknown): boolean {
   if (!Array.isArray(value) || value.length > 10_000) return false;
   return value.every(
     (frame) =>
       typeof frame === "string" ||
-      (binary &&
-        typeof frame === "object" &&
+      (typeof frame === "object" &&
         frame !== null &&
         typeof (frame as Record<string, unknown>)["b"] === "string"),
   );
@@ -121,12 +125,13 @@ export function readRelayMessage(message: Record<string, unknown>): RelayMessage
         return undefined;
       }
       if (typeof address !== "string") return undefined;
+      if (message["encoding"] !== undefined && typeof message["encoding"] !== "string") {
+        return undefined;
+      }
       return message as unknown as RelayResume;
     }
     case "relay-up":
-      return sender && isFrames(message["frames"], false)
-        ? (message as unknown as RelayUp)
-        : undefined;
+      return sender && isFrames(message["frames"]) ? (message as unknown as RelayUp) : undefined;
     case "relay-gone":
       return sender && isCloseCode(message["code"]) ? (message as unknown as RelayGone) : undefined;
     case "relay-resumed":
@@ -136,7 +141,7 @@ export function readRelayMessage(message: Record<string, unknown>): RelayMessage
         ? { t, relay, reason: message["reason"].slice(0, 64) }
         : undefined;
     case "relay-down":
-      return isFrames(message["frames"], true) ? (message as unknown as RelayDown) : undefined;
+      return isFrames(message["frames"]) ? (message as unknown as RelayDown) : undefined;
     case "relay-close":
       return isSendableCloseCode(message["code"]) && typeof message["reason"] === "string"
         ? { t, relay, code: message["code"], reason: closeReason(message["reason"]) }

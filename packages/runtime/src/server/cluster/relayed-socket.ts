@@ -3,10 +3,11 @@
  * which relays its frames (see session-relays.ts). The session is attached to it as to a
  * WebSocket of its own: it writes frames, reads the client's, and hears of the socket's end.
  */
+import type { WireEncoding } from "../../encoding/types.js";
 import type { Frame } from "../../session/frame.js";
 import { detachedReader } from "../ws-session.js";
 import type { AttachmentReader, SessionSocket } from "../ws-attachment.js";
-import { toRelayed } from "./relay-messages.js";
+import { fromRelayed, toRelayed, type RelayedFrame } from "./relay-messages.js";
 import { RelayPipe, type RelayControl, type RelaySend } from "./relay-pipe.js";
 import { tryAgainLaterCode } from "./relay-link.js";
 
@@ -27,6 +28,8 @@ export class RelayedSocket implements SessionSocket {
     readonly relay: string,
     readonly principal: unknown,
     readonly remoteAddress: string,
+    /** The encoding of the client's socket on the other node. */
+    readonly encoding: WireEncoding,
     send: RelaySend,
     sendControl: RelayControl,
     /** The relay is over: forget the socket. */
@@ -70,10 +73,13 @@ export class RelayedSocket implements SessionSocket {
   }
 
   /** Frames the client sent, in order. */
-  receive(frames: readonly string[]): void {
+  receive(frames: readonly RelayedFrame[]): void {
     for (const frame of frames) {
       if (this.#closed) return;
-      this.reader.onText(frame, this);
+      const received = fromRelayed(frame);
+      // The client's frames are of its encoding's type (its node refused any other).
+      const text = this.encoding.frameType === "text" && typeof received !== "string";
+      this.reader.onFrame(text ? Buffer.from(received).toString("utf8") : received, this);
     }
   }
 

@@ -9,6 +9,7 @@
  * every relay of its node: RelayLink where it holds the client's socket, RelayedSocket
  * where it owns the session.
  */
+import type { WireEncoding } from "../../encoding/types.js";
 import type { JsonRpcId } from "../../protocol/jsonrpc.js";
 import type { SessionRequest } from "../../session/handshake.js";
 import { SessionCloseCode, SessionReason } from "../../session/reasons.js";
@@ -37,6 +38,8 @@ export interface SessionHost {
     reason?: string,
     features?: readonly string[],
   ): WsSession;
+  /** The encoding of a subprotocol this node speaks; undefined for any other. */
+  encodingNamed(name: string): WireEncoding | undefined;
 }
 
 /** Sends a payload to another node (Backplane.send: rejects with a BackplaneError). */
@@ -105,6 +108,7 @@ export class SessionRelays implements RemoteSessions {
       token: request.resume!,
       ack: request.ack,
       requestId: id,
+      ...(socket.encoding.name !== "svc.json" && { encoding: socket.encoding.name }),
       ...principalJson(socket.principal),
       address: socket.remoteAddress,
     };
@@ -154,11 +158,17 @@ export class SessionRelays implements RemoteSessions {
     const { from, relay } = message;
     const key = `${from}/${relay}`;
     if (this.#sockets.has(key)) return;
+    const encoding = this.#host.encodingNamed(message.encoding ?? "svc.json");
+    if (encoding === undefined) {
+      this.#control(from, { t: "relay-refused", relay, reason: SessionReason.Encoding });
+      return;
+    }
     const socket = new RelayedSocket(
       from,
       relay,
       message.principal,
       message.address,
+      encoding,
       (out) => this.#send(from, out),
       (out) => this.#control(from, out),
       (closed) => {

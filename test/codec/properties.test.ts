@@ -4,6 +4,7 @@ import { DecodeError, ErrorCode, RpcError, decodeParams, t } from "@svcgen/runti
 import type { JsonValue, Schema } from "@svcgen/runtime";
 import { JobInfoSchema, JobServiceDescriptor, NodeSchema, ShapeSchema } from "./jobs-module.js";
 import type { JobInfo, Node, Shape } from "./jobs-module.js";
+import { objectOf } from "./wire-arbitraries.js";
 
 /** What a peer sees: the encoded value serialized and parsed again. */
 function overTheWire<T>(schema: Schema<T>, value: T): T {
@@ -24,20 +25,6 @@ const trickyKey = fc.oneof(
   fc.constantFrom("id", "state", "tags", "label", "children", "next", "circle", "square"),
   fc.string(),
 );
-
-/** An object with own keys whatever their names (`__proto__` included). */
-function objectOf<V>(entries: [string, V][]): Record<string, V> {
-  const out: Record<string, V> = {};
-  for (const [key, value] of entries) {
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-}
 
 const { json: randomJson } = fc.letrec<{ json: JsonValue }>((tie) => ({
   json: fc.oneof(

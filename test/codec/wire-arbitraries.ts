@@ -16,6 +16,7 @@ export const trickyKey = fc.oneof(
   fc.string({ unit: "binary" }),
 );
 
+/** An object with own keys whatever their names (`__proto__` included). */
 export function objectOf<V>(entries: [string, V][]): Record<string, V> {
   const out: Record<string, V> = {};
   for (const [key, value] of entries) {

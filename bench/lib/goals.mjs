@@ -16,6 +16,7 @@ export const goals = [
   { scenario: "rest-seq", against: "raw-http", op: ">=", target: 0.8 },
   { scenario: "rest-50", against: "raw-http", op: ">=", target: 0.85 },
   { scenario: "codec", against: "json", op: ">=", target: 0.5 },
+  { scenario: "callback-push", against: "raw-ws", op: ">=", target: 1.6 },
   // What sessions (seq, acks, replay buffer) cost, against the same client without them;
   // both send one message per frame.
   {

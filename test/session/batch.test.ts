@@ -484,16 +484,7 @@ describe("the svcgen client coalesces when the server accepted it", () => {
     const { url, rpc } = await server();
     const client = await connectWebSocket(url, { heartbeatMs: 0 });
     cleanups.push(() => client.close());
-    const received: number[] = [];
-    await client.call(PusherDescriptor, "subscribe", [{ item: (i: number) => received.push(i) }]);
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, n) => client.call<number>(PusherDescriptor, "echo", [n])),
-    );
-    expect(answers).toEqual(Array.from({ length: 200 }, (_, n) => n));
-    await client.call(PusherDescriptor, "push", [1000, 20]);
-    await until(() => received.length === 1000);
-    expect(received).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
-    expect(rpc.webSocketStats.sessions).toBe(1);
+    await pipelinedCallsAndPushesArriveOnce(client, rpc);
   });
 });
 
@@ -524,15 +515,23 @@ describe("coalesced frames under svc.msgpack", () => {
     const client = await connectWebSocket(url, { heartbeatMs: 0, encoding: "msgpack" });
     cleanups.push(() => client.close());
     expect(client.encoding).toBe("svc.msgpack");
-    const received: number[] = [];
-    await client.call(PusherDescriptor, "subscribe", [{ item: (i: number) => received.push(i) }]);
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, n) => client.call<number>(PusherDescriptor, "echo", [n])),
-    );
-    expect(answers).toEqual(Array.from({ length: 200 }, (_, n) => n));
-    await client.call(PusherDescriptor, "push", [1000, 20]);
-    await until(() => received.length === 1000);
-    expect(received).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
-    expect(rpc.webSocketStats.sessions).toBe(1);
+    await pipelinedCallsAndPushesArriveOnce(client, rpc);
   });
 });
+
+/** 200 pipelined calls answered in order, then 1,000 pushes each arriving once, in order. */
+async function pipelinedCallsAndPushesArriveOnce(
+  client: Awaited<ReturnType<typeof connectWebSocket>>,
+  rpc: Awaited<ReturnType<typeof server>>["rpc"],
+): Promise<void> {
+  const received: number[] = [];
+  await client.call(PusherDescriptor, "subscribe", [{ item: (i: number) => received.push(i) }]);
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, (_, n) => client.call<number>(PusherDescriptor, "echo", [n])),
+  );
+  expect(answers).toEqual(Array.from({ length: 200 }, (_, n) => n));
+  await client.call(PusherDescriptor, "push", [1000, 20]);
+  await until(() => received.length === 1000);
+  expect(received).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+  expect(rpc.webSocketStats.sessions).toBe(1);
+}

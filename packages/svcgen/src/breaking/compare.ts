@@ -24,6 +24,7 @@ import type {
   TypeRef,
   UnionDecl,
 } from "../model/model.js";
+import { typeText } from "../model/type-text.js";
 import { BreakingCode } from "./codes.js";
 import type { BreakingCodeValue } from "./codes.js";
 
@@ -224,7 +225,7 @@ class Comparison {
     } else if (old.returns !== current.returns) {
       this.report(
         BreakingCode.TypeChanged,
-        `the result of "${where}" changed from ${typeText(old.returns)} to ${typeText(current.returns)}`,
+        `the result of "${where}" changed from ${resultText(old.returns)} to ${resultText(current.returns)}`,
         current.span,
       );
     }
@@ -450,16 +451,6 @@ class Comparison {
 }
 
 /** A type as IDL writes it, declarations by wire name; `void` for no result. */
-export function typeText(type: TypeRef | undefined): string {
-  if (type === undefined) return "void";
-  switch (type.kind) {
-    case "primitive":
-      return type.name;
-    case "list":
-      return `${typeText(type.element)}[]`;
-    case "map":
-      return `map<string, ${typeText(type.value)}>`;
-    case "named":
-      return type.target;
-  }
+function resultText(type: TypeRef | undefined): string {
+  return type === undefined ? "void" : typeText(type);
 }

@@ -1,24 +1,11 @@
 /** How the language server shows elements of the IDL in hovers: resolved types, docs. */
-import type { Declaration, Deprecation, Method, TypeRef } from "../model/model.js";
+import type { Declaration, Deprecation, Method } from "../model/model.js";
+import { typeText } from "../model/type-text.js";
 import type { DeclarationNode, TypeNode } from "../syntax/ast.js";
 import type { AnalyzedFile, WorkspaceAnalysis } from "./analysis.js";
 import { annotationDocs } from "./annotation-docs.js";
 import { qualify } from "./analysis.js";
 import type { Target } from "./locate.js";
-
-/** A resolved type as an IDL author would write it, with qualified names. */
-export function typeText(type: TypeRef): string {
-  switch (type.kind) {
-    case "primitive":
-      return type.name;
-    case "list":
-      return `${typeText(type.element)}[]`;
-    case "map":
-      return `map<string, ${typeText(type.value)}>`;
-    case "named":
-      return type.target;
-  }
-}
 
 /** A type as written, for elements the model does not hold (a file that failed to check). */
 function writtenTypeText(type: TypeNode | undefined): string {

@@ -7,6 +7,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import { Code } from "../diagnostics/diagnostic.js";
 import type { Problem } from "../diagnostics/diagnostic.js";
 import type { DeclarationNode, FileNode, ImportNode, Span } from "./ast.js";
+import { parseWellFormed } from "./fast-parse.js";
 import { ParseAbandoned, SvcParser, tokenSpan } from "./parser.js";
 import type { Statement } from "./parser.js";
 import * as T from "./tokens.js";
@@ -37,6 +38,12 @@ const statementStarters = new Set([
 
 export function parseSource(source: string): ParseResult {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const wellFormed = parseWellFormed(text);
+  return wellFormed ? { file: wellFormed, problems: [] } : parseWithRecovery(text);
+}
+
+/** The chevrotain lexer and parser: every problem reported, the tree recovered around them. */
+export function parseWithRecovery(text: string): ParseResult {
   const problems: Problem[] = [];
   const lexed = T.svcLexer.tokenize(text);
 

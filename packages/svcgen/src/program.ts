@@ -13,7 +13,8 @@ import type { CheckInput, Reference } from "./model/check.js";
 import type { Model } from "./model/model.js";
 import type { ImportNode } from "./syntax/ast.js";
 import { describeIoError, SourceReader } from "./source-reader.js";
-import { compareProblems, parseSource } from "./syntax/parse.js";
+import { compareProblems } from "./diagnostics/diagnostic.js";
+import { parseSourceLazily } from "./syntax/parse-lazily.js";
 import { UsageError } from "./usage-error.js";
 
 export { UsageError } from "./usage-error.js";
@@ -82,7 +83,7 @@ export async function loadCheckedProgram(inputs: readonly string[]): Promise<Che
     const text = await reader.text(absolute, displayPath);
     reader.readAhead(upcoming(next + 1));
     sources.set(displayPath, text);
-    const parsed = parseSource(text);
+    const parsed = await parseSourceLazily(text);
     const problems = [...parsed.problems];
     const importPaths: (string | undefined)[] = [];
     const targets = parsed.file.imports.map((node) =>

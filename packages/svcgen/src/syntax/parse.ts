@@ -4,13 +4,15 @@
  */
 import { EOF } from "chevrotain";
 import type { IRecognitionException, IToken } from "chevrotain";
-import { Code } from "../diagnostics/diagnostic.js";
+import { Code, compareProblems } from "../diagnostics/diagnostic.js";
 import type { Problem } from "../diagnostics/diagnostic.js";
 import type { DeclarationNode, FileNode, ImportNode, Span } from "./ast.js";
 import { parseWellFormed } from "./fast-parse.js";
 import { ParseAbandoned, SvcParser, tokenSpan } from "./parser.js";
 import type { Statement } from "./parser.js";
 import * as T from "./tokens.js";
+
+export { compareProblems } from "../diagnostics/diagnostic.js";
 
 export interface ParseResult {
   readonly file: FileNode;
@@ -231,10 +233,6 @@ function endSpan(text: string): Span {
   }
   const column = text.length - lineStart + 1;
   return { line, column, endLine: line, endColumn: column };
-}
-
-export function compareProblems(a: Problem, b: Problem): number {
-  return a.span.line - b.span.line || a.span.column - b.span.column;
 }
 
 function dedupe(problems: readonly Problem[]): Problem[] {

@@ -45,6 +45,11 @@ export interface CheckOptions {
    * reaches.
    */
   readonly only?: ReadonlySet<string>;
+  /**
+   * Whether to list each file's resolved references (`CheckResult.references`), which tools
+   * that navigate the program read; true when absent. `svcgen check` and `generate` do not.
+   */
+  readonly references?: boolean;
 }
 
 /** A name in a type or `throws` that resolved to a declaration. */
@@ -64,7 +69,10 @@ export interface CheckResult {
   readonly problems: ReadonlyMap<string, Problem[]>;
   /** The part of `problems` that comes from the program-wide rules, for every input. */
   readonly programProblems: ReadonlyMap<string, Problem[]>;
-  /** Resolved references by absolute file path, for the files checked, in source order. */
+  /**
+   * Resolved references by absolute file path, for the files checked, in source order; empty
+   * when `CheckOptions.references` is false.
+   */
   readonly references: ReadonlyMap<string, Reference[]>;
 }
 
@@ -123,10 +131,10 @@ export function checkProgram(
     const fileProblems = [...programProblemsOf(input)];
     problems.set(input.path, fileProblems);
     if (options.only && !options.only.has(input.path)) continue;
-    const fileReferences: Reference[] = [];
+    const fileReferences = options.references === false ? undefined : [];
     const checker = new FileChecker(input, declared, byPath, fileProblems, fileReferences);
     files.push(checker.check());
-    references.set(input.path, fileReferences);
+    if (fileReferences) references.set(input.path, fileReferences);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const declarations = new Map<string, Declaration>();
@@ -245,7 +253,8 @@ class FileChecker {
     declared: Declared,
     byPath: ReadonlyMap<string, CheckInput>,
     private readonly problems: Problem[],
-    private readonly references: Reference[],
+    /** Where to list resolved references, if anywhere. */
+    private readonly references: Reference[] | undefined,
   ) {
     this.packageName = input.ast.packageName;
     this.declared = declared.byName;
@@ -590,7 +599,7 @@ class FileChecker {
     if (name === "") return undefined;
     const known = this.resolved.get(name);
     if (known) {
-      this.references.push({ span, name, target: known.qualifiedName });
+      this.references?.push({ span, name, target: known.qualifiedName });
       return known;
     }
     const candidates = name.includes(".")
@@ -600,7 +609,7 @@ class FileChecker {
       const entry = this.visible.get(candidate);
       if (entry) {
         this.resolved.set(name, entry);
-        this.references.push({ span, name, target: entry.qualifiedName });
+        this.references?.push({ span, name, target: entry.qualifiedName });
         return entry;
       }
     }

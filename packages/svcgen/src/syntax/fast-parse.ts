@@ -144,6 +144,16 @@ class WellFormedParser {
     };
   }
 
+  /** From the start of token `first` to the end of token `last`. */
+  private tokensSpan(first: number, last: number): Span {
+    return {
+      line: this.lines[first]!,
+      column: this.columns[first]!,
+      endLine: this.lines[last]!,
+      endColumn: this.columns[last]! + this.ends[last]! - this.starts[last]!,
+    };
+  }
+
   private declaration(): DeclarationNode {
     const first = this.at;
     const annotations = this.annotations();
@@ -320,7 +330,7 @@ class WellFormedParser {
         }
         this.expect(Kind.RParen);
       }
-      list.push({ name: this.image(name), span: this.spanTo(this.span(at), name), args });
+      list.push({ name: this.image(name), span: this.tokensSpan(at, name), args });
     }
     return list;
   }
@@ -343,8 +353,7 @@ class WellFormedParser {
   /** `Identifier {"." Identifier}` (keywords are not allowed in qualified names). */
   private qualifiedName(): QualifiedNameNode {
     const first = this.expect(Kind.Identifier);
-    if (this.peek() !== Kind.Dot)
-      return { name: this.image(first), span: this.spanTo(this.span(first), first) };
+    if (this.peek() !== Kind.Dot) return { name: this.image(first), span: this.span(first) };
     const parts = [this.image(first)];
     let last = first;
     while (this.peek() === Kind.Dot) {
@@ -352,7 +361,7 @@ class WellFormedParser {
       last = this.expect(Kind.Identifier);
       parts.push(this.image(last));
     }
-    return { name: parts.join("."), span: this.spanTo(this.span(first), last) };
+    return { name: parts.join("."), span: this.tokensSpan(first, last) };
   }
 
   /** A type: at most MAX_TYPE_DEPTH maps and lists in all (parser.ts reports more). */
@@ -373,7 +382,7 @@ class WellFormedParser {
       if (++this.typeNodes > MAX_TYPE_DEPTH) throw notWellFormed;
       const value = this.typeOrValue();
       const close = this.expect(Kind.RAngle);
-      type = { kind: "map", value, span: this.spanTo(this.span(map), close) };
+      type = { kind: "map", value, span: this.tokensSpan(map, close) };
     } else {
       type = this.baseType();
     }

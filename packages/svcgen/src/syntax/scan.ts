@@ -72,6 +72,23 @@ const keywords = new Map<string, Kind>([
   ["json", Kind.Json],
 ]);
 
+/**
+ * The keywords by their first character: a word is compared in place with the few that
+ * start like it, without making a string of every identifier.
+ */
+const keywordsByFirst: (readonly [string, Kind])[][] = [];
+for (const [word, kind] of keywords)
+  (keywordsByFirst[word.charCodeAt(0)] ??= []).push([word, kind]);
+
+function keywordAt(text: string, start: number, end: number): Kind {
+  const candidates = keywordsByFirst[text.charCodeAt(start)];
+  if (candidates === undefined) return Kind.Identifier;
+  for (const [word, kind] of candidates) {
+    if (word.length === end - start && text.startsWith(word, start)) return kind;
+  }
+  return Kind.Identifier;
+}
+
 /** Whether a token of this kind is accepted where the grammar wants any name. */
 export function isName(kind: Kind): boolean {
   return kind >= Kind.Identifier && kind <= Kind.Json;
@@ -159,12 +176,22 @@ const enum Char {
   Underscore = 0x5f,
 }
 
+/** Per ASCII character: 1 if it starts an identifier, 2 if it can only continue one. */
+const identifierChars = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === Char.Underscore) {
+    identifierChars[c] = 1;
+  } else if (c >= Char.Zero && c <= Char.Nine) {
+    identifierChars[c] = 2;
+  }
+}
+
 function isIdentifierStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === Char.Underscore;
+  return c < 128 && identifierChars[c] === 1;
 }
 
 function isIdentifierPart(c: number): boolean {
-  return isIdentifierStart(c) || (c >= Char.Zero && c <= Char.Nine);
+  return c < 128 && identifierChars[c] !== 0;
 }
 
 /** The tokens of `text`, or undefined if the chevrotain lexer would report a problem in it. */
@@ -230,9 +257,7 @@ export function scan(text: string): Scanned | undefined {
     if (isIdentifierStart(c)) {
       at++;
       while (at < length && isIdentifierPart(text.charCodeAt(at))) at++;
-      // Keywords are at most 9 characters long: longer words are not looked up.
-      kind =
-        at - start > 9 ? Kind.Identifier : (keywords.get(text.slice(start, at)) ?? Kind.Identifier);
+      kind = keywordAt(text, start, at);
     } else if (c === Char.Quote) {
       at++;
       for (;;) {

@@ -1,7 +1,7 @@
 /**
  * The fast path of parseSource (syntax/fast-parse.ts) against the chevrotain parser it
- * stands in for: on every .svc file of the repository, the benchmark corpus and thousands
- * of damaged copies of them, it must either build the very tree chevrotain builds (same
+ * stands in for: on every .svc file of the repository, the benchmark corpus and 1,500
+ * damaged copies of them, it must either build the very tree chevrotain builds (same
  * JSON, property order included) for a text chevrotain finds no problem in, or give up.
  */
 import { describe, expect, test } from "@jest/globals";
@@ -106,7 +106,7 @@ describe("the fast parser builds chevrotain's tree or gives up", () => {
     const next = random(18);
     const sources = [...repositoryFiles, corpusFiles[1]!];
     let fast = 0;
-    for (let round = 0; round < 3000; round++) {
+    for (let round = 0; round < 1500; round++) {
       const source = sources[Math.floor(next() * sources.length)]!;
       let text = source;
       const edits = 1 + Math.floor(next() * 3);
@@ -129,7 +129,7 @@ describe("the fast parser builds chevrotain's tree or gives up", () => {
       if (compare(text) === "fast") fast++;
     }
     // Some damage leaves a file well formed (a removed space, a swapped field): both paths.
-    expect(fast).toBeGreaterThan(100);
+    expect(fast).toBeGreaterThan(50);
   });
 
   test("doc comments: runs, code before them, tokens between their lines", () => {
@@ -155,6 +155,8 @@ describe("the fast parser builds chevrotain's tree or gives up", () => {
       "package a;\nerror E { x?: json; }\ncallback C { f(x: bytes) throws a.E, E; }\n",
       "",
       "// only a comment",
+      // A token per character: more tokens than the scanner first makes room for.
+      `enum E{${"a,".repeat(30000)}}`,
     ];
     for (const text of texts) expect(compare(text)).toBe("fast");
   });

@@ -197,8 +197,8 @@ function isIdentifierPart(c: number): boolean {
 /** The tokens of `text`, or undefined if the chevrotain lexer would report a problem in it. */
 export function scan(text: string): Scanned | undefined {
   const length = text.length;
-  // No token is shorter than one character, and every token but the first follows one.
-  ensureCapacity(Math.min(length, 1 << 20) + 2);
+  // Room for a token per four characters (IDL has about one per seven); grown if needed.
+  ensureCapacity((length >> 2) + 2);
   const docLines: DocLine[] = [];
   let count = 0;
   let line = 1;
@@ -219,7 +219,9 @@ export function scan(text: string): Scanned | undefined {
       continue;
     }
     if (c === Char.Space || c === Char.Tab || c === Char.FormFeed || c === Char.VerticalTab) {
-      at++;
+      // Indentation: a run of spaces, skipped in one loop.
+      do at++;
+      while (text.charCodeAt(at) === Char.Space);
       continue;
     }
     if (c === Char.Slash) {
@@ -256,7 +258,8 @@ export function scan(text: string): Scanned | undefined {
     let kind: Kind;
     if (isIdentifierStart(c)) {
       at++;
-      while (at < length && isIdentifierPart(text.charCodeAt(at))) at++;
+      // Past the end charCodeAt is NaN, which is no identifier character.
+      while (isIdentifierPart(text.charCodeAt(at))) at++;
       kind = keywordAt(text, start, at);
     } else if (c === Char.Quote) {
       at++;

@@ -6,14 +6,15 @@
  * again by chevrotain, whose error messages and recovery stay the only ones.
  *
  * Nodes are built with their properties in the order parser.ts gives them, so that both
- * paths print the same JSON.
+ * paths print the same JSON, and each as one object literal with all of them (with and
+ * without `doc`): properties added to an object after it is made go to a second, separately
+ * allocated store, and a big program has millions of nodes.
  */
 import type { PrimitiveName } from "../model/model.js";
 import type {
   Annotation,
   CaseNode,
   DeclarationNode,
-  Element,
   EnumMemberNode,
   FieldNode,
   FileNode,
@@ -31,9 +32,6 @@ import type { Scanned } from "./scan.js";
 
 /** Deeper types are reported by parser.ts (its MAX_TYPE_DEPTH); this path leaves them to it. */
 const MAX_TYPE_DEPTH = 100;
-
-/** A node whose properties are still being set. */
-type Building<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Thrown inside the parser when the text is not well formed; caught in parseWellFormed. */
 const notWellFormed = new Error("not well formed");
@@ -209,7 +207,13 @@ class WellFormedParser {
     while (this.peek() !== Kind.RBrace) {
       const first = this.at;
       const annotations = this.annotations();
-      members.push(this.element(first, this.expectName(), annotations));
+      const name = this.expectName();
+      const doc = this.docs.get(first);
+      members.push(
+        doc === undefined
+          ? { name: this.image(name), span: this.span(name), annotations }
+          : { name: this.image(name), span: this.span(name), annotations, doc },
+      );
       if (this.peek() === Kind.RBrace) break;
       this.expect(Kind.Comma);
     }
@@ -225,10 +229,10 @@ class WellFormedParser {
     this.expect(Kind.Colon);
     const type = this.type();
     this.expect(Kind.Semicolon);
-    const node = this.element<FieldNode>(first, name, annotations);
-    node.optional = optional;
-    node.type = type;
-    return node;
+    const doc = this.docs.get(first);
+    return doc === undefined
+      ? { name: this.image(name), span: this.span(name), annotations, optional, type }
+      : { name: this.image(name), span: this.span(name), annotations, doc, optional, type };
   }
 
   private unionCase(): CaseNode {
@@ -238,9 +242,10 @@ class WellFormedParser {
     this.expect(Kind.Colon);
     const type = this.type();
     this.expect(Kind.Semicolon);
-    const node = this.element<CaseNode>(first, name, annotations);
-    node.type = type;
-    return node;
+    const doc = this.docs.get(first);
+    return doc === undefined
+      ? { name: this.image(name), span: this.span(name), annotations, type }
+      : { name: this.image(name), span: this.span(name), annotations, doc, type };
   }
 
   private method(): MethodNode {
@@ -273,12 +278,17 @@ class WellFormedParser {
       }
     }
     this.expect(Kind.Semicolon);
-    const node = this.element<MethodNode>(first, name, annotations);
-    node.oneway = oneway;
-    node.params = params;
-    if (returns) node.returns = returns;
-    node.throws = throws;
-    return node;
+    const doc = this.docs.get(first);
+    const image = this.image(name);
+    const span = this.span(name);
+    if (doc === undefined) {
+      return returns
+        ? { name: image, span, annotations, oneway, params, returns, throws }
+        : { name: image, span, annotations, oneway, params, throws };
+    }
+    return returns
+      ? { name: image, span, annotations, doc, oneway, params, returns, throws }
+      : { name: image, span, annotations, doc, oneway, params, throws };
   }
 
   private param(): ParamNode {
@@ -289,29 +299,10 @@ class WellFormedParser {
     if (optional) this.at++;
     this.expect(Kind.Colon);
     const type = this.type();
-    const node = this.element<ParamNode>(first, name, annotations);
-    node.optional = optional;
-    node.type = type;
-    return node;
-  }
-
-  /**
-   * A member-like node with its common part set (name, span, annotations, then its doc if
-   * any); the caller sets the rest, in parser.ts's order.
-   */
-  private element<T extends Element>(
-    first: number,
-    name: number,
-    annotations: readonly Annotation[],
-  ): Building<T> {
-    const node: Building<Element> = {
-      name: this.image(name),
-      span: this.span(name),
-      annotations,
-    };
     const doc = this.docs.get(first);
-    if (doc !== undefined) node.doc = doc;
-    return node as Building<T>;
+    return doc === undefined
+      ? { name: this.image(name), span: this.span(name), annotations, optional, type }
+      : { name: this.image(name), span: this.span(name), annotations, doc, optional, type };
   }
 
   private annotations(): readonly Annotation[] {

@@ -162,6 +162,24 @@ describe("Coalescer", () => {
     expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([4, 4, 2]);
   });
 
+  test("a full frame leaves at once, before the turn ends", () => {
+    const { coalescer, emitted, endTurn } = harness({ maxMessages: 4 });
+    for (let i = 0; i < 4; i++) coalescer.push(JSON.stringify(message(i)));
+    // The peer can start on these four while this side goes on writing.
+    expect(emitted).toHaveLength(1);
+    coalescer.push(JSON.stringify(message(4)));
+    expect(emitted).toHaveLength(1);
+    endTurn();
+    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([4, 1]);
+  });
+
+  test("by default a frame of a burst holds 32 messages", () => {
+    const { coalescer, emitted, endTurn } = harness();
+    for (let i = 0; i < 70; i++) coalescer.push(JSON.stringify(message(i)));
+    endTurn();
+    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([32, 32, 6]);
+  });
+
   test("property: frames under the cap (or a lone message), every message once, in order", () => {
     fc.assert(
       fc.property(

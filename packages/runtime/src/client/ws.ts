@@ -833,7 +833,8 @@ class WebSocketClient implements WebSocketConnection {
     // handshake and its answer went alone.
     let wire = (frame: Frame) => writeFrame(socket, frame);
     if (this.#session!.batch && answer.features.includes(batchFeature)) {
-      const coalescer = new Coalescer(clientFrames, wire);
+      // Not corked: a full frame leaves at once (session/coalescer.ts).
+      const coalescer = new Coalescer(clientFrames, (frame) => sendFrame(socket, frame));
       this.#coalescer = coalescer;
       wire = (frame: Frame, bytes?: number) => coalescer.push(frame, bytes);
     }
@@ -1014,6 +1015,10 @@ function writeFrame(socket: SocketLike, frame: Frame): void {
   if (socket.readyState !== OPEN) return;
   corkUntilTurnEnds(socket);
   socket.send(frame);
+}
+
+function sendFrame(socket: SocketLike, frame: Frame): void {
+  if (socket.readyState === OPEN) socket.send(frame);
 }
 
 function overBound(): RpcError {

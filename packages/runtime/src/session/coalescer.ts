@@ -7,6 +7,13 @@
  * `maxMessages` messages (a larger burst is split, in order); a message larger than a
  * frame goes alone, as does a message that is alone in its turn (no batch of one).
  *
+ * A full frame leaves at once, mid-turn, rather than at the end of it: the peer (another
+ * process, usually on another core) starts on those messages while this side writes the
+ * rest. Hence a frame of a burst holds fewer messages than a peer accepts: with 64 calls in
+ * flight, frames of 100 made client and server take turns (each idle while the other worked
+ * through the whole burst); frames of 32 let them overlap (bench/FINDINGS.md, ws-pipelined).
+ * The socket under a coalescer must therefore not be corked for the turn.
+ *
  * One coalescer serves one socket: frames of different sockets never mix.
  */
 import { joinOverhead, type Frame, type SequenceEncoding } from "./frame.js";
@@ -15,11 +22,14 @@ import { joinOverhead, type Frame, type SequenceEncoding } from "./frame.js";
 export const batchFeature = "batch";
 
 /**
- * The most a coalesced frame holds: 64 KiB and 100 messages (the default `maxBatchSize`
+ * The most a coalesced frame may hold: 64 KiB and 100 messages (the default `maxBatchSize`
  * of a server, which offers `"batch"` only when it accepts that many).
  */
 export const coalescedFrameBytes = 64 * 1024;
 export const coalescedFrameMessages = 100;
+
+/** The messages a coalescer puts in one frame before sending it (see above: overlap). */
+export const sentFrameMessages = 32;
 
 /** Runs `flush` once the current turn's work is done (microtasks included). */
 export type TurnScheduler = (flush: () => void) => void;
@@ -66,7 +76,7 @@ export class Coalescer {
     this.#encoding = encoding;
     this.#emit = emit;
     this.#maxFrameBytes = options.maxFrameBytes ?? coalescedFrameBytes;
-    this.#maxMessages = options.maxMessages ?? coalescedFrameMessages;
+    this.#maxMessages = options.maxMessages ?? sentFrameMessages;
     this.#schedule = options.schedule ?? endOfTurn;
   }
 
@@ -80,6 +90,14 @@ export class Coalescer {
     return this.#frames.length > 0;
   }
 
+  /**
+   * Whether this turn has written (the end-of-turn flush is still to come), even when its
+   * full frames have already left.
+   */
+  get inTurn(): boolean {
+    return this.#scheduled;
+  }
+
   /** Takes one encoded message of `bytes` bytes (counted when not given). */
   push(frame: Frame, bytes: number = this.#encoding.byteLength(frame)): void {
     if (this.#stopped) return;
@@ -90,11 +108,7 @@ export class Coalescer {
       this.#emit(frame);
       return;
     }
-    if (
-      count > 0 &&
-      (count >= this.#maxMessages ||
-        this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes)
-    ) {
+    if (count > 0 && this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes) {
       this.flush();
     }
     this.#frames.push(frame);
@@ -103,6 +117,8 @@ export class Coalescer {
       this.#scheduled = true;
       this.#schedule(this.#flush);
     }
+    // Full: it leaves now, and the peer can start on it (see above).
+    if (this.#frames.length >= this.#maxMessages) this.flush();
   }
 
   /** Sends what waits now (before a close frame, say). */

@@ -14,6 +14,7 @@ export {
   coalescedFrameBytes,
   coalescedFrameMessages,
   endOfTurn,
+  sentFrameMessages,
   type CoalescerOptions,
   type TurnScheduler,
 } from "./coalescer.js";

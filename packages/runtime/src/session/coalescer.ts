@@ -17,6 +17,7 @@
  * One coalescer serves one socket: frames of different sockets never mix.
  */
 import { joinOverhead, type Frame, type SequenceEncoding } from "./frame.js";
+import { atTurnEnd, type TurnEndTask } from "./turn-end.js";
 
 /** The feature a peer names in `$/session` to accept coalesced frames. */
 export const batchFeature = "batch";
@@ -31,41 +32,27 @@ export const coalescedFrameMessages = 100;
 /** The messages a coalescer puts in one frame before sending it (see above: overlap). */
 export const sentFrameMessages = 32;
 
-/** Runs `flush` once the current turn's work is done (microtasks included). */
+/** Runs `flush` once the current turn's work is done (tests end turns by hand). */
 export type TurnScheduler = (flush: () => void) => void;
-
-/**
- * The end of the current turn: after every microtask the turn queued, before the event
- * loop goes back to I/O. In Node a tick queued from a microtask runs once the microtask
- * queue is empty, so the answers of calls resolved in the same turn (each a few promise
- * steps deep) all make it into the frame; elsewhere a microtask is the nearest point.
- */
-export const endOfTurn: TurnScheduler =
-  typeof process !== "undefined" && typeof process.nextTick === "function"
-    ? (flush) => queueMicrotask(() => process.nextTick(flush))
-    : (flush) => queueMicrotask(flush);
 
 export interface CoalescerOptions {
   readonly maxFrameBytes?: number;
   readonly maxMessages?: number;
+  /** When the turn ends; by default the end of the event loop's turn (turn-end.ts). */
   readonly schedule?: TurnScheduler;
 }
 
-export class Coalescer {
+export class Coalescer implements TurnEndTask {
   readonly #encoding: SequenceEncoding;
   readonly #emit: (frame: Frame) => void;
   readonly #maxFrameBytes: number;
   readonly #maxMessages: number;
-  readonly #schedule: TurnScheduler;
+  readonly #schedule: TurnScheduler | undefined;
   #frames: Frame[] = [];
   /** Bytes of the frames waiting (without the batch's own). */
   #bytes = 0;
   #scheduled = false;
   #stopped = false;
-  readonly #flush = () => {
-    this.#scheduled = false;
-    this.flush();
-  };
 
   /** `emit` writes one frame on the socket; it is called in order, never re-entered. */
   constructor(
@@ -77,7 +64,7 @@ export class Coalescer {
     this.#emit = emit;
     this.#maxFrameBytes = options.maxFrameBytes ?? coalescedFrameBytes;
     this.#maxMessages = options.maxMessages ?? sentFrameMessages;
-    this.#schedule = options.schedule ?? endOfTurn;
+    this.#schedule = options.schedule;
   }
 
   /** Bytes written and not yet handed to the socket. */
@@ -115,10 +102,17 @@ export class Coalescer {
     this.#bytes += bytes;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.#schedule(this.#flush);
+      if (this.#schedule === undefined) atTurnEnd(this);
+      else this.#schedule(() => this.turnEnded());
     }
     // Full: it leaves now, and the peer can start on it (see above).
     if (this.#frames.length >= this.#maxMessages) this.flush();
+  }
+
+  /** The end of a turn in which messages were pushed: what waits leaves. */
+  turnEnded(): void {
+    this.#scheduled = false;
+    this.flush();
   }
 
   /** Sends what waits now (before a close frame, say). */

@@ -13,7 +13,6 @@ export {
   batchFeature,
   coalescedFrameBytes,
   coalescedFrameMessages,
-  endOfTurn,
   sentFrameMessages,
   type CoalescerOptions,
   type TurnScheduler,

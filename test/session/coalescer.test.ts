@@ -103,13 +103,17 @@ describe("MessagePack seq stamp", () => {
 function harness(options: { maxFrameBytes?: number; maxMessages?: number } = {}) {
   const emitted: Frame[] = [];
   let turnEnd: (() => void) | undefined;
-  const coalescer = new Coalescer(json, (frame) => void emitted.push(frame), {
-    ...options,
-    schedule: (flush) => {
-      expect(turnEnd).toBeUndefined(); // scheduled once per turn
-      turnEnd = flush;
+  const coalescer = new Coalescer(
+    json,
+    { emitFrame: (frame) => void emitted.push(frame) },
+    {
+      ...options,
+      schedule: (flush) => {
+        expect(turnEnd).toBeUndefined(); // scheduled once per turn
+        turnEnd = flush;
+      },
     },
-  });
+  );
   const endTurn = () => {
     const flush = turnEnd;
     turnEnd = undefined;
@@ -225,7 +229,7 @@ describe("Coalescer", () => {
 
   test("the default end of turn comes after the turn's promise chains, before I/O", async () => {
     const emitted: Frame[] = [];
-    const coalescer = new Coalescer(json, (frame) => void emitted.push(frame));
+    const coalescer = new Coalescer(json, { emitFrame: (frame) => void emitted.push(frame) });
     const answers = Array.from({ length: 20 }, async (_, i) => {
       // Each answer is a few promise steps away, as a dispatched call's is.
       for (let step = 0; step < i % 5; step++) await Promise.resolve();

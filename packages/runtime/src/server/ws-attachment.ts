@@ -180,7 +180,7 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
    * answer is written, which therefore goes alone.
    */
   coalesce(encoding: SequenceEncoding): void {
-    this.#coalescer ??= new Coalescer(encoding, (frame) => this.#sendNow(frame));
+    this.#coalescer ??= new Coalescer(encoding, this);
   }
 
   /**
@@ -195,6 +195,11 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     if (coalescer !== undefined) coalescer.push(frame, bytes);
     else this.#sendNow(frame);
     return true;
+  }
+
+  /** @internal FrameSink: a frame the coalescer made. */
+  emitFrame(frame: Frame): void {
+    this.#sendNow(frame);
   }
 
   #sendNow(frame: Frame): void {

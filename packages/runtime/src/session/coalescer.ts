@@ -42,9 +42,15 @@ export interface CoalescerOptions {
   readonly schedule?: TurnScheduler;
 }
 
+/** Where a coalescer's frames go: the socket (on a server, its attachment: no closure each). */
+export interface FrameSink {
+  /** Writes one frame; called in order, never re-entered. */
+  emitFrame(frame: Frame): void;
+}
+
 export class Coalescer implements TurnEndTask {
   readonly #encoding: SequenceEncoding;
-  readonly #emit: (frame: Frame) => void;
+  readonly #sink: FrameSink;
   readonly #maxFrameBytes: number;
   readonly #maxMessages: number;
   readonly #schedule: TurnScheduler | undefined;
@@ -54,14 +60,9 @@ export class Coalescer implements TurnEndTask {
   #scheduled = false;
   #stopped = false;
 
-  /** `emit` writes one frame on the socket; it is called in order, never re-entered. */
-  constructor(
-    encoding: SequenceEncoding,
-    emit: (frame: Frame) => void,
-    options: CoalescerOptions = {},
-  ) {
+  constructor(encoding: SequenceEncoding, sink: FrameSink, options: CoalescerOptions = {}) {
     this.#encoding = encoding;
-    this.#emit = emit;
+    this.#sink = sink;
     this.#maxFrameBytes = options.maxFrameBytes ?? coalescedFrameBytes;
     this.#maxMessages = options.maxMessages ?? sentFrameMessages;
     this.#schedule = options.schedule;
@@ -92,7 +93,7 @@ export class Coalescer implements TurnEndTask {
     if (bytes + joinOverhead(1) > this.#maxFrameBytes) {
       // Too large to share a frame: what waits goes first, then it alone.
       this.flush();
-      this.#emit(frame);
+      this.#sink.emitFrame(frame);
       return;
     }
     if (count > 0 && this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes) {
@@ -121,7 +122,7 @@ export class Coalescer implements TurnEndTask {
     if (frames.length === 0) return;
     this.#frames = [];
     this.#bytes = 0;
-    this.#emit(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
+    this.#sink.emitFrame(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
   }
 
   /** The socket is gone: what waits is dropped, and nothing more is taken. */

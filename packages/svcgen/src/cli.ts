@@ -1,18 +1,14 @@
 #!/usr/bin/env node
-/** The `svcgen` command line: commander wiring only; the work is in ./commands. */
+/**
+ * The `svcgen` command line: commander wiring only; the work is in ./commands. Each command
+ * is imported when it runs: `svcgen check` does not load the language server, the formatter
+ * or the generators.
+ */
 import { readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { runBreaking } from "./commands/breaking.js";
-import { runCheck } from "./commands/check.js";
 import type { CommandOutput } from "./commands/check.js";
-import { runFmt } from "./commands/fmt.js";
-import { runGenerate } from "./commands/generate.js";
-import { runInit } from "./commands/init.js";
-import { runLint } from "./commands/lint.js";
-import { runLsp } from "./commands/lsp.js";
-import { runWatch } from "./commands/watch.js";
-import { UsageError } from "./program.js";
+import { UsageError } from "./usage-error.js";
 
 const processOutput: CommandOutput = {
   stdout: (text) => void process.stdout.write(text),
@@ -56,7 +52,9 @@ export async function main(
     .argument("<paths...>", ".svc files or folders")
     .addOption(formatOption())
     .action(async (paths: string[], options: { format: "text" | "json" }) => {
-      exitCode = await runCheck(paths, { format: options.format }, output);
+      exitCode = await (
+        await import("./commands/check.js")
+      ).runCheck(paths, { format: options.format }, output);
     });
 
   program
@@ -90,8 +88,10 @@ export async function main(
           format: options.format,
         };
         exitCode = options.watch
-          ? await runWatch(paths, generateOptions, output)
-          : await runGenerate(paths, generateOptions, output);
+          ? await (await import("./commands/watch.js")).runWatch(paths, generateOptions, output)
+          : await (
+              await import("./commands/generate.js")
+            ).runGenerate(paths, generateOptions, output);
       },
     );
 
@@ -102,7 +102,9 @@ export async function main(
     .option("--check", "write nothing; list unformatted files and exit 1 if there are any", false)
     .option("--stdout", "write nothing; print the formatted text on stdout", false)
     .action(async (paths: string[], options: { check: boolean; stdout: boolean }) => {
-      exitCode = await runFmt(paths, { check: options.check, stdout: options.stdout }, output);
+      exitCode = await (
+        await import("./commands/fmt.js")
+      ).runFmt(paths, { check: options.check, stdout: options.stdout }, output);
     });
 
   program
@@ -112,11 +114,9 @@ export async function main(
     .requiredOption("--against <dir|git-ref>", "the old version: a folder, or a git revision")
     .addOption(formatOption())
     .action(async (paths: string[], options: { against: string; format: "text" | "json" }) => {
-      exitCode = await runBreaking(
-        paths,
-        { against: options.against, format: options.format },
-        output,
-      );
+      exitCode = await (
+        await import("./commands/breaking.js")
+      ).runBreaking(paths, { against: options.against, format: options.format }, output);
     });
 
   program
@@ -141,7 +141,9 @@ export async function main(
           maxWarnings?: number;
         },
       ) => {
-        exitCode = await runLint(
+        exitCode = await (
+          await import("./commands/lint.js")
+        ).runLint(
           paths,
           {
             format: options.format,
@@ -160,14 +162,16 @@ export async function main(
     .argument("[dir]", "folder to create the project in", ".")
     .option("--force", "write into a folder that is not empty (replacing files of the same name)")
     .action(async (dir: string, options: { force?: boolean }) => {
-      exitCode = await runInit(dir, { force: options.force === true }, output);
+      exitCode = await (
+        await import("./commands/init.js")
+      ).runInit(dir, { force: options.force === true }, output);
     });
 
   program
     .command("lsp")
     .description("run the language server for .svc files on stdin/stdout (for editors)")
     .option("--stdio", "talk LSP over stdin/stdout (the default and only transport)")
-    .action(() => runLsp());
+    .action(async () => (await import("./commands/lsp.js")).runLsp());
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -13,7 +13,8 @@ import type { CheckInput, Reference } from "./model/check.js";
 import type { Model } from "./model/model.js";
 import type { ImportNode } from "./syntax/ast.js";
 import { describeIoError, SourceReader } from "./source-reader.js";
-import { compareProblems, parseSource } from "./syntax/parse.js";
+import { compareProblems } from "./diagnostics/diagnostic.js";
+import { parseSourceLazily } from "./syntax/parse-lazily.js";
 import { UsageError } from "./usage-error.js";
 
 export { UsageError } from "./usage-error.js";
@@ -55,11 +56,18 @@ export interface CheckedProgram {
 
 /** Loads, parses and checks `inputs` (files, or folders standing for every `*.svc` below). */
 export async function loadProgram(inputs: readonly string[]): Promise<Program> {
-  return (await loadCheckedProgram(inputs)).program;
+  return (await load(inputs, { references: false })).program;
 }
 
 /** `loadProgram`, keeping each file's syntax tree, text and resolved references. */
-export async function loadCheckedProgram(inputs: readonly string[]): Promise<CheckedProgram> {
+export function loadCheckedProgram(inputs: readonly string[]): Promise<CheckedProgram> {
+  return load(inputs, { references: true });
+}
+
+async function load(
+  inputs: readonly string[],
+  options: { readonly references: boolean },
+): Promise<CheckedProgram> {
   if (inputs.length === 0) throw new UsageError("no input files or folders given");
   const queue: { path: string; displayPath: string }[] = [];
   for (const input of inputs) queue.push(...(await expandInput(input)));
@@ -82,7 +90,7 @@ export async function loadCheckedProgram(inputs: readonly string[]): Promise<Che
     const text = await reader.text(absolute, displayPath);
     reader.readAhead(upcoming(next + 1));
     sources.set(displayPath, text);
-    const parsed = parseSource(text);
+    const parsed = await parseSourceLazily(text);
     const problems = [...parsed.problems];
     const importPaths: (string | undefined)[] = [];
     const targets = parsed.file.imports.map((node) =>
@@ -104,7 +112,7 @@ export async function loadCheckedProgram(inputs: readonly string[]): Promise<Che
     files.push({ path: absolute, displayPath, ast: parsed.file, importPaths, problems, isInput });
   }
 
-  const checked = checkProgram(files);
+  const checked = checkProgram(files, options);
   const diagnostics: Diagnostic[] = [];
   const programFiles: ProgramFile[] = [];
   for (const file of files) {

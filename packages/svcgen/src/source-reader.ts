@@ -4,6 +4,7 @@
  * import target is a file is asked once per path (every file of a big program may import
  * the same shared one).
  */
+import { readFile as readFileWithCallback } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { UsageError } from "./usage-error.js";
 
@@ -25,13 +26,7 @@ export class SourceReader {
       if (this.reads.size >= READ_AHEAD || started >= READ_AHEAD) return;
       if (this.reads.has(absolute)) continue;
       // Settles to a value, never rejects: a read started ahead may never be awaited.
-      this.reads.set(
-        absolute,
-        readFile(absolute).then(
-          (bytes) => ({ bytes }),
-          (error: unknown) => ({ error }),
-        ),
-      );
+      this.reads.set(absolute, readBytes(absolute));
       started++;
     }
   }
@@ -57,6 +52,16 @@ export class SourceReader {
     }
     return known;
   }
+}
+
+/**
+ * A file's bytes, or why it could not be read. The callback `readFile` costs a third less
+ * CPU than the promise one (no FileHandle per file): it shows on programs of 1,000+ files.
+ */
+function readBytes(absolute: string): Promise<ReadResult> {
+  return new Promise((resolve) => {
+    readFileWithCallback(absolute, (error, bytes) => resolve(error ? { error } : { bytes }));
+  });
 }
 
 /** A file's text: UTF-8 (anything else is a usage error), byte order mark dropped. */

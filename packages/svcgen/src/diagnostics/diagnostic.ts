@@ -61,3 +61,8 @@ export interface Problem {
     readonly endColumn: number;
   };
 }
+
+/** Source order: by line, then column. */
+export function compareProblems(a: Problem, b: Problem): number {
+  return a.span.line - b.span.line || a.span.column - b.span.column;
+}

@@ -62,11 +62,10 @@ export function readAnnotations(
   let resubscribe = false;
   let conflate: string | undefined;
   let rateLimit: string | undefined;
-  const seen = new Set<string>();
   const report = (code: Problem["code"], message: string, annotation: Annotation) =>
     problems.push({ code, message, span: annotation.span });
 
-  for (const annotation of annotations) {
+  for (const [index, annotation] of annotations.entries()) {
     if (annotation.name === "") continue;
     if (!knownAnnotations.has(annotation.name)) {
       report(
@@ -76,11 +75,10 @@ export function readAnnotations(
       );
       continue;
     }
-    if (seen.has(annotation.name)) {
+    if (annotations.slice(0, index).some((earlier) => earlier.name === annotation.name)) {
       report(Code.DuplicateAnnotation, `duplicate annotation "@${annotation.name}"`, annotation);
       continue;
     }
-    seen.add(annotation.name);
     const args = annotation.args;
     switch (annotation.name) {
       case "deprecated": {
@@ -190,14 +188,16 @@ export function readAnnotations(
       }
     }
   }
-  return {
-    ...(deprecated === undefined ? {} : { deprecated }),
-    ...(status === undefined ? {} : { status }),
+  // Set one by one rather than spread from six objects: a big program has many of these.
+  const meaning: { -readonly [K in keyof AnnotationMeaning]: AnnotationMeaning[K] } = {
     idempotent,
-    ...(resubscribe ? { resubscribe: true as const } : {}),
-    ...(conflate === undefined ? {} : { conflate }),
-    ...(rateLimit === undefined ? {} : { rateLimit }),
   };
+  if (deprecated !== undefined) meaning.deprecated = deprecated;
+  if (status !== undefined) meaning.status = status;
+  if (resubscribe) meaning.resubscribe = true;
+  if (conflate !== undefined) meaning.conflate = conflate;
+  if (rateLimit !== undefined) meaning.rateLimit = rateLimit;
+  return meaning;
 }
 
 /** "a record", "an enum member". */

@@ -21,6 +21,7 @@ import type {
   Method,
   Model,
   Param,
+  PrimitiveName,
   SourceFile,
   SourceSpan,
   TypeRef,
@@ -44,6 +45,11 @@ export interface CheckOptions {
    * reaches.
    */
   readonly only?: ReadonlySet<string>;
+  /**
+   * Whether to list each file's resolved references (`CheckResult.references`), which tools
+   * that navigate the program read; true when absent. `svcgen check` and `generate` do not.
+   */
+  readonly references?: boolean;
 }
 
 /** A name in a type or `throws` that resolved to a declaration. */
@@ -63,7 +69,10 @@ export interface CheckResult {
   readonly problems: ReadonlyMap<string, Problem[]>;
   /** The part of `problems` that comes from the program-wide rules, for every input. */
   readonly programProblems: ReadonlyMap<string, Problem[]>;
-  /** Resolved references by absolute file path, for the files checked, in source order. */
+  /**
+   * Resolved references by absolute file path, for the files checked, in source order; empty
+   * when `CheckOptions.references` is false.
+   */
   readonly references: ReadonlyMap<string, Reference[]>;
 }
 
@@ -71,6 +80,15 @@ interface DeclaredEntry {
   readonly node: DeclarationNode;
   readonly file: CheckInput;
   readonly qualifiedName: string;
+}
+
+/**
+ * Every declaration of the program, by qualified name, and the first of each name by its
+ * node: each name is qualified once, here, and found again from the node.
+ */
+interface Declared {
+  readonly byName: ReadonlyMap<string, DeclaredEntry>;
+  readonly byNode: ReadonlyMap<DeclarationNode, DeclaredEntry>;
 }
 
 /** What every model element carries besides its own fields. */
@@ -102,7 +120,8 @@ export function checkProgram(
   const programProblemsOf = (input: CheckInput) => programProblems.get(input.path)!;
 
   const declared = declareAll(inputs, programProblemsOf);
-  const byPath = new Map(inputs.map((input) => [input.path, input]));
+  const byPath = new Map<string, CheckInput>();
+  for (const input of inputs) byPath.set(input.path, input);
   reportImportCycles(inputs, byPath, programProblemsOf);
 
   const problems = new Map<string, Problem[]>();
@@ -112,10 +131,10 @@ export function checkProgram(
     const fileProblems = [...programProblemsOf(input)];
     problems.set(input.path, fileProblems);
     if (options.only && !options.only.has(input.path)) continue;
-    const fileReferences: Reference[] = [];
+    const fileReferences = options.references === false ? undefined : [];
     const checker = new FileChecker(input, declared, byPath, fileProblems, fileReferences);
     files.push(checker.check());
-    references.set(input.path, fileReferences);
+    if (fileReferences) references.set(input.path, fileReferences);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const declarations = new Map<string, Declaration>();
@@ -141,8 +160,9 @@ function location(file: CheckInput, span: Span): string {
 function declareAll(
   inputs: readonly CheckInput[],
   problemsOf: (input: CheckInput) => Problem[],
-): Map<string, DeclaredEntry> {
+): Declared {
   const declared = new Map<string, DeclaredEntry>();
+  const byNode = new Map<DeclarationNode, DeclaredEntry>();
   for (const file of inputs) {
     for (const node of file.ast.declarations) {
       if (node.name === "") continue;
@@ -156,10 +176,12 @@ function declareAll(
         });
         continue;
       }
-      declared.set(qualifiedName, { node, file, qualifiedName });
+      const entry = { node, file, qualifiedName };
+      declared.set(qualifiedName, entry);
+      byNode.set(node, entry);
     }
   }
-  return declared;
+  return { byName: declared, byNode };
 }
 
 /**
@@ -220,16 +242,23 @@ function reportImportCycles(
 class FileChecker {
   /** Declarations this file may refer to: its own and its direct imports', by qualified name. */
   private readonly visible = new Map<string, DeclaredEntry>();
+  /** Names as written in this file that resolved, and what to: most are written many times. */
+  private readonly resolved = new Map<string, DeclaredEntry>();
   private readonly packageName: string;
+  private readonly declared: ReadonlyMap<string, DeclaredEntry>;
+  private readonly byNode: ReadonlyMap<DeclarationNode, DeclaredEntry>;
 
   constructor(
     private readonly input: CheckInput,
-    private readonly declared: ReadonlyMap<string, DeclaredEntry>,
+    declared: Declared,
     byPath: ReadonlyMap<string, CheckInput>,
     private readonly problems: Problem[],
-    private readonly references: Reference[],
+    /** Where to list resolved references, if anywhere. */
+    private readonly references: Reference[] | undefined,
   ) {
     this.packageName = input.ast.packageName;
+    this.declared = declared.byName;
+    this.byNode = declared.byNode;
     const sources = [input];
     for (const path of input.importPaths) {
       const imported = path === undefined ? undefined : byPath.get(path);
@@ -237,9 +266,8 @@ class FileChecker {
     }
     for (const source of sources) {
       for (const node of source.ast.declarations) {
-        const qualifiedName = qualify(source.ast.packageName, node.name);
-        const entry = declared.get(qualifiedName);
-        if (entry && entry.node === node) this.visible.set(qualifiedName, entry);
+        const entry = this.byNode.get(node);
+        if (entry) this.visible.set(entry.qualifiedName, entry);
       }
     }
   }
@@ -249,8 +277,7 @@ class FileChecker {
     const declarations: Declaration[] = [];
     for (const node of ast.declarations) {
       const declaration = this.declaration(node);
-      const entry = this.declared.get(qualify(this.packageName, node.name));
-      if (declaration && entry?.node === node) declarations.push(declaration);
+      if (declaration && this.byNode.has(node)) declarations.push(declaration);
     }
     return {
       path: this.input.path,
@@ -339,11 +366,13 @@ class FileChecker {
 
   private declaration(node: DeclarationNode): Declaration | undefined {
     const meaning = readAnnotations(node.annotations, node.kind, this.problems);
+    const qualifiedName =
+      this.byNode.get(node)?.qualifiedName ?? qualify(this.packageName, node.name);
     const common = () =>
       this.attach(
         {
           name: node.name,
-          qualifiedName: qualify(this.packageName, node.name),
+          qualifiedName,
           package: this.packageName,
         },
         node,
@@ -454,18 +483,19 @@ class FileChecker {
       throws.push(entry.qualifiedName);
     }
     this.checkSessionAnnotations(node, meaning, params);
-    const method: Method = {
+    // Properties set one by one, in the model's order: no objects spread per method.
+    const method: { -readonly [K in keyof Method]: Method[K] } = {
       name: node.name,
       oneway: node.oneway,
       idempotent: meaning.idempotent,
-      ...(meaning.resubscribe && { resubscribe: true as const }),
-      ...(meaning.conflate !== undefined && { conflate: meaning.conflate }),
-      ...(meaning.rateLimit !== undefined && { rateLimit: meaning.rateLimit }),
-      params,
-      throws,
-      span: this.sourceSpan(node.span),
-    };
-    if (returns) (method as { returns?: TypeRef }).returns = returns;
+    } as Method;
+    if (meaning.resubscribe) method.resubscribe = true;
+    if (meaning.conflate !== undefined) method.conflate = meaning.conflate;
+    if (meaning.rateLimit !== undefined) method.rateLimit = meaning.rateLimit;
+    method.params = params;
+    method.throws = throws;
+    method.span = this.sourceSpan(node.span);
+    if (returns) method.returns = returns;
     return this.attach(method, node, meaning);
   }
 
@@ -514,11 +544,11 @@ class FileChecker {
    * could not be resolved: the problem is reported and the model is not handed out.
    */
   private type(node: TypeNode | undefined, position: TypePosition, nested = false): TypeRef {
-    const placeholder: TypeRef = { kind: "primitive", name: "json" };
+    const placeholder = primitiveRefs.json;
     if (!node) return placeholder;
     switch (node.kind) {
       case "primitive":
-        return { kind: "primitive", name: node.name };
+        return primitiveRefs[node.name];
       case "void":
         this.report(
           Code.VoidNotReturn,
@@ -567,13 +597,19 @@ class FileChecker {
   /** Finds the declaration `name` refers to from this file, or reports why it cannot. */
   private resolve(name: string, span: Span): DeclaredEntry | undefined {
     if (name === "") return undefined;
+    const known = this.resolved.get(name);
+    if (known) {
+      this.references?.push({ span, name, target: known.qualifiedName });
+      return known;
+    }
     const candidates = name.includes(".")
       ? [name, qualify(this.packageName, name)]
       : [qualify(this.packageName, name)];
     for (const candidate of candidates) {
       const entry = this.visible.get(candidate);
       if (entry) {
-        this.references.push({ span, name, target: entry.qualifiedName });
+        this.resolved.set(name, entry);
+        this.references?.push({ span, name, target: entry.qualifiedName });
         return entry;
       }
     }
@@ -617,6 +653,18 @@ const positionDescriptions: Record<TypePosition, string> = {
   return: "a return type",
   "interface parameter": "a parameter type",
   "callback parameter": "a parameter of a callback's method",
+};
+
+/** One immutable reference per primitive, shared by every use: most types are primitives. */
+const primitiveRefs: Record<PrimitiveName, TypeRef> = {
+  bool: Object.freeze({ kind: "primitive", name: "bool" }),
+  int32: Object.freeze({ kind: "primitive", name: "int32" }),
+  int64: Object.freeze({ kind: "primitive", name: "int64" }),
+  float64: Object.freeze({ kind: "primitive", name: "float64" }),
+  string: Object.freeze({ kind: "primitive", name: "string" }),
+  bytes: Object.freeze({ kind: "primitive", name: "bytes" }),
+  timestamp: Object.freeze({ kind: "primitive", name: "timestamp" }),
+  json: Object.freeze({ kind: "primitive", name: "json" }),
 };
 
 const primitiveTypeNames = [

@@ -24,6 +24,9 @@ export interface Annotation {
   readonly args: readonly Literal[];
 }
 
+/** The annotations of every element that has none: one shared, frozen empty list. */
+export const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
+
 export type TypeNode =
   | { readonly kind: "primitive"; readonly name: PrimitiveName; readonly span: Span }
   | { readonly kind: "void"; readonly span: Span }

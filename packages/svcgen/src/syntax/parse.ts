@@ -4,12 +4,15 @@
  */
 import { EOF } from "chevrotain";
 import type { IRecognitionException, IToken } from "chevrotain";
-import { Code } from "../diagnostics/diagnostic.js";
+import { Code, compareProblems } from "../diagnostics/diagnostic.js";
 import type { Problem } from "../diagnostics/diagnostic.js";
 import type { DeclarationNode, FileNode, ImportNode, Span } from "./ast.js";
+import { parseWellFormed } from "./fast-parse.js";
 import { ParseAbandoned, SvcParser, tokenSpan } from "./parser.js";
 import type { Statement } from "./parser.js";
 import * as T from "./tokens.js";
+
+export { compareProblems } from "../diagnostics/diagnostic.js";
 
 export interface ParseResult {
   readonly file: FileNode;
@@ -37,6 +40,12 @@ const statementStarters = new Set([
 
 export function parseSource(source: string): ParseResult {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const wellFormed = parseWellFormed(text);
+  return wellFormed ? { file: wellFormed, problems: [] } : parseWithRecovery(text);
+}
+
+/** The chevrotain lexer and parser: every problem reported, the tree recovered around them. */
+export function parseWithRecovery(text: string): ParseResult {
   const problems: Problem[] = [];
   const lexed = T.svcLexer.tokenize(text);
 
@@ -224,10 +233,6 @@ function endSpan(text: string): Span {
   }
   const column = text.length - lineStart + 1;
   return { line, column, endLine: line, endColumn: column };
-}
-
-export function compareProblems(a: Problem, b: Problem): number {
-  return a.span.line - b.span.line || a.span.column - b.span.column;
 }
 
 function dedupe(problems: readonly Problem[]): Problem[] {

@@ -31,6 +31,7 @@ import type {
   Span,
   TypeNode,
 } from "./ast.js";
+import { NO_ANNOTATIONS } from "./ast.js";
 import * as T from "./tokens.js";
 
 /** Deeper types are rejected: generators and codecs recurse over them. */
@@ -126,8 +127,6 @@ const primitiveNames = new Set<string>([
 function isRecovered(token: IToken): boolean {
   return token.isInsertedInRecovery === true || Number.isNaN(token.startOffset);
 }
-
-const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
 
 /** Thrown out of the parser when a file has too many errors to be worth parsing further. */
 export class ParseAbandoned extends Error {

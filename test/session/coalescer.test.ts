@@ -103,13 +103,17 @@ describe("MessagePack seq stamp", () => {
 function harness(options: { maxFrameBytes?: number; maxMessages?: number } = {}) {
   const emitted: Frame[] = [];
   let turnEnd: (() => void) | undefined;
-  const coalescer = new Coalescer(json, (frame) => void emitted.push(frame), {
-    ...options,
-    schedule: (flush) => {
-      expect(turnEnd).toBeUndefined(); // scheduled once per turn
-      turnEnd = flush;
+  const coalescer = new Coalescer(
+    json,
+    { emitFrame: (frame) => void emitted.push(frame) },
+    {
+      ...options,
+      schedule: (flush) => {
+        expect(turnEnd).toBeUndefined(); // scheduled once per turn
+        turnEnd = flush;
+      },
     },
-  });
+  );
   const endTurn = () => {
     const flush = turnEnd;
     turnEnd = undefined;
@@ -162,6 +166,24 @@ describe("Coalescer", () => {
     expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([4, 4, 2]);
   });
 
+  test("a full frame leaves at once, before the turn ends", () => {
+    const { coalescer, emitted, endTurn } = harness({ maxMessages: 4 });
+    for (let i = 0; i < 4; i++) coalescer.push(JSON.stringify(message(i)));
+    // The peer can start on these four while this side goes on writing.
+    expect(emitted).toHaveLength(1);
+    coalescer.push(JSON.stringify(message(4)));
+    expect(emitted).toHaveLength(1);
+    endTurn();
+    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([4, 1]);
+  });
+
+  test("by default a frame of a burst holds 32 messages", () => {
+    const { coalescer, emitted, endTurn } = harness();
+    for (let i = 0; i < 70; i++) coalescer.push(JSON.stringify(message(i)));
+    endTurn();
+    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([32, 32, 6]);
+  });
+
   test("property: frames under the cap (or a lone message), every message once, in order", () => {
     fc.assert(
       fc.property(
@@ -207,7 +229,7 @@ describe("Coalescer", () => {
 
   test("the default end of turn comes after the turn's promise chains, before I/O", async () => {
     const emitted: Frame[] = [];
-    const coalescer = new Coalescer(json, (frame) => void emitted.push(frame));
+    const coalescer = new Coalescer(json, { emitFrame: (frame) => void emitted.push(frame) });
     const answers = Array.from({ length: 20 }, async (_, i) => {
       // Each answer is a few promise steps away, as a dispatched call's is.
       for (let step = 0; step < i % 5; step++) await Promise.resolve();

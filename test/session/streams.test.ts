@@ -43,7 +43,7 @@ describe("frames", () => {
 describe("OutboundStream", () => {
   test("seq from 1 without gaps; kept until acknowledged; bytes follow", () => {
     const { out, sent, wire } = stream();
-    out.attach(wire, 0);
+    out.attach({ write: wire }, 0);
     for (let i = 1; i <= 5; i++) out.send(message(i));
     expect(sent.map(seqOf)).toEqual([1, 2, 3, 4, 5]);
     expect(out.unackedCount).toBe(5);
@@ -59,16 +59,16 @@ describe("OutboundStream", () => {
 
   test("a resume replays exactly what the peer has not acknowledged, with the original seq", () => {
     const { out, sent, wire } = stream();
-    out.attach(wire, 0);
+    out.attach({ write: wire }, 0);
     for (let i = 1; i <= 4; i++) out.send(message(i));
     out.detach();
     out.send(message(5)); // while detached: sequenced, kept, not written
     expect(sent).toHaveLength(4);
     const replayed: Frame[] = [];
-    expect(out.attach((f) => void replayed.push(f), 2)).toBe(true);
+    expect(out.attach({ write: (f) => void replayed.push(f) }, 2)).toBe(true);
     expect(replayed.map(seqOf)).toEqual([3, 4, 5]);
     expect(replayed.map(valueOf)).toEqual([3, 4, 5]);
-    expect(out.attach(() => undefined, 6)).toBe(false); // acknowledges the future
+    expect(out.attach({ write: () => undefined }, 6)).toBe(false); // acknowledges the future
   });
 
   test("conflation: while detached the newest message of a key replaces the older, order kept", () => {
@@ -79,7 +79,7 @@ describe("OutboundStream", () => {
     out.send(message("plain")); // after a queued one: waits too, never overtakes
     out.send(message("a3"), "a");
     const got: Frame[] = [];
-    out.attach((f) => void got.push(f), 0);
+    out.attach({ write: (f) => void got.push(f) }, 0);
     expect(got.map(valueOf)).toEqual(["b1", "plain", "a3"]);
     expect(got.map(seqOf)).toEqual([1, 2, 3]); // no gap where a1 and a2 were dropped
     void wire;
@@ -88,7 +88,7 @@ describe("OutboundStream", () => {
   test("conflation: attached and congested, queued until acks make room", () => {
     const stamped = encoding.stamp(message(1), 1);
     const { out, sent, wire } = stream(encoding.byteLength(stamped) * 2);
-    out.attach(wire, 0);
+    out.attach({ write: wire }, 0);
     out.send(message(1), "k");
     out.send(message(2), "k");
     out.send(message(3), "k"); // congested now: waits
@@ -134,14 +134,14 @@ describe("OutboundStream", () => {
               attached = false;
             } else {
               broken = false;
-              out.attach(deliver, last);
+              out.attach({ write: deliver }, last);
               attached = true;
             }
             if (attached && n % 7 === 0) out.ack(last);
           }
           lossy = []; // the final resume is clean
           broken = false;
-          out.attach(deliver, last);
+          out.attach({ write: deliver }, last);
           expect(received).toEqual(Array.from({ length: n }, (_, i) => i + 1));
         },
       ),
@@ -151,21 +151,29 @@ describe("OutboundStream", () => {
 });
 
 describe("InboundStream", () => {
+  // Every test here runs on fake timers and lets the shared ack timer (ack-delay.ts) run
+  // out before it ends, so that no test leaves it armed on a clock the next one lacks.
   test("accepts last+1, drops duplicates, reports a jump", () => {
-    const inbound = new InboundStream(() => true);
-    expect(inbound.receive(1, 10)).toBe("accept");
-    expect(inbound.receive(1, 10)).toBe("duplicate");
-    expect(inbound.receive(3, 10)).toBe("gap");
-    expect(inbound.receive(2, 10)).toBe("accept");
-    expect(inbound.last).toBe(2);
-    inbound.stop();
+    jest.useFakeTimers();
+    try {
+      const inbound = new InboundStream({ sendAck: () => true });
+      expect(inbound.receive(1, 10)).toBe("accept");
+      expect(inbound.receive(1, 10)).toBe("duplicate");
+      expect(inbound.receive(3, 10)).toBe("gap");
+      expect(inbound.receive(2, 10)).toBe("accept");
+      expect(inbound.last).toBe(2);
+      inbound.stop();
+      jest.advanceTimersByTime(1000);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test("acks after 64 messages, after 64 KiB, and 1 s after the first unacknowledged", () => {
     jest.useFakeTimers();
     try {
       const acks: number[] = [];
-      const inbound = new InboundStream((seq) => (acks.push(seq), true));
+      const inbound = new InboundStream({ sendAck: (seq) => (acks.push(seq), true) });
       for (let seq = 1; seq <= 64; seq++) inbound.receive(seq, 10);
       expect(acks).toEqual([64]);
       inbound.receive(65, 70_000);
@@ -183,12 +191,46 @@ describe("InboundStream", () => {
     }
   });
 
+  test("streams share the delay timer: each acks its own delay after its first message", () => {
+    jest.useFakeTimers();
+    try {
+      const acks: string[] = [];
+      const stream = (name: string) =>
+        new InboundStream({ sendAck: (seq) => (acks.push(`${name}${seq}`), true) });
+      const [a, b] = [stream("a"), stream("b")];
+      a.receive(1, 10); // a due at 1000
+      jest.advanceTimersByTime(100);
+      b.receive(1, 10); // b due at 1100
+      jest.advanceTimersByTime(100);
+      for (let seq = 2; seq <= 64; seq++) a.receive(seq, 10); // a acks early, at 200
+      expect(acks).toEqual(["a64"]);
+      jest.advanceTimersByTime(100);
+      a.receive(65, 10); // a due again, at 1300
+      jest.advanceTimersByTime(699); // 999
+      expect(acks).toEqual(["a64"]);
+      jest.advanceTimersByTime(1); // 1000: a's first place is passed over
+      expect(acks).toEqual(["a64"]);
+      jest.advanceTimersByTime(100); // 1100
+      expect(acks).toEqual(["a64", "b1"]);
+      jest.advanceTimersByTime(199);
+      expect(acks).toEqual(["a64", "b1"]);
+      jest.advanceTimersByTime(1); // 1300
+      expect(acks).toEqual(["a64", "b1", "a65"]);
+      a.stop();
+      b.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test("an ack that cannot go out waits; a handshake counts as one", () => {
     jest.useFakeTimers();
     try {
       let open = false;
       const acks: number[] = [];
-      const inbound = new InboundStream((seq) => (open ? (acks.push(seq), true) : false));
+      const inbound = new InboundStream({
+        sendAck: (seq) => (open ? (acks.push(seq), true) : false),
+      });
       for (let seq = 1; seq <= 70; seq++) inbound.receive(seq, 10);
       expect(acks).toEqual([]);
       inbound.acknowledgedByHandshake();

@@ -183,6 +183,8 @@ export class ClientSession {
   }
 
   #newInbound(): InboundStream {
-    return new InboundStream((seq) => this.#sendRaw(ackFrameIn(this.#encoding(), seq)));
+    return new InboundStream({
+      sendAck: (seq) => this.#sendRaw(ackFrameIn(this.#encoding(), seq)),
+    });
   }
 }

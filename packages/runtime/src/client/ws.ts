@@ -23,6 +23,7 @@ import {
   type JsonRpcResponse,
 } from "../protocol/jsonrpc.js";
 import { Coalescer, batchFeature } from "../session/coalescer.js";
+import type { Wire } from "../session/outbound.js";
 import { parseSessionAnswer, withResumeHint } from "../session/handshake.js";
 import { SessionCloseCode } from "../session/reasons.js";
 import { Heartbeat } from "../liveness/heartbeat.js";
@@ -831,11 +832,14 @@ class WebSocketClient implements WebSocketConnection {
     this.#adopt(socket, closed);
     // Coalesced from here on when the server accepted it (the replay included); the
     // handshake and its answer went alone.
-    let wire = (frame: Frame) => writeFrame(socket, frame);
+    let wire: Wire = { write: (frame) => writeFrame(socket, frame) };
     if (this.#session!.batch && answer.features.includes(batchFeature)) {
-      const coalescer = new Coalescer(clientFrames, wire);
+      // Not corked: a full frame leaves at once (session/coalescer.ts).
+      const coalescer = new Coalescer(clientFrames, {
+        emitFrame: (frame) => sendFrame(socket, frame),
+      });
       this.#coalescer = coalescer;
-      wire = (frame: Frame, bytes?: number) => coalescer.push(frame, bytes);
+      wire = { write: (frame, bytes) => coalescer.push(frame, bytes) };
     }
     const outcome = this.#session!.answered(answer, wire);
     if (outcome.kind === "invalid") {
@@ -1014,6 +1018,10 @@ function writeFrame(socket: SocketLike, frame: Frame): void {
   if (socket.readyState !== OPEN) return;
   corkUntilTurnEnds(socket);
   socket.send(frame);
+}
+
+function sendFrame(socket: SocketLike, frame: Frame): void {
+  if (socket.readyState === OPEN) socket.send(frame);
 }
 
 function overBound(): RpcError {

@@ -248,7 +248,7 @@ export class Dispatcher {
     ctx: CallContext,
   ): unknown {
     const { method } = inv;
-    const implementation = this.#registry.implementationFor(registration, ctx, inv.scope);
+    const implementation = this.#registry.implementationFor(registration, ctx, inv);
     const fn = (implementation as Record<string, unknown>)[method.name];
     // An unimplemented `toString` or `valueOf` must not fall through to Object.prototype's.
     if (

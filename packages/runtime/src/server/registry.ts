@@ -113,7 +113,8 @@ export class ServiceRegistry {
   implementationFor(
     registration: Registration,
     ctx: CallContext,
-    scope: InstanceScope,
+    /** Where `perConnection` instances live; read only for those (a scope is made on first use). */
+    holder: { readonly scope: InstanceScope },
   ): ServiceImplementation {
     switch (registration.mode) {
       case "shared":
@@ -121,7 +122,7 @@ export class ServiceRegistry {
       case "perCall":
         return registration.factory!(ctx);
       case "perConnection":
-        return scope.instanceFor(registration, () => registration.factory!(ctx));
+        return holder.scope.instanceFor(registration, () => registration.factory!(ctx));
     }
   }
 }

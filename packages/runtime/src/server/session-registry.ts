@@ -26,7 +26,7 @@ import type { WireEncoding } from "../encoding/types.js";
 
 interface Kept {
   readonly session: WsSession;
-  readonly secretHash: Buffer;
+  readonly secretHash: string;
   /** Set while detached: gives the session up at the end of its window. */
   windowTimer?: ReturnType<typeof setTimeout>;
   /** Bytes it keeps, as counted in the node-wide detached total. */

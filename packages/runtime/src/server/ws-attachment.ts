@@ -180,7 +180,7 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
    * answer is written, which therefore goes alone.
    */
   coalesce(encoding: SequenceEncoding): void {
-    this.#coalescer ??= new Coalescer(encoding, (frame) => this.#sendNow(frame));
+    this.#coalescer ??= new Coalescer(encoding, this);
   }
 
   /**
@@ -191,15 +191,22 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     if (this.#closing || this.#socket.readyState !== this.#socket.OPEN) return false;
     const coalescer = this.#coalescer;
     // The first frame of a turn: what is still unsent now is what the peer failed to drain.
-    if (!this.#corked && !coalescer?.pending && this.#overloaded()) return false;
+    if (!this.#corked && !coalescer?.inTurn && this.#overloaded()) return false;
     if (coalescer !== undefined) coalescer.push(frame, bytes);
     else this.#sendNow(frame);
     return true;
   }
 
+  /** @internal FrameSink: a frame the coalescer made. */
+  emitFrame(frame: Frame): void {
+    this.#sendNow(frame);
+  }
+
   #sendNow(frame: Frame): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    if (!this.#corked) this.#cork();
+    // A coalescer already makes one frame of a turn's messages, and a full one must leave
+    // at once (session/coalescer.ts); the cork is for one frame per message.
+    if (!this.#corked && this.#coalescer === undefined) this.#cork();
     if (typeof frame === "string") this.#socket.send(frame);
     else this.#socket.send(frame, { binary: this.#binary });
   }

@@ -35,11 +35,12 @@ import type { CallNext } from "../interceptors/interceptor.js";
 import { metaMember, readMeta } from "../protocol/meta.js";
 import type { Frame } from "../session/frame.js";
 import { ackFrameIn, ackMethod, parseAck } from "../session/handshake.js";
-import { InboundStream } from "../session/inbound.js";
+import { InboundStream, type AckSender } from "../session/inbound.js";
 import { OutboundStream } from "../session/outbound.js";
 import { SessionCloseCode, SessionReason } from "../session/reasons.js";
 import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callback-proxy.js";
+import { CallbackTable } from "./callback-table.js";
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
@@ -57,8 +58,6 @@ import {
 import { sequenceEncodingFor } from "./ws-encodings.js";
 
 const callbackIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
-
-const noCallbacks: ReadonlyMap<string, CallbackState> = new Map();
 
 interface PendingCallbackRequest {
   readonly method: MethodDescriptor;
@@ -194,11 +193,10 @@ interface Sequencing {
   readonly burst: BurstMeter;
 }
 
-export class WsSession implements CallbackChannel, AttachmentReader {
+export class WsSession implements CallbackChannel, AttachmentReader, AckSender {
   readonly info: ConnectionInfo;
   readonly principal: unknown;
-  /** Where the session's warnings go, each repeated one rate-limited. */
-  readonly log: ConnectionLog;
+  #log: ConnectionLog | undefined;
 
   readonly #dispatcher: Dispatcher;
   readonly #options: ResolvedServerOptions;
@@ -211,7 +209,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   #inFlight: Map<JsonRpcId, WsCall> | undefined;
   /** Calls running, notifications included (the in-flight limit counts both). */
   #running = 0;
-  #callbacks: Map<string, CallbackState> | undefined;
+  #callbacks: CallbackTable<CallbackState> | undefined;
   /** Callbacks introduced by calls still running (see provisional-callbacks.ts). */
   #provisional: ProvisionalCallbacks<WsCall> | undefined;
   /** Our `$/callback` requests waiting for the client's answer. */
@@ -246,7 +244,6 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     this.principal = attachment.principal;
     this.info = info;
     this.#nodeId = nodeId;
-    this.log = new ConnectionLog(options.logger, info.id);
     this.#onEnded = onEnded;
     this.#encoding = attachment.encoding;
     if (keeper !== undefined) {
@@ -256,7 +253,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
           encoding: sequenceEncodingFor(attachment.encoding, options),
           congestedBytes: sessions.congestedBytes,
         }),
-        inbound: new InboundStream((seq) => this.#sendAck(seq), sessions.ack),
+        inbound: new InboundStream(this, sessions.ack),
         keeper,
         reported: 0,
         burst: new BurstMeter(),
@@ -264,6 +261,11 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     }
     this.#attachment = attachment;
     attachment.reader = this;
+  }
+
+  /** Where the session's warnings go, each repeated one rate-limited (made on first use). */
+  get log(): ConnectionLog {
+    return (this.#log ??= new ConnectionLog(this.#options.logger, this.info.id));
   }
 
   get sequenced(): boolean {
@@ -352,8 +354,8 @@ export class WsSession implements CallbackChannel, AttachmentReader {
   }
 
   /** The callbacks the client registered (for the inspector). */
-  callbackStates(): IterableIterator<CallbackState> {
-    return (this.#callbacks ?? noCallbacks).values();
+  callbackStates(): readonly CallbackState[] {
+    return this.#callbacks?.values() ?? [];
   }
 
   /** Bytes written to the attached socket and not sent yet; 0 when detached. */
@@ -412,7 +414,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     if (previous === undefined) seq.keeper.reattached(this);
     seq.reported = 0;
     seq.inbound.acknowledgedByHandshake();
-    return seq.outbound.attach((frame, bytes) => void attachment.write(frame, bytes), peerAck);
+    return seq.outbound.attach(attachment, peerAck);
   }
 
   /**
@@ -851,7 +853,11 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       if (this.#running === 0) this.#notifyIdle();
     }
     // Released before the answer goes out: the client forgets them before its call settles.
-    if (call.introduced !== undefined) this.#provisional?.settle(call, call.introduced, failed);
+    if (call.introduced !== undefined && this.#provisional !== undefined) {
+      this.#provisional.settle(call, call.introduced, failed);
+      // An idle connection holds no table (as for calls in flight).
+      if (this.#provisional.size === 0) this.#provisional = undefined;
+    }
     if (!reply) return response;
     if (response !== undefined) this.#send(response);
     return undefined;
@@ -869,7 +875,7 @@ export class WsSession implements CallbackChannel, AttachmentReader {
         errors: [{ pointer, detail: "expected a callback id" }],
       });
     }
-    const callbacks = (this.#callbacks ??= new Map<string, CallbackState>());
+    const callbacks = (this.#callbacks ??= new CallbackTable<CallbackState>());
     const existing = callbacks.get(id);
     if (existing !== undefined) {
       if (existing.descriptor.name !== descriptor.name) {
@@ -909,7 +915,8 @@ export class WsSession implements CallbackChannel, AttachmentReader {
     this.sendFrame(frame);
   }
 
-  #sendAck(seq: number): boolean {
+  /** @internal AckSender: the client's messages up to `seq` arrived. */
+  sendAck(seq: number): boolean {
     return this.#attachment?.write(ackFrameIn(this.#encoding, seq)) ?? false;
   }
 
@@ -956,12 +963,12 @@ export class WsSession implements CallbackChannel, AttachmentReader {
       for (const pending of [...this.#pending.values()]) pending.reject(gone);
     }
     if (this.#callbacks !== undefined) {
-      for (const state of [...this.#callbacks.values()]) {
+      for (const state of this.#callbacks.values()) {
         state.release(reason, false, ErrorCode.ConnectionClosed);
       }
     }
     this.#notifyIdle();
-    this.log.flush();
+    this.#log?.flush();
     if (this.#seq !== undefined) {
       this.#seq.inbound.stop();
       this.#seq.outbound.clear();

@@ -7,67 +7,65 @@
  * `maxMessages` messages (a larger burst is split, in order); a message larger than a
  * frame goes alone, as does a message that is alone in its turn (no batch of one).
  *
+ * A full frame leaves at once, mid-turn, rather than at the end of it: the peer (another
+ * process, usually on another core) starts on those messages while this side writes the
+ * rest. Hence a frame of a burst holds fewer messages than a peer accepts: with 64 calls in
+ * flight, frames of 100 made client and server take turns (each idle while the other worked
+ * through the whole burst); frames of 32 let them overlap (bench/FINDINGS.md, ws-pipelined).
+ * The socket under a coalescer must therefore not be corked for the turn.
+ *
  * One coalescer serves one socket: frames of different sockets never mix.
  */
 import { joinOverhead, type Frame, type SequenceEncoding } from "./frame.js";
+import { atTurnEnd, type TurnEndTask } from "./turn-end.js";
 
 /** The feature a peer names in `$/session` to accept coalesced frames. */
 export const batchFeature = "batch";
 
 /**
- * The most a coalesced frame holds: 64 KiB and 100 messages (the default `maxBatchSize`
+ * The most a coalesced frame may hold: 64 KiB and 100 messages (the default `maxBatchSize`
  * of a server, which offers `"batch"` only when it accepts that many).
  */
 export const coalescedFrameBytes = 64 * 1024;
 export const coalescedFrameMessages = 100;
 
-/** Runs `flush` once the current turn's work is done (microtasks included). */
-export type TurnScheduler = (flush: () => void) => void;
+/** The messages a coalescer puts in one frame before sending it (see above: overlap). */
+export const sentFrameMessages = 32;
 
-/**
- * The end of the current turn: after every microtask the turn queued, before the event
- * loop goes back to I/O. In Node a tick queued from a microtask runs once the microtask
- * queue is empty, so the answers of calls resolved in the same turn (each a few promise
- * steps deep) all make it into the frame; elsewhere a microtask is the nearest point.
- */
-export const endOfTurn: TurnScheduler =
-  typeof process !== "undefined" && typeof process.nextTick === "function"
-    ? (flush) => queueMicrotask(() => process.nextTick(flush))
-    : (flush) => queueMicrotask(flush);
+/** Runs `flush` once the current turn's work is done (tests end turns by hand). */
+export type TurnScheduler = (flush: () => void) => void;
 
 export interface CoalescerOptions {
   readonly maxFrameBytes?: number;
   readonly maxMessages?: number;
+  /** When the turn ends; by default the end of the event loop's turn (turn-end.ts). */
   readonly schedule?: TurnScheduler;
 }
 
-export class Coalescer {
+/** Where a coalescer's frames go: the socket (on a server, its attachment: no closure each). */
+export interface FrameSink {
+  /** Writes one frame; called in order, never re-entered. */
+  emitFrame(frame: Frame): void;
+}
+
+export class Coalescer implements TurnEndTask {
   readonly #encoding: SequenceEncoding;
-  readonly #emit: (frame: Frame) => void;
+  readonly #sink: FrameSink;
   readonly #maxFrameBytes: number;
   readonly #maxMessages: number;
-  readonly #schedule: TurnScheduler;
+  readonly #schedule: TurnScheduler | undefined;
   #frames: Frame[] = [];
   /** Bytes of the frames waiting (without the batch's own). */
   #bytes = 0;
   #scheduled = false;
   #stopped = false;
-  readonly #flush = () => {
-    this.#scheduled = false;
-    this.flush();
-  };
 
-  /** `emit` writes one frame on the socket; it is called in order, never re-entered. */
-  constructor(
-    encoding: SequenceEncoding,
-    emit: (frame: Frame) => void,
-    options: CoalescerOptions = {},
-  ) {
+  constructor(encoding: SequenceEncoding, sink: FrameSink, options: CoalescerOptions = {}) {
     this.#encoding = encoding;
-    this.#emit = emit;
+    this.#sink = sink;
     this.#maxFrameBytes = options.maxFrameBytes ?? coalescedFrameBytes;
-    this.#maxMessages = options.maxMessages ?? coalescedFrameMessages;
-    this.#schedule = options.schedule ?? endOfTurn;
+    this.#maxMessages = options.maxMessages ?? sentFrameMessages;
+    this.#schedule = options.schedule;
   }
 
   /** Bytes written and not yet handed to the socket. */
@@ -80,6 +78,14 @@ export class Coalescer {
     return this.#frames.length > 0;
   }
 
+  /**
+   * Whether this turn has written (the end-of-turn flush is still to come), even when its
+   * full frames have already left.
+   */
+  get inTurn(): boolean {
+    return this.#scheduled;
+  }
+
   /** Takes one encoded message of `bytes` bytes (counted when not given). */
   push(frame: Frame, bytes: number = this.#encoding.byteLength(frame)): void {
     if (this.#stopped) return;
@@ -87,22 +93,27 @@ export class Coalescer {
     if (bytes + joinOverhead(1) > this.#maxFrameBytes) {
       // Too large to share a frame: what waits goes first, then it alone.
       this.flush();
-      this.#emit(frame);
+      this.#sink.emitFrame(frame);
       return;
     }
-    if (
-      count > 0 &&
-      (count >= this.#maxMessages ||
-        this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes)
-    ) {
+    if (count > 0 && this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes) {
       this.flush();
     }
     this.#frames.push(frame);
     this.#bytes += bytes;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.#schedule(this.#flush);
+      if (this.#schedule === undefined) atTurnEnd(this);
+      else this.#schedule(() => this.turnEnded());
     }
+    // Full: it leaves now, and the peer can start on it (see above).
+    if (this.#frames.length >= this.#maxMessages) this.flush();
+  }
+
+  /** The end of a turn in which messages were pushed: what waits leaves. */
+  turnEnded(): void {
+    this.#scheduled = false;
+    this.flush();
   }
 
   /** Sends what waits now (before a close frame, say). */
@@ -111,7 +122,7 @@ export class Coalescer {
     if (frames.length === 0) return;
     this.#frames = [];
     this.#bytes = 0;
-    this.#emit(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
+    this.#sink.emitFrame(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
   }
 
   /** The socket is gone: what waits is dropped, and nothing more is taken. */

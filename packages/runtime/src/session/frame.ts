@@ -32,6 +32,12 @@ const comma = 0x2c;
 const closeBracket = 0x5d;
 let encoder: TextEncoder | undefined;
 
+/** Node's pooled buffers where there are some (small frames), plain arrays elsewhere. */
+const allocate: (size: number) => Uint8Array =
+  typeof Buffer !== "undefined"
+    ? (size) => Buffer.allocUnsafe(size)
+    : (size) => new Uint8Array(size);
+
 function utf8(text: string): Uint8Array {
   return (encoder ??= new TextEncoder()).encode(text);
 }
@@ -68,9 +74,10 @@ export function jsonSequenceEncoding(
         return `{"seq":${seq},${frame.slice(1)}`;
       }
       if (frame[0] !== openBrace) throw new TypeError("not a JSON object");
-      const head = utf8(`{"seq":${seq},`);
-      const stamped = new Uint8Array(head.length + frame.length - 1);
-      stamped.set(head, 0);
+      // Every member of a broadcast goes through here: one (pooled) allocation, no encoder.
+      const head = `{"seq":${seq},`;
+      const stamped = allocate(head.length + frame.length - 1);
+      for (let i = 0; i < head.length; i++) stamped[i] = head.charCodeAt(i);
       stamped.set(frame.subarray(1), head.length);
       return stamped;
     },

@@ -5,6 +5,8 @@
  * `maxBytes` bytes, whichever comes first.
  */
 
+import { delayAck, type DelayedAck } from "./ack-delay.js";
+
 export type SeqVerdict = "accept" | "duplicate" | "gap";
 
 export interface AckPolicy {
@@ -15,19 +17,34 @@ export interface AckPolicy {
 
 export const defaultAckPolicy: AckPolicy = { maxDelayMs: 1000, maxMessages: 64, maxBytes: 65_536 };
 
-export class InboundStream {
-  readonly #policy: AckPolicy;
+/** Where a stream's acks go. */
+export interface AckSender {
   /** Sends `$/ack` for `seq`; false when no socket can take it (the ack then waits). */
-  readonly #sendAck: (seq: number) => boolean;
+  sendAck(seq: number): boolean;
+}
+
+export class InboundStream implements DelayedAck {
+  readonly #policy: AckPolicy;
+  readonly #sender: AckSender;
   #last = 0;
   #acked = 0;
   #messages = 0;
   #bytes = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the delayed ack is due (one shared timer per delay: ack-delay.ts). */
+  #ackDueAt: number | undefined;
 
-  constructor(sendAck: (seq: number) => boolean, policy: AckPolicy = defaultAckPolicy) {
-    this.#sendAck = sendAck;
+  constructor(sender: AckSender, policy: AckPolicy = defaultAckPolicy) {
+    this.#sender = sender;
     this.#policy = policy;
+  }
+
+  get ackDueAt(): number | undefined {
+    return this.#ackDueAt;
+  }
+
+  /** @internal The delay passed. */
+  ackDue(): void {
+    this.flush();
   }
 
   /** The last seq accepted: what a resume tells the other side. */
@@ -44,22 +61,17 @@ export class InboundStream {
     this.#bytes += bytes;
     if (this.#messages >= this.#policy.maxMessages || this.#bytes >= this.#policy.maxBytes) {
       this.flush();
-    } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.flush();
-      }, this.#policy.maxDelayMs);
-      (this.#timer as { unref?: () => void }).unref?.();
+    } else if (this.#ackDueAt === undefined) {
+      this.#ackDueAt = delayAck(this, this.#policy.maxDelayMs);
     }
     return "accept";
   }
 
   /** Acknowledges now whatever is accepted and not yet acknowledged. */
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#ackDueAt = undefined;
     if (this.#last === this.#acked) return;
-    if (!this.#sendAck(this.#last)) return;
+    if (!this.#sender.sendAck(this.#last)) return;
     this.#acked = this.#last;
     this.#messages = 0;
     this.#bytes = 0;
@@ -70,15 +82,13 @@ export class InboundStream {
    * (the other side drops what it holds up to there).
    */
   acknowledgedByHandshake(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#ackDueAt = undefined;
     this.#acked = this.#last;
     this.#messages = 0;
     this.#bytes = 0;
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#ackDueAt = undefined;
   }
 }

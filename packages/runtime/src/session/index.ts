@@ -13,8 +13,9 @@ export {
   batchFeature,
   coalescedFrameBytes,
   coalescedFrameMessages,
-  endOfTurn,
+  sentFrameMessages,
   type CoalescerOptions,
+  type FrameSink,
   type TurnScheduler,
 } from "./coalescer.js";
 export {
@@ -28,6 +29,12 @@ export {
   type SessionAnswer,
   type SessionRequest,
 } from "./handshake.js";
-export { InboundStream, defaultAckPolicy, type AckPolicy, type SeqVerdict } from "./inbound.js";
+export {
+  InboundStream,
+  defaultAckPolicy,
+  type AckPolicy,
+  type AckSender,
+  type SeqVerdict,
+} from "./inbound.js";
 export { OutboundStream, type OutboundOptions, type Wire } from "./outbound.js";
 export { SessionCloseCode, SessionReason, type SessionReasonValue } from "./reasons.js";

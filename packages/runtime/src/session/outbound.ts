@@ -8,8 +8,13 @@
 import { ConflationQueue } from "./conflation.js";
 import type { Frame, SequenceEncoding } from "./frame.js";
 
-/** Where frames go while a socket is attached; `bytes` is the frame's size, counted once. */
-export type Wire = (frame: Frame, bytes: number) => void;
+/**
+ * Where frames go while a socket is attached (the socket itself, on a server: no closure per
+ * session); `bytes` is the frame's size, counted once.
+ */
+export interface Wire {
+  write(frame: Frame, bytes: number): unknown;
+}
 
 interface Kept {
   readonly seq: number;
@@ -105,7 +110,7 @@ export class OutboundStream {
     this.#wire = wire;
     for (let i = this.#head; i < this.#kept.length && this.#wire === wire; i++) {
       const kept = this.#kept[i]!;
-      wire(kept.frame, kept.bytes);
+      wire.write(kept.frame, kept.bytes);
     }
     this.#flushQueue();
     return true;
@@ -135,7 +140,7 @@ export class OutboundStream {
     const bytes = this.#encoding.byteLength(stamped);
     this.#kept.push({ seq, frame: stamped, bytes });
     this.#keptBytes += bytes;
-    this.#wire?.(stamped, bytes);
+    this.#wire?.write(stamped, bytes);
   }
 
   #flushQueue(): void {

@@ -80,6 +80,8 @@ interface DeclaredEntry {
   readonly node: DeclarationNode;
   readonly file: CheckInput;
   readonly qualifiedName: string;
+  /** The one (immutable) type reference to it, shared by every use: made at the first. */
+  reference: TypeRef | undefined;
 }
 
 /**
@@ -176,7 +178,7 @@ function declareAll(
         });
         continue;
       }
-      const entry = { node, file, qualifiedName };
+      const entry: DeclaredEntry = { node, file, qualifiedName, reference: undefined };
       declared.set(qualifiedName, entry);
       byNode.set(node, entry);
     }
@@ -608,7 +610,11 @@ class FileChecker {
           );
           return placeholder;
         }
-        return { kind: "named", target: entry.qualifiedName, targetKind: kind };
+        return (entry.reference ??= Object.freeze({
+          kind: "named",
+          target: entry.qualifiedName,
+          targetKind: kind,
+        }));
       }
     }
   }

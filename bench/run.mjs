@@ -50,6 +50,10 @@ let failures = 0;
 let machine;
 let scenarios = [];
 let generateWarning;
+// --quick keeps one server and one client process per contender for the whole run (starting
+// Node and loading a library costs more than a short measurement); the full run starts fresh
+// processes for every measurement.
+const pool = quick && !options.report ? createPool() : undefined;
 if (options.report) {
   // --report: RESULTS.md and results.svg again from results.json (after FINDINGS.md changed).
   ({ machine, scenarios } = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8")));
@@ -63,10 +67,6 @@ if (options.report) {
       : "svcgen runs the code generated from bench.svc",
   );
   machine = describeMachine();
-  // --quick keeps one server and one client process per contender for the whole run (starting
-  // Node and loading a library costs more than a short measurement); the full run starts fresh
-  // processes for every measurement.
-  const pool = quick ? createPool() : undefined;
   scenarios = [];
   try {
     if (pool) {

@@ -4,6 +4,7 @@
  * (with --quick: into bench/.work/, shorter runs, one repetition).
  *
  *   node bench/run.mjs [--quick] [--only id[,id...]] [--runs N] [--no-build] [--out dir]
+ *   node bench/run.mjs --report [--out dir]   RESULTS.md and results.svg again from results.json
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,6 +33,7 @@ const { values: options } = parseArgs({
     runs: { type: "string" },
     "no-build": { type: "boolean", default: false },
     out: { type: "string" },
+    report: { type: "boolean", default: false },
   },
 });
 const quick = options.quick;
@@ -45,35 +47,43 @@ const timeoutMs = quick ? 60_000 : 180_000;
 
 const startedAt = performance.now();
 let failures = 0;
-if (!options["no-build"]) build();
-const generateWarning = await generateBenchService();
-log(`built and generated in ${seconds(startedAt)}`);
-log(
-  generateWarning
-    ? `warning: ${generateWarning}; svcgen runs the hand-written bench-service.mjs`
-    : "svcgen runs the code generated from bench.svc",
-);
-const machine = describeMachine();
+let machine;
+let scenarios = [];
+let generateWarning;
 // --quick keeps one server and one client process per contender for the whole run (starting
 // Node and loading a library costs more than a short measurement); the full run starts fresh
 // processes for every measurement.
-const pool = quick ? createPool() : undefined;
-const scenarios = [];
-try {
-  if (pool) {
-    const preparing = performance.now();
-    await pool.prepare(await poolPlan(selected));
-    log(`started the contenders' processes in ${seconds(preparing)}`);
+const pool = quick && !options.report ? createPool() : undefined;
+if (options.report) {
+  // --report: RESULTS.md and results.svg again from results.json (after FINDINGS.md changed).
+  ({ machine, scenarios } = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8")));
+} else {
+  if (!options["no-build"]) build();
+  generateWarning = await generateBenchService();
+  log(`built and generated in ${seconds(startedAt)}`);
+  log(
+    generateWarning
+      ? `warning: ${generateWarning}; svcgen runs the hand-written bench-service.mjs`
+      : "svcgen runs the code generated from bench.svc",
+  );
+  machine = describeMachine();
+  scenarios = [];
+  try {
+    if (pool) {
+      const preparing = performance.now();
+      await pool.prepare(await poolPlan(selected));
+      log(`started the contenders' processes in ${seconds(preparing)}`);
+    }
+    for (const id of selected) {
+      const scenario = await loadScenario(id);
+      log(`${id}`);
+      scenarios.push(await runScenario(scenario));
+    }
+  } finally {
+    const closing = performance.now();
+    await pool?.close();
+    if (pool) log(`stopped them in ${seconds(closing)}`);
   }
-  for (const id of selected) {
-    const scenario = await loadScenario(id);
-    log(`${id}`);
-    scenarios.push(await runScenario(scenario));
-  }
-} finally {
-  const closing = performance.now();
-  await pool?.close();
-  if (pool) log(`stopped them in ${seconds(closing)}`);
 }
 const goals = evaluateGoals(scenarios);
 for (const scenario of scenarios) {
@@ -82,7 +92,12 @@ for (const scenario of scenarios) {
 
 mkdirSync(outDir, { recursive: true });
 const command = `npm run bench${quick || only ? " --" : ""}${quick ? " --quick" : ""}${only ? ` --only ${only.join(",")}` : ""}`;
-writeFileSync(join(outDir, "results.json"), JSON.stringify({ machine, scenarios }, null, 2) + "\n");
+if (!options.report) {
+  writeFileSync(
+    join(outDir, "results.json"),
+    JSON.stringify({ machine, scenarios }, null, 2) + "\n",
+  );
+}
 writeFileSync(join(outDir, "results.svg"), renderChart(scenarios));
 const findingsFile = join(benchDir, "FINDINGS.md");
 const findings = existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : undefined;

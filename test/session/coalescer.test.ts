@@ -177,11 +177,42 @@ describe("Coalescer", () => {
     expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([4, 1]);
   });
 
-  test("by default a frame of a burst holds 32 messages", () => {
+  test("by default the first frame of a turn leaves at 32 messages, later ones hold 100", () => {
     const { coalescer, emitted, endTurn } = harness();
-    for (let i = 0; i < 70; i++) coalescer.push(JSON.stringify(message(i)));
+    for (let i = 0; i < 250; i++) coalescer.push(JSON.stringify(message(i)));
+    // Full frames leave as they fill; only the last waits for the end of the turn.
+    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([32, 100, 100]);
     endTurn();
-    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([32, 32, 6]);
+    expect(emitted.map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([
+      32, 100, 100, 18,
+    ]);
+    // The next turn starts again with an early frame.
+    for (let i = 0; i < 40; i++) coalescer.push(JSON.stringify(message(i)));
+    endTurn();
+    expect(emitted.slice(4).map((frame) => [JSON.parse(text(frame))].flat().length)).toEqual([
+      32, 8,
+    ]);
+  });
+
+  test("after the first frame of a turn the sink is corked, and uncorked when the turn ends", () => {
+    const events: string[] = [];
+    let turnEnd: (() => void) | undefined;
+    const coalescer = new Coalescer(
+      json,
+      {
+        emitFrame: (frame) => void events.push(`frame ${[JSON.parse(text(frame))].flat().length}`),
+        cork: () => void events.push("cork"),
+        uncork: () => void events.push("uncork"),
+      },
+      { schedule: (flush) => (turnEnd = flush) },
+    );
+    for (let i = 0; i < 20; i++) coalescer.push(JSON.stringify(message(i)));
+    turnEnd!();
+    expect(events).toEqual(["frame 20"]); // one frame: nothing to cork
+    events.length = 0;
+    for (let i = 0; i < 150; i++) coalescer.push(JSON.stringify(message(i)));
+    turnEnd!();
+    expect(events).toEqual(["frame 32", "cork", "frame 100", "frame 18", "uncork"]);
   });
 
   test("property: frames under the cap (or a lone message), every message once, in order", () => {

@@ -86,15 +86,31 @@ function uncork(stream: Corkable): void {
   stream.uncork();
 }
 
+/** The TCP stream under a `ws` socket in Node; undefined in browsers (or once destroyed). */
+function streamOf(socket: SocketLike): Corkable | undefined {
+  const stream = (socket as { _socket?: Partial<Corkable> | null })._socket;
+  if (stream == null || typeof stream.cork !== "function" || stream.destroyed) return undefined;
+  return stream as Corkable;
+}
+
 /**
  * `ws` in Node: frames sent in one turn of the event loop leave in one write (one syscall
  * for a burst of pipelined calls). Browser sockets batch on their own; nothing to do there.
  */
 export function corkUntilTurnEnds(socket: SocketLike): void {
-  const stream = (socket as { _socket?: Partial<Corkable> | null })._socket;
-  if (stream == null || typeof stream.cork !== "function" || stream.destroyed) return;
+  const stream = streamOf(socket);
+  if (stream === undefined) return;
   if (corked.has(stream as Corkable)) return;
   corked.add(stream as Corkable);
   stream.cork();
   process.nextTick(uncork, stream);
+}
+
+/** Writes to `socket` wait until `uncorkSocket` (Node's `ws`; nothing elsewhere). */
+export function corkSocket(socket: SocketLike): void {
+  streamOf(socket)?.cork();
+}
+
+export function uncorkSocket(socket: SocketLike): void {
+  streamOf(socket)?.uncork();
 }

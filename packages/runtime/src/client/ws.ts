@@ -45,7 +45,9 @@ import { ContractMismatchError, compareContracts } from "./ws-contract.js";
 import { Emitter, type WebSocketEvents } from "./ws-events.js";
 import {
   OPEN,
+  corkSocket,
   corkUntilTurnEnds,
+  uncorkSocket,
   isPingable,
   resolveWebSocket,
   type SocketLike,
@@ -837,6 +839,8 @@ class WebSocketClient implements WebSocketConnection {
       // Not corked: a full frame leaves at once (session/coalescer.ts).
       const coalescer = new Coalescer(clientFrames, {
         emitFrame: (frame) => sendFrame(socket, frame),
+        cork: () => corkSocket(socket),
+        uncork: () => uncorkSocket(socket),
       });
       this.#coalescer = coalescer;
       wire = { write: (frame, bytes) => coalescer.push(frame, bytes) };

@@ -202,6 +202,21 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
     this.#sendNow(frame);
   }
 
+  /** @internal FrameSink: the rest of the turn's frames leave in one write (uncork). */
+  cork(): void {
+    this.#rawSocket()?.cork();
+  }
+
+  /** @internal */
+  uncork(): void {
+    this.#rawSocket()?.uncork();
+  }
+
+  #rawSocket(): Socket | undefined {
+    const raw = (this.#socket as unknown as { _socket?: Socket | null })._socket;
+    return raw == null || raw.destroyed ? undefined : raw;
+  }
+
   #sendNow(frame: Frame): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     // A coalescer already makes one frame of a turn's messages, and a full one must leave
@@ -278,8 +293,8 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
    * pushes of a loop) leave in one write: cork now, uncork once the turn's work is done.
    */
   #cork(): void {
-    const raw = (this.#socket as unknown as { _socket?: Socket | null })._socket;
-    if (raw == null || raw.destroyed) return;
+    const raw = this.#rawSocket();
+    if (raw === undefined) return;
     raw.cork();
     this.#corked = true;
     process.nextTick(WsAttachment.#uncork, this, raw);

@@ -7,12 +7,14 @@
  * `maxMessages` messages (a larger burst is split, in order); a message larger than a
  * frame goes alone, as does a message that is alone in its turn (no batch of one).
  *
- * A full frame leaves at once, mid-turn, rather than at the end of it: the peer (another
- * process, usually on another core) starts on those messages while this side writes the
- * rest. Hence a frame of a burst holds fewer messages than a peer accepts: with 64 calls in
- * flight, frames of 100 made client and server take turns (each idle while the other worked
- * through the whole burst); frames of 32 let them overlap (bench/FINDINGS.md, ws-pipelined).
- * The socket under a coalescer must therefore not be corked for the turn.
+ * The first frame of a turn leaves as soon as it holds 32 messages, mid-turn, rather than
+ * at the end of the turn: the peer (another process, usually on another core) starts on
+ * those while this side writes the rest. With 64 calls in flight, frames that left only at
+ * the end of the turn made client and server take turns (each idle while the other worked
+ * through the whole burst); an early first frame lets them overlap (bench/FINDINGS.md,
+ * ws-pipelined). Later frames of the turn hold up to 100 messages and, when the sink can
+ * cork, are corked until the turn ends: a burst of 100,000 pushes still leaves in one
+ * write after its first frame, not one write per frame.
  *
  * One coalescer serves one socket: frames of different sockets never mix.
  */
@@ -29,8 +31,8 @@ export const batchFeature = "batch";
 export const coalescedFrameBytes = 64 * 1024;
 export const coalescedFrameMessages = 100;
 
-/** The messages a coalescer puts in one frame before sending it (see above: overlap). */
-export const sentFrameMessages = 32;
+/** The messages after which the first frame of a turn leaves, mid-turn (see above). */
+export const firstFrameMessages = 32;
 
 /** Runs `flush` once the current turn's work is done (tests end turns by hand). */
 export type TurnScheduler = (flush: () => void) => void;
@@ -38,6 +40,8 @@ export type TurnScheduler = (flush: () => void) => void;
 export interface CoalescerOptions {
   readonly maxFrameBytes?: number;
   readonly maxMessages?: number;
+  /** Messages after which the first frame of a turn leaves (at most `maxMessages`). */
+  readonly firstFrameMessages?: number;
   /** When the turn ends; by default the end of the event loop's turn (turn-end.ts). */
   readonly schedule?: TurnScheduler;
 }
@@ -46,6 +50,9 @@ export interface CoalescerOptions {
 export interface FrameSink {
   /** Writes one frame; called in order, never re-entered. */
   emitFrame(frame: Frame): void;
+  /** Holds further writes back until `uncork` (a turn's later frames leave in one write). */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export class Coalescer implements TurnEndTask {
@@ -53,7 +60,11 @@ export class Coalescer implements TurnEndTask {
   readonly #sink: FrameSink;
   readonly #maxFrameBytes: number;
   readonly #maxMessages: number;
+  readonly #firstFrameMessages: number;
   readonly #schedule: TurnScheduler | undefined;
+  /** Frames sent in this turn so far. */
+  #sentInTurn = 0;
+  #corked = false;
   #frames: Frame[] = [];
   /** Bytes of the frames waiting (without the batch's own). */
   #bytes = 0;
@@ -64,7 +75,11 @@ export class Coalescer implements TurnEndTask {
     this.#encoding = encoding;
     this.#sink = sink;
     this.#maxFrameBytes = options.maxFrameBytes ?? coalescedFrameBytes;
-    this.#maxMessages = options.maxMessages ?? sentFrameMessages;
+    this.#maxMessages = options.maxMessages ?? coalescedFrameMessages;
+    this.#firstFrameMessages = Math.min(
+      options.firstFrameMessages ?? firstFrameMessages,
+      this.#maxMessages,
+    );
     this.#schedule = options.schedule;
   }
 
@@ -93,7 +108,7 @@ export class Coalescer implements TurnEndTask {
     if (bytes + joinOverhead(1) > this.#maxFrameBytes) {
       // Too large to share a frame: what waits goes first, then it alone.
       this.flush();
-      this.#sink.emitFrame(frame);
+      this.#emit(frame);
       return;
     }
     if (count > 0 && this.#bytes + bytes + joinOverhead(count + 1) > this.#maxFrameBytes) {
@@ -106,14 +121,20 @@ export class Coalescer implements TurnEndTask {
       if (this.#schedule === undefined) atTurnEnd(this);
       else this.#schedule(() => this.turnEnded());
     }
-    // Full: it leaves now, and the peer can start on it (see above).
-    if (this.#frames.length >= this.#maxMessages) this.flush();
+    // Full: it leaves now, and (the first of the turn) the peer can start on it.
+    const full = this.#sentInTurn === 0 ? this.#firstFrameMessages : this.#maxMessages;
+    if (this.#frames.length >= full) this.flush();
   }
 
   /** The end of a turn in which messages were pushed: what waits leaves. */
   turnEnded(): void {
     this.#scheduled = false;
     this.flush();
+    this.#sentInTurn = 0;
+    if (this.#corked) {
+      this.#corked = false;
+      this.#sink.uncork?.();
+    }
   }
 
   /** Sends what waits now (before a close frame, say). */
@@ -122,7 +143,16 @@ export class Coalescer implements TurnEndTask {
     if (frames.length === 0) return;
     this.#frames = [];
     this.#bytes = 0;
-    this.#sink.emitFrame(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
+    this.#emit(frames.length === 1 ? frames[0]! : this.#encoding.join(frames));
+  }
+
+  #emit(frame: Frame): void {
+    // After the turn's first frame, the rest of the turn is corked (see above).
+    if (this.#sentInTurn++ > 0 && !this.#corked && this.#scheduled && this.#sink.cork) {
+      this.#corked = true;
+      this.#sink.cork();
+    }
+    this.#sink.emitFrame(frame);
   }
 
   /** The socket is gone: what waits is dropped, and nothing more is taken. */

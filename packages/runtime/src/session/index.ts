@@ -13,7 +13,7 @@ export {
   batchFeature,
   coalescedFrameBytes,
   coalescedFrameMessages,
-  sentFrameMessages,
+  firstFrameMessages,
   type CoalescerOptions,
   type FrameSink,
   type TurnScheduler,

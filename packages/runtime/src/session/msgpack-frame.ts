@@ -20,74 +20,94 @@ function bytesOf(frame: Frame): Uint8Array {
   return frame;
 }
 
-/** Entries of the map whose header starts `frame`, and the header's length. */
-function mapHeader(frame: Uint8Array): { entries: number; length: number } {
+/** Entries of the map whose header starts `frame` (its length: `mapHeaderLength`). */
+function mapEntries(frame: Uint8Array): number {
   const first = frame[0];
-  if (first !== undefined && (first & 0xf0) === fixmap) return { entries: first & 0x0f, length: 1 };
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (first === map16 && frame.length >= 3) return { entries: view.getUint16(1), length: 3 };
-  if (first === map32 && frame.length >= 5) return { entries: view.getUint32(1), length: 5 };
+  if (first !== undefined && (first & 0xf0) === fixmap) return first & 0x0f;
+  if (first === map16 && frame.length >= 3) return (frame[1]! << 8) | frame[2]!;
+  if (first === map32 && frame.length >= 5) return readUint32(frame, 1);
   throw new TypeError("not a MessagePack map");
 }
 
-/** The shortest header of a map of `entries` entries. */
-function writeMapHeader(entries: number, out: number[]): void {
-  if (entries < 16) out.push(fixmap | entries);
-  else if (entries < 0x10000) out.push(map16, entries >>> 8, entries & 0xff);
-  else
-    out.push(
-      map32,
-      entries >>> 24,
-      (entries >>> 16) & 0xff,
-      (entries >>> 8) & 0xff,
-      entries & 0xff,
-    );
+function mapHeaderLength(first: number): number {
+  return first === map16 ? 3 : first === map32 ? 5 : 1;
 }
 
-/** `seq` (a non-negative safe integer) as the shortest MessagePack unsigned integer. */
-function writeUint(n: number, out: number[]): void {
-  if (n < 0x80) out.push(n);
-  else if (n < 0x100) out.push(0xcc, n);
-  else if (n < 0x10000) out.push(0xcd, n >>> 8, n & 0xff);
-  else if (n < 0x100000000) out.push(0xce, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  else {
-    const high = Math.floor(n / 0x100000000);
-    const low = n >>> 0;
-    out.push(0xcf, high >>> 24, (high >>> 16) & 0xff, (high >>> 8) & 0xff, high & 0xff);
-    out.push(low >>> 24, (low >>> 16) & 0xff, (low >>> 8) & 0xff, low & 0xff);
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (
+    ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0
+  );
+}
+
+/** Writes a big-endian unsigned integer of `size` bytes at `at`. */
+function writeBigEndian(out: Uint8Array, at: number, n: number, size: number): number {
+  for (let i = size - 1; i >= 0; i--) {
+    out[at + i] = n & 0xff;
+    n = Math.floor(n / 0x100);
   }
+  return at + size;
 }
 
-function arrayHeader(count: number): number[] {
-  if (count < 16) return [fixarray | count];
-  if (count < 0x10000) return [array16, count >>> 8, count & 0xff];
-  return [array32, count >>> 24, (count >>> 16) & 0xff, (count >>> 8) & 0xff, count & 0xff];
+/** Bytes of the shortest header of a map (or array) of `entries` entries. */
+function headerLength(entries: number): number {
+  return entries < 16 ? 1 : entries < 0x10000 ? 3 : 5;
 }
+
+/** The shortest header of a map or an array (`short` is fixmap or fixarray) at `at`. */
+function writeHeader(out: Uint8Array, at: number, entries: number, short: number): number {
+  if (entries < 16) {
+    out[at] = short | entries;
+    return at + 1;
+  }
+  const wide = entries < 0x10000;
+  out[at] = short === fixmap ? (wide ? map16 : map32) : wide ? array16 : array32;
+  return writeBigEndian(out, at + 1, entries, wide ? 2 : 4);
+}
+
+/** Bytes of `n` (a non-negative safe integer) as the shortest MessagePack unsigned integer. */
+function uintLength(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9;
+}
+
+function writeUint(out: Uint8Array, at: number, n: number): number {
+  if (n < 0x80) {
+    out[at] = n;
+    return at + 1;
+  }
+  const size = uintLength(n) - 1;
+  out[at] = size === 1 ? 0xcc : size === 2 ? 0xcd : size === 4 ? 0xce : 0xcf;
+  return writeBigEndian(out, at + 1, n, size);
+}
+
+/** Node's pooled buffers where there are some (small frames), plain arrays elsewhere. */
+const allocate: (size: number) => Uint8Array =
+  typeof Buffer !== "undefined"
+    ? (size) => Buffer.allocUnsafe(size)
+    : (size) => new Uint8Array(size);
 
 export function msgpackSequenceEncoding(): SequenceEncoding {
   return {
+    // Once per message sent in a session: sizes first, then one (pooled) allocation.
     stamp(frame, seq) {
       const bytes = bytesOf(frame);
-      const { entries, length } = mapHeader(bytes);
-      const head: number[] = [];
-      writeMapHeader(entries + 1, head);
-      head.push(...seqKey);
-      writeUint(seq, head);
-      const stamped = new Uint8Array(head.length + bytes.length - length);
-      stamped.set(head, 0);
-      stamped.set(bytes.subarray(length), head.length);
+      const entries = mapEntries(bytes);
+      const skip = mapHeaderLength(bytes[0]!);
+      const head = headerLength(entries + 1) + seqKey.length + uintLength(seq);
+      const stamped = allocate(head + bytes.length - skip);
+      let at = writeHeader(stamped, 0, entries + 1, fixmap);
+      for (const byte of seqKey) stamped[at++] = byte;
+      writeUint(stamped, at, seq);
+      stamped.set(bytes.subarray(skip), head);
       return stamped;
     },
     byteLength(frame) {
       return bytesOf(frame).byteLength;
     },
     join(frames) {
-      const header = arrayHeader(frames.length);
-      let size = header.length;
+      let size = headerLength(frames.length);
       for (const frame of frames) size += bytesOf(frame).byteLength;
-      const joined = new Uint8Array(size);
-      joined.set(header, 0);
-      let at = header.length;
+      const joined = allocate(size);
+      let at = writeHeader(joined, 0, frames.length, fixarray);
       for (const frame of frames) {
         joined.set(frame as Uint8Array, at);
         at += (frame as Uint8Array).byteLength;

@@ -40,7 +40,7 @@ import { OutboundStream } from "../session/outbound.js";
 import { SessionCloseCode, SessionReason } from "../session/reasons.js";
 import { asClientError, errorFromWire, errorToWire } from "./callback-codec.js";
 import { CallbackState, type CallbackChannel, type CallbackOwner } from "./callback-proxy.js";
-import { CallbackTable } from "./callback-table.js";
+import { SmallTable } from "./small-table.js";
 import { ConnectionLog } from "./connection-log.js";
 import type { ConnectionInfo } from "./context.js";
 import type { Dispatcher, Invocation } from "./dispatcher.js";
@@ -206,10 +206,10 @@ export class WsSession implements CallbackChannel, AttachmentReader, AckSender {
   #attachment: SessionSocket | undefined;
   readonly #seq: Sequencing | undefined;
   /** Calls from the client still running, by request id (`1` and `"1"` are different keys). */
-  #inFlight: Map<JsonRpcId, WsCall> | undefined;
+  #inFlight: SmallTable<JsonRpcId, WsCall> | undefined;
   /** Calls running, notifications included (the in-flight limit counts both). */
   #running = 0;
-  #callbacks: CallbackTable<CallbackState> | undefined;
+  #callbacks: SmallTable<string, CallbackState> | undefined;
   /** Callbacks introduced by calls still running (see provisional-callbacks.ts). */
   #provisional: ProvisionalCallbacks<WsCall> | undefined;
   /** Our `$/callback` requests waiting for the client's answer. */
@@ -815,7 +815,7 @@ export class WsSession implements CallbackChannel, AttachmentReader, AckSender {
         }),
       );
     }
-    const inFlight = (this.#inFlight ??= new Map<JsonRpcId, WsCall>());
+    const inFlight = (this.#inFlight ??= new SmallTable<JsonRpcId, WsCall>());
     if (inFlight.has(id)) {
       return Promise.resolve(
         errorResponse(id, {
@@ -830,35 +830,55 @@ export class WsSession implements CallbackChannel, AttachmentReader, AckSender {
     return reply ? undefined : answer;
   }
 
-  /** Runs a call; sends its answer (`reply`) or resolves with it. Notifications get none. */
-  async #run(call: WsCall, reply: boolean): Promise<JsonRpcResponse | undefined> {
+  /**
+   * Runs a call; sends its answer (`reply`) or resolves with it. Notifications get none. A
+   * synchronous implementation is answered in the turn its message arrived, without a
+   * promise (`Dispatcher.invokeDirect`, as over REST).
+   */
+  #run(call: WsCall, reply: boolean): Promise<JsonRpcResponse | undefined> | undefined {
     this.#running++;
-    let response: JsonRpcResponse | undefined;
-    let failed = false;
+    let outcome: JsonValue | undefined | Promise<JsonValue | undefined>;
     try {
-      const result = await this.#dispatcher.invoke(call);
-      if (call.id !== undefined) response = resultResponse(call.id, result);
+      outcome = this.#dispatcher.invokeDirect(call);
     } catch (error) {
-      failed = true;
-      if (call.id !== undefined) {
-        response = errorResponse(call.id, errorToWire(toRpcError(error), this.flavor));
-      }
-    } finally {
-      this.#running--;
-      if (call.id !== undefined && this.#inFlight !== undefined) {
-        this.#inFlight.delete(call.id);
-        // An idle connection holds no table (thousands of idle connections add up).
-        if (this.#inFlight.size === 0) this.#inFlight = undefined;
-      }
-      if (this.#running === 0) this.#notifyIdle();
+      return this.#callEnded(call, reply, undefined, { error });
     }
+    if (!(outcome instanceof Promise)) return this.#callEnded(call, reply, outcome, undefined);
+    const finished = outcome.then(
+      (result) => this.#callEnded(call, reply, result, undefined),
+      (error: unknown) => this.#callEnded(call, reply, undefined, { error }),
+    );
+    return reply ? undefined : finished;
+  }
+
+  /** A call ended with `result`, or with `failure`: its bookkeeping, then its answer. */
+  #callEnded(
+    call: WsCall,
+    reply: boolean,
+    result: JsonValue | undefined,
+    failure: { readonly error: unknown } | undefined,
+  ): Promise<JsonRpcResponse | undefined> | undefined {
+    let response: JsonRpcResponse | undefined;
+    if (call.id !== undefined) {
+      response =
+        failure === undefined
+          ? resultResponse(call.id, result)
+          : errorResponse(call.id, errorToWire(toRpcError(failure.error), this.flavor));
+    }
+    this.#running--;
+    if (call.id !== undefined && this.#inFlight !== undefined) {
+      this.#inFlight.delete(call.id);
+      // An idle connection holds no table (thousands of idle connections add up).
+      if (this.#inFlight.size === 0) this.#inFlight = undefined;
+    }
+    if (this.#running === 0) this.#notifyIdle();
     // Released before the answer goes out: the client forgets them before its call settles.
     if (call.introduced !== undefined && this.#provisional !== undefined) {
-      this.#provisional.settle(call, call.introduced, failed);
+      this.#provisional.settle(call, call.introduced, failure !== undefined);
       // An idle connection holds no table (as for calls in flight).
       if (this.#provisional.size === 0) this.#provisional = undefined;
     }
-    if (!reply) return response;
+    if (!reply) return Promise.resolve(response);
     if (response !== undefined) this.#send(response);
     return undefined;
   }
@@ -875,7 +895,7 @@ export class WsSession implements CallbackChannel, AttachmentReader, AckSender {
         errors: [{ pointer, detail: "expected a callback id" }],
       });
     }
-    const callbacks = (this.#callbacks ??= new CallbackTable<CallbackState>());
+    const callbacks = (this.#callbacks ??= new SmallTable<string, CallbackState>());
     const existing = callbacks.get(id);
     if (existing !== undefined) {
       if (existing.descriptor.name !== descriptor.name) {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
-import { CallbackTable } from "../../packages/runtime/src/server/callback-table.js";
+import { SmallTable } from "../../packages/runtime/src/server/small-table.js";
 
-describe("CallbackTable", () => {
+describe("SmallTable", () => {
   test("one entry inline, a second and more in order; get, delete and size agree", () => {
-    const table = new CallbackTable<string>();
+    const table = new SmallTable<string | number, string>();
     expect(table.size).toBe(0);
     expect(table.values()).toEqual([]);
     table.set("a", "A");
@@ -19,8 +19,18 @@ describe("CallbackTable", () => {
     expect([table.size, table.values()]).toEqual([0, []]);
   });
 
+  test('request ids 1 and "1" are different keys, inline and in the map alike', () => {
+    const table = new SmallTable<string | number, string>();
+    table.set(1, "number");
+    expect([table.has(1), table.has("1")]).toEqual([true, false]);
+    table.set("1", "string");
+    expect([table.get(1), table.get("1"), table.size]).toEqual(["number", "string", 2]);
+    table.delete(1);
+    expect([table.has(1), table.get("1")]).toEqual([false, "string"]);
+  });
+
   test("values() is a copy: deleting while iterating visits every entry once", () => {
-    const table = new CallbackTable<string>();
+    const table = new SmallTable<string | number, string>();
     for (const id of ["x", "y", "z"]) table.set(id, id);
     const seen: string[] = [];
     for (const value of table.values()) {
@@ -29,7 +39,7 @@ describe("CallbackTable", () => {
     }
     expect(seen).toEqual(["x", "y", "z"]);
     expect(table.size).toBe(0);
-    const single = new CallbackTable<string>();
+    const single = new SmallTable<string | number, string>();
     single.set("only", "only");
     for (const value of single.values()) single.delete(value);
     expect(single.size).toBe(0);

@@ -836,7 +836,8 @@ class WebSocketClient implements WebSocketConnection {
     // handshake and its answer went alone.
     let wire: Wire = { write: (frame) => writeFrame(socket, frame) };
     if (this.#session!.batch && answer.features.includes(batchFeature)) {
-      // Not corked: a full frame leaves at once (session/coalescer.ts).
+      // The coalescer corks for itself: the first frame of a turn leaves at once, the rest
+      // of the turn in one write (session/coalescer.ts).
       const coalescer = new Coalescer(clientFrames, {
         emitFrame: (frame) => sendFrame(socket, frame),
         cork: () => corkSocket(socket),

@@ -219,8 +219,8 @@ export class WsAttachment implements HeartbeatMember, SessionSocket {
 
   #sendNow(frame: Frame): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    // A coalescer already makes one frame of a turn's messages, and a full one must leave
-    // at once (session/coalescer.ts); the cork is for one frame per message.
+    // A coalescer corks for itself (its first frame of a turn must leave at once:
+    // session/coalescer.ts); this cork is for one frame per message.
     if (!this.#corked && this.#coalescer === undefined) this.#cork();
     if (typeof frame === "string") this.#socket.send(frame);
     else this.#socket.send(frame, { binary: this.#binary });

@@ -33,7 +33,7 @@ const closeBracket = 0x5d;
 let encoder: TextEncoder | undefined;
 
 /** Node's pooled buffers where there are some (small frames), plain arrays elsewhere. */
-const allocate: (size: number) => Uint8Array =
+export const allocate: (size: number) => Uint8Array =
   typeof Buffer !== "undefined"
     ? (size) => Buffer.allocUnsafe(size)
     : (size) => new Uint8Array(size);

@@ -4,7 +4,7 @@
  * putting `"seq": n` first; a batch is an array header followed by the messages' bytes.
  * Neither decodes nor encodes the messages themselves.
  */
-import type { Frame, SequenceEncoding } from "./frame.js";
+import { allocate, type Frame, type SequenceEncoding } from "./frame.js";
 
 const fixmap = 0x80;
 const map16 = 0xde;
@@ -78,12 +78,6 @@ function writeUint(out: Uint8Array, at: number, n: number): number {
   out[at] = size === 1 ? 0xcc : size === 2 ? 0xcd : size === 4 ? 0xce : 0xcf;
   return writeBigEndian(out, at + 1, n, size);
 }
-
-/** Node's pooled buffers where there are some (small frames), plain arrays elsewhere. */
-const allocate: (size: number) => Uint8Array =
-  typeof Buffer !== "undefined"
-    ? (size) => Buffer.allocUnsafe(size)
-    : (size) => new Uint8Array(size);
 
 export function msgpackSequenceEncoding(): SequenceEncoding {
   return {
